@@ -1,0 +1,38 @@
+# mlp: the two commands on the README's first screen are `make demo` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+TOOLS := $(CURDIR)/.tools
+export UV_PYTHON_DOWNLOADS := never
+export PATH := $(CURDIR)/bin:$(TOOLS)/deno/node_modules/.bin:$(TOOLS)/uv-pkg/bin:$(TOOLS)/venv/bin:$(PATH)
+
+.PHONY: all tools demo test check bench build clean
+
+all: test
+
+## tools: install Deno, uv and Copier into .tools/ (idempotent)
+tools:
+	@scripts/install_tools.sh
+
+## demo: a client project from the template, a dataset, two experiments logged to MLflow
+demo: tools
+	@scripts/demo.sh
+
+## test: formatting, lint, type check, Deno tests and the platform's pytest suite
+test: tools
+	@scripts/test.sh
+
+## check: formatting, lint and type check only
+check: tools
+	@deno fmt --check && deno lint && deno check src/ tests/ bench/
+
+## bench: measure and write docs/benchmarks.md
+bench: tools
+	@scripts/bench.sh
+
+## build: a single `mlp` executable with the permissions baked in (needs Deno's denort download)
+build: tools
+	@source bin/permissions.sh && deno compile --no-prompt "$${MLP_PERMISSIONS[@]}" \
+	  --include src/python --exclude node_modules --output dist/mlp src/main.ts
+
+clean:
+	rm -rf .cache dist demo

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# `make demo`: the main job, end to end on a fresh machine.
+#   1. a client project `demo/` from the template with the real Copier, its own git repository
+#      with mlp's hooks installed, and its locked uv environment;
+#   2. a synthetic credit-default dataset (60,000 applications) stored by content hash;
+#   3. a baseline experiment on main, then an agent-style change on a feature branch with its
+#      reasoning filled in, run, and merged through the merge gate;
+#   4. both runs' metrics side by side, read back with the official MLflow client.
+# Running it again starts over from a new demo/ (the old one is removed).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+demo="$root/demo"
+export PATH="$root/bin:$PATH" UV_PYTHON_DOWNLOADS=never
+say() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+
+say "Generating demo/ from the template (copier copy)"
+rm -rf "$demo"
+copier copy --quiet --trust --defaults \
+  --data project_name=credit_default --data client_name=demo_bank "$root" "$demo"
+cd "$demo"
+git init --quiet --initial-branch=main
+git config user.name >/dev/null || git config user.name "mlp demo"
+git config user.email >/dev/null || git config user.email "demo@mlp.invalid"
+uv sync --quiet --locked
+mlp hooks install
+
+say "Creating the synthetic credit-default dataset and storing it by content hash"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+uv run --quiet --locked python "$root/scripts/make_credit_data.py" "$tmp/applications.parquet" \
+  --rows 60000 --seed 7
+hash="$(mlp data add "$tmp/applications.parquet" | tail -n 1)"
+sed -i "s/^dataset_version:.*/dataset_version: $hash/" configs/experiment.yaml
+mlp validate
+git add -A
+git commit --quiet -m "Credit default project from the mlp template, dataset ${hash:0:12}"
+
+say "Baseline experiment on main (mlp run)"
+baseline="$(mlp run --run-name baseline | tail -n 1)"
+
+say "An agent's change on a feature branch: deeper trees, slower learning, reasoning filled in"
+git checkout --quiet -b agent/deeper-trees
+sed -i -E 's/^(\s*)max_depth: .*/\1max_depth: 6/; s/^(\s*)learning_rate: .*/\1learning_rate: 0.05/; s/^(\s*)n_estimators: .*/\1n_estimators: 400/' \
+  configs/experiment.yaml
+cat > configs/reasoning.yaml <<'YAML'
+# yaml-language-server: $schema=./reasoning.schema.json
+hypothesis_category: hyperparameter_tuning
+change_description: "Deeper trees (max_depth 4 -> 6) with a lower learning rate (0.1 -> 0.05) and twice the trees, to capture interactions between debt-to-income and utilization."
+expected_effect: improve
+outcome: null
+metric_delta: null
+YAML
+git commit --quiet -am "Deeper trees with a lower learning rate"
+candidate="$(MLP_AGENT=1 mlp run --run-name agent-deeper-trees | tail -n 1)"
+
+say "Merging the branch: the pre-merge-commit hook checks that run $candidate proves the branch tip"
+git checkout --quiet main
+git merge --quiet --no-ff agent/deeper-trees -m "Merge agent/deeper-trees
+
+MLflow-Run: $candidate"
+
+say "Both runs, read back from MLflow"
+uv run --quiet --locked python - "$baseline" "$candidate" <<'PY'
+import sys
+import mlflow
+from mlflow.tracking import MlflowClient
+
+mlflow.set_tracking_uri("sqlite:///mlflow.db")
+client = MlflowClient()
+runs = [client.get_run(run_id) for run_id in sys.argv[1:]]
+names = ["baseline", "agent change"]
+print(f"{'':28}" + "".join(f"{n:>36}" for n in names))
+print(f"{'run id':28}" + "".join(f"{r.info.run_id:>36}" for r in runs))
+print(f"{'status':28}" + "".join(f"{r.info.status:>36}" for r in runs))
+for key in ["git_commit", "git_dirty", "dataset_hash", "feature_pipeline_hash", "dependency_lock_hash",
+            "hyperparameters.max_depth", "hyperparameters.learning_rate", "hyperparameters.n_estimators"]:
+    print(f"{key:28}" + "".join(f"{r.data.params.get(key, '')[:34]:>36}" for r in runs))
+for key in ["roc_auc", "f1", "precision", "recall", "log_loss", "training_time_s", "inference_latency_ms"]:
+    print(f"{key:28}" + "".join(f"{r.data.metrics.get(key, float('nan')):>36.4f}" for r in runs))
+PY
+
+cat >&2 <<MSG
+
+Look at both runs (every Tier 1 field is a param) in the MLflow UI:
+  cd demo && uv run mlflow ui --backend-store-uri sqlite:///mlflow.db --port 5000
+then open http://127.0.0.1:5000
+MSG

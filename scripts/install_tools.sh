@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs mlp's tools into .tools/ (idempotent): Deno from npm, uv from PyPI, and a Python venv
+# with Copier. Nothing is assumed on the machine but Python 3.11, Node/npm and git.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tools="$root/.tools"
+DENO_VERSION=2.9.6
+UV_VERSION=0.13.8
+COPIER_VERSION=9.19.1
+export UV_PYTHON_DOWNLOADS=never
+mkdir -p "$tools"
+
+deno="$tools/deno/node_modules/.bin/deno"
+if ! "$deno" --version 2>/dev/null | grep -q "^deno $DENO_VERSION "; then
+  echo "tools: installing deno $DENO_VERSION from npm" >&2
+  npm install --silent --no-save --no-audit --no-fund --prefix "$tools/deno" "deno@$DENO_VERSION"
+fi
+
+uv="$tools/uv-pkg/bin/uv"
+if ! "$uv" --version 2>/dev/null | grep -q "^uv $UV_VERSION"; then
+  echo "tools: installing uv $UV_VERSION from PyPI" >&2
+  rm -rf "$tools/uv-pkg"
+  python3 -m pip install --quiet --disable-pip-version-check --target "$tools/uv-pkg" "uv==$UV_VERSION"
+fi
+
+python311="$(command -v python3.11 || command -v python3)"
+if ! "$python311" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+  echo "tools: error: Python 3.11 is required (found $("$python311" --version 2>&1))" >&2
+  exit 1
+fi
+
+if ! "$tools/venv/bin/copier" --version 2>/dev/null | grep -q "$COPIER_VERSION"; then
+  echo "tools: installing copier $COPIER_VERSION" >&2
+  rm -rf "$tools/venv"
+  "$uv" venv --quiet --python "$python311" "$tools/venv"
+  VIRTUAL_ENV="$tools/venv" "$uv" pip install --quiet "copier==$COPIER_VERSION"
+fi
+
+# Deno's npm packages, pinned by deno.lock; bin/mlp runs with --cached-only.
+(cd "$root" && "$deno" install --frozen --quiet)

@@ -1,0 +1,259 @@
+/**
+ * The protected-override log, `logs/protected_overrides.log`: one JSON line per overridden field
+ * (or unsandboxed run), committed to git, append-only. Each line carries `prev`, the SHA-256 of
+ * the previous line's exact bytes (without its newline; 64 zeros for the first line), so editing,
+ * deleting or reordering an entry breaks the chain at the line after it. The last line has no
+ * successor to vouch for it: the pre-commit hook covers it by requiring the committed log to be a
+ * byte-for-byte prefix of the staged one.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { dirname } from "node:path";
+import { CheckError, InputError } from "../errors.ts";
+import { gitRun } from "../fingerprint/git.ts";
+import { projectPaths } from "../project/paths.ts";
+
+/** A JSON scalar, as protected field values are. */
+export type LogValue = string | number | boolean | null;
+
+/** One line of the override log. Keys are written in this order. */
+export interface OverrideEntry {
+  /** ISO 8601 time of the override. */
+  ts: string;
+  /** `protected_override`: a protected field differed; `unsandboxed`: a run without the sandbox. */
+  kind: "protected_override" | "unsandboxed";
+  /** The protected field (`protected.split_strategy`), or `sandbox`. */
+  field: string;
+  /** The reference value (from project_standards.yaml) and the value the run used. */
+  old: LogValue;
+  new: LogValue;
+  /** Who: `MLP_OPERATOR`, else `git config user.email`. */
+  operator: string;
+  /** Project-relative path of the experiment config. */
+  config: string;
+  /** Why, as given with `--reason`. */
+  reason: string;
+  /** The git commit the run ran at, and the MLflow run ID. */
+  commit: string;
+  run_id: string | null;
+  /** SHA-256 hex of the previous line's bytes, or 64 zeros for the first line. */
+  prev: string;
+}
+
+/** A problem in the log, at a 1-based line. */
+export interface LogProblem {
+  line: number;
+  message: string;
+}
+
+/** The `prev` of the first entry. */
+export const GENESIS = "0".repeat(64);
+
+/** Project-relative path of the log. */
+export const OVERRIDE_LOG = "logs/protected_overrides.log";
+
+const KEYS = [
+  "ts",
+  "kind",
+  "field",
+  "old",
+  "new",
+  "operator",
+  "config",
+  "reason",
+  "commit",
+  "run_id",
+  "prev",
+] as const;
+
+/** SHA-256 hex of one line's bytes (without its newline): the next entry's `prev`. */
+export function lineHash(line: string): string {
+  return createHash("sha256").update(line).digest("hex");
+}
+
+/**
+ * Parses and checks the whole log: every line is a JSON object with every field, and each
+ * `prev` is the hash of the line before. For a broken link it says what most likely happened:
+ * `prev` naming a line elsewhere in the file means entries were reordered (or inserted), naming
+ * no line at all means the line before was edited or entries were deleted.
+ *
+ * @param text The log's contents (`""` for a log that does not exist yet).
+ * @param file The log's path, for messages.
+ *
+ * @example Usage
+ * ```ts
+ * import { verifyOverrideLog } from "./override_log.ts";
+ * verifyOverrideLog("", "logs/protected_overrides.log");
+ * // => { entries: [], problems: [] }
+ * ```
+ */
+export function verifyOverrideLog(
+  text: string,
+  file: string,
+): { entries: OverrideEntry[]; problems: LogProblem[] } {
+  const entries: OverrideEntry[] = [];
+  const problems: LogProblem[] = [];
+  if (text === "") return { entries, problems };
+  const lines = text.split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  else {
+    problems.push({
+      line: lines.length,
+      message: `${file} does not end with a newline: its last entry was truncated or edited`,
+    });
+  }
+  const hashes = lines.map(lineHash);
+  for (const [i, line] of lines.entries()) {
+    const lineNumber = i + 1;
+    const entry = parseEntry(line);
+    if (typeof entry === "string") {
+      problems.push({ line: lineNumber, message: `${entry}: the entry was edited or truncated` });
+      continue;
+    }
+    entries.push(entry);
+    const expected = i === 0 ? GENESIS : hashes[i - 1];
+    if (entry.prev !== expected) {
+      problems.push({ line: lineNumber, message: describeBrokenLink(entry.prev, i, hashes) });
+    }
+  }
+  return { entries, problems };
+}
+
+/**
+ * Checks a change of the log for the pre-commit hook: the new text must start with the old text
+ * byte for byte (entries are only ever appended), and the whole new log must be chain-valid.
+ *
+ * @param oldText The committed log (`""` if there is none).
+ * @param newText The staged log.
+ */
+export function checkLogOnlyGrows(oldText: string, newText: string, file: string): LogProblem[] {
+  if (!newText.startsWith(oldText)) {
+    const oldLines = oldText.split("\n");
+    const newLines = newText.split("\n");
+    let i = 0;
+    while (i < oldLines.length && oldLines[i] === newLines[i]) i++;
+    const changed = i < newLines.length && newLines[i] !== "";
+    return [{
+      line: i + 1,
+      message: `line ${i + 1} of the committed ${file} was ${changed ? "changed" : "removed"}: ` +
+        "the log is append-only",
+    }];
+  }
+  return verifyOverrideLog(newText, file).problems;
+}
+
+/**
+ * Appends entries to the project's log, chaining each to the one before. Refuses to append to a
+ * log whose chain is already broken (appending would make the damage look legitimate). Holds an
+ * exclusive lock while it reads the last line and writes, so concurrent runs cannot fork the chain.
+ *
+ * @throws {CheckError} when the existing log is broken.
+ */
+export async function appendOverrideEntries(
+  root: string,
+  entries: Omit<OverrideEntry, "prev">[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  const path = projectPaths(root).overrideLog;
+  await Deno.mkdir(dirname(path), { recursive: true });
+  using file = await Deno.open(path, { read: true, append: true, create: true });
+  await file.lock(true);
+  const text = new TextDecoder().decode(await Deno.readFile(path));
+  const { problems } = verifyOverrideLog(text, OVERRIDE_LOG);
+  if (problems.length > 0) {
+    throw new CheckError(`${OVERRIDE_LOG} is damaged; no override can be recorded`, {
+      location: { file: OVERRIDE_LOG, line: problems[0].line },
+      details: problems.map((p) => `${OVERRIDE_LOG}:${p.line}: ${p.message}`),
+      hint: `restore the log from git (\`git checkout HEAD -- ${OVERRIDE_LOG}\`), ` +
+        "then check it with `mlp log verify`",
+    });
+  }
+  const lines = text.split("\n");
+  let prev = text === "" ? GENESIS : lineHash(lines.at(-2)!);
+  let out = "";
+  for (const entry of entries) {
+    const line = formatEntry({ ...entry, prev });
+    out += `${line}\n`;
+    prev = lineHash(line);
+  }
+  await file.write(new TextEncoder().encode(out));
+}
+
+/**
+ * Who is making the override: `MLP_OPERATOR` if set, else the repository's
+ * `git config user.email`.
+ *
+ * @throws {InputError} when neither is set.
+ */
+export async function resolveOperator(
+  root: string,
+  env: Record<string, string | undefined>,
+): Promise<string> {
+  const fromEnv = env.MLP_OPERATOR?.trim();
+  if (fromEnv) return fromEnv;
+  let email = "";
+  try {
+    email = (await gitRun(root, ["config", "user.email"])).trim();
+  } catch {
+    // Unset: `git config` exits 1; the refusal below says how to fix it.
+  }
+  if (email) return email;
+  throw new InputError("Cannot tell who the operator is: the audit log must name one", {
+    hint: 'set your identity with `git config user.email "you@example.com"`, ' +
+      "or set MLP_OPERATOR (e.g. MLP_OPERATOR=agent:claude-code)",
+  });
+}
+
+/** Serializes an entry with its keys in the documented order. */
+export function formatEntry(entry: OverrideEntry): string {
+  const ordered: Record<string, unknown> = {};
+  for (const key of KEYS) ordered[key] = entry[key];
+  return JSON.stringify(ordered);
+}
+
+/** Returns the entry, or why the line is not one. */
+function parseEntry(line: string): OverrideEntry | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return "not valid JSON";
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return "not a JSON object";
+  }
+  const record = value as Record<string, unknown>;
+  const missing = KEYS.filter((key) => !(key in record));
+  if (missing.length > 0) return `missing ${missing.map((k) => `"${k}"`).join(", ")}`;
+  for (const key of ["ts", "kind", "field", "operator", "config", "reason", "commit", "prev"]) {
+    if (typeof record[key] !== "string") return `"${key}" is not a string`;
+  }
+  if (record.kind !== "protected_override" && record.kind !== "unsandboxed") {
+    return `"kind" is "${record.kind}", expected "protected_override" or "unsandboxed"`;
+  }
+  return record as unknown as OverrideEntry;
+}
+
+function describeBrokenLink(prev: string, index: number, hashes: string[]): string {
+  const lineNumber = index + 1;
+  if (prev === GENESIS) {
+    return `"prev" marks this as the first entry, but it is line ${lineNumber}: ` +
+      "entries were reordered or inserted before it";
+  }
+  const match = hashes.indexOf(prev);
+  if (match >= index) {
+    return `"prev" is the hash of line ${match + 1}, which comes after it: entries were reordered`;
+  }
+  if (match >= 0) {
+    const moved = match + 2 === index ? `line ${index} was` : `lines ${match + 2}-${index} were`;
+    return `"prev" is the hash of line ${match + 1}, not line ${index}: ` +
+      `${moved} moved or inserted here (reordered)`;
+  }
+  if (index === 0) {
+    return `"prev" is not 64 zeros, so this is not the first entry: ` +
+      "entries before it were deleted";
+  }
+  return `"prev" does not match line ${index}: line ${index} was edited, ` +
+    `or entries between lines ${index} and ${lineNumber} were deleted`;
+}

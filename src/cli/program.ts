@@ -1,0 +1,38 @@
+/**
+ * The mlp command tree. Each capability contributes its commands through a `register…` function;
+ * commands stay thin: parse arguments, call the capability, print, return.
+ *
+ * @module
+ */
+import { Command } from "commander";
+import { MLP_VERSION } from "../version.ts";
+import { registerSchema } from "./schema.ts";
+import { registerValidate } from "./validate.ts";
+import { registerRun } from "./run.ts";
+import { registerData } from "./data.ts";
+import { registerHooks } from "./hooks.ts";
+import { registerLog } from "./log.ts";
+import { registerVerifyRun } from "./verify_run.ts";
+
+/** Builds the full `mlp` command tree, ready for `parseAsync`. */
+export function buildProgram(): Command {
+  const program = new Command("mlp")
+    .description(
+      "Governed, reproducible ML experiments: the one door to run them and the checks that keep them honest.",
+    )
+    .version(MLP_VERSION, "-V, --version", "print the mlp version")
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 success; 1 a check refused or a run failed; 2 invalid input; 130 interrupted.\n" +
+        "Run `mlp <command> --help` for the options and an example of each command.",
+    );
+  registerRun(program);
+  registerValidate(program);
+  registerSchema(program);
+  registerData(program);
+  registerHooks(program);
+  registerLog(program);
+  registerVerifyRun(program);
+  return program;
+}

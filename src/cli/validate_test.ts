@@ -1,0 +1,158 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+
+const MLP = new URL("../../bin/mlp", import.meta.url).pathname;
+const STANDARDS = new URL("../../configs/project_standards.yaml", import.meta.url);
+const EXPERIMENT = new URL("../config/testdata/experiment.yaml", import.meta.url);
+const REASONING = new URL("../config/testdata/reasoning.yaml", import.meta.url);
+const DENO_BIN = new URL("../../.tools/deno/node_modules/.bin", import.meta.url).pathname;
+
+/** What a finished `mlp` process printed and returned. */
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `bin/mlp` in `cwd` with a clean environment (plus `env`), so no agent variable leaks in. */
+async function mlp(
+  cwd: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Outcome> {
+  const output = await new Deno.Command(MLP, {
+    args,
+    cwd,
+    clearEnv: true,
+    env: {
+      PATH: `${DENO_BIN}:/usr/bin:/bin`,
+      HOME: Deno.env.get("HOME") ?? "/root",
+      NO_COLOR: "1",
+      ...env,
+    },
+  }).output();
+  const text = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: text.decode(output.stdout),
+    stderr: text.decode(output.stderr),
+  };
+}
+
+/** A temporary project with mlp's default standards and a valid experiment and reasoning. */
+async function withProject(fn: (root: string) => Promise<void>): Promise<void> {
+  const root = await Deno.makeTempDir({ prefix: "mlp_validate_" });
+  try {
+    await Deno.mkdir(join(root, "configs"));
+    await Deno.mkdir(join(root, "src"));
+    await Deno.copyFile(STANDARDS, join(root, "configs/project_standards.yaml"));
+    await Deno.copyFile(EXPERIMENT, join(root, "configs/experiment.yaml"));
+    await Deno.copyFile(REASONING, join(root, "configs/reasoning.yaml"));
+    await fn(root);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+/** Replaces `from` with `to` in the project file `path` (`from` must occur). */
+async function editFile(root: string, path: string, from: string, to: string): Promise<void> {
+  const text = await Deno.readTextFile(join(root, path));
+  assert.ok(text.includes(from), `${path} lacks ${JSON.stringify(from)}`);
+  await Deno.writeTextFile(join(root, path), text.replace(from, to));
+}
+
+Deno.test("mlp validate accepts a valid project (exit 0)", async () => {
+  await withProject(async (root) => {
+    assert.deepEqual(await mlp(root, ["validate"]), {
+      code: 0,
+      stdout:
+        "ok: configs/experiment.yaml, configs/reasoning.yaml and configs/project_standards.yaml are valid\n",
+      stderr: "",
+    });
+  });
+});
+
+Deno.test("mlp validate lists every problem with file, line and field (exit 2)", async () => {
+  await withProject(async (root) => {
+    await editFile(root, "configs/experiment.yaml", "model_type: xgboost", "model_type: xgb");
+    await editFile(root, "configs/experiment.yaml", "  max_depth: 6", "  max_depth: 60");
+    assert.deepEqual(await mlp(root, ["validate"]), {
+      code: 2,
+      stdout: "",
+      stderr: [
+        "error: configs/experiment.yaml has 1 problem",
+        '  - configs/experiment.yaml:6:13: field "model_type": "xgb" is not allowed: use one of "xgboost", "lightgbm", "logistic_regression", "random_forest" (did you mean "xgboost"?)',
+        "hint: allowed values come from configs/project_standards.yaml; configs/experiment.schema.json describes every field",
+        "",
+      ].join("\n"),
+    });
+    await editFile(root, "configs/experiment.yaml", "model_type: xgb", "model_type: xgboost");
+    const outcome = await mlp(root, ["validate"]);
+    assert.equal(outcome.code, 2);
+    assert.equal(
+      outcome.stderr.split("\n")[1],
+      '  - configs/experiment.yaml:9:14: field "hyperparameters.max_depth": 60 is above the maximum 16',
+    );
+  });
+});
+
+Deno.test("mlp validate names a duplicate key by file and line (exit 2)", async () => {
+  await withProject(async (root) => {
+    await editFile(
+      root,
+      "configs/experiment.yaml",
+      "random_seed: 42\n",
+      "random_seed: 42\nrandom_seed: 7\n",
+    );
+    assert.deepEqual(await mlp(root, ["validate"]), {
+      code: 2,
+      stdout: "",
+      stderr: [
+        'error: configs/experiment.yaml:8:1: Duplicate key "random_seed": a key may appear only once in a mapping',
+        "hint: remove or merge the repeated entries",
+        "",
+      ].join("\n"),
+    });
+  });
+});
+
+Deno.test("mlp validate requires expected_effect when an agent runs it", async () => {
+  await withProject(async (root) => {
+    await editFile(root, "configs/reasoning.yaml", "expected_effect: reduce_variance\n", "");
+    assert.equal((await mlp(root, ["validate"])).code, 0);
+    const outcome = await mlp(root, ["validate"], { CLAUDECODE: "1" });
+    assert.equal(outcome.code, 2);
+    assert.deepEqual(outcome.stderr.split("\n").slice(0, 2), [
+      "error: configs/reasoning.yaml has 1 problem",
+      '  - configs/reasoning.yaml:1:1: field "expected_effect" is missing: an agent runs this experiment, so say what the change should do: use one of "improve", "reduce_variance", "explore"',
+    ]);
+  });
+});
+
+Deno.test("mlp validate takes --config relative to the current directory", async () => {
+  await withProject(async (root) => {
+    await Deno.copyFile(EXPERIMENT, join(root, "configs/experiment_b.yaml"));
+    assert.deepEqual(
+      await mlp(join(root, "src"), ["validate", "--config", "../configs/experiment_b.yaml"]),
+      {
+        code: 0,
+        stdout:
+          "ok: configs/experiment_b.yaml, configs/reasoning.yaml and configs/project_standards.yaml are valid\n",
+        stderr: "",
+      },
+    );
+    const missing = await mlp(root, ["validate", "--reasoning", "configs/why.yaml"]);
+    assert.equal(missing.code, 2);
+    assert.equal(
+      missing.stderr,
+      'error: Config file "configs/why.yaml" does not exist\n' +
+        "hint: write configs/reasoning.yaml with hypothesis_category, change_description and expected_effect, or name another with --reasoning PATH\n",
+    );
+  });
+});
+
+Deno.test("mlp validate --help shows an example", async () => {
+  const outcome = await mlp(Deno.cwd(), ["validate", "--help"]);
+  assert.equal(outcome.code, 0);
+  assert.match(outcome.stdout, /\nExample:\n {2}mlp validate\n/);
+});

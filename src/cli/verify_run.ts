@@ -1,0 +1,59 @@
+/**
+ * `mlp verify-run`: does an MLflow run prove a commit? The check the merge gate runs.
+ *
+ * @module
+ */
+import type { Command } from "commander";
+import { InputError } from "../errors.ts";
+import { verifyRun } from "../merge/verify_run.ts";
+import { findProjectRoot } from "../project/paths.ts";
+import { openRunReader } from "../tracking/reader.ts";
+
+interface VerifyRunFlags {
+  commit: string;
+  run?: string;
+  json?: boolean;
+}
+
+/** Registers `mlp verify-run` on the program. */
+export function registerVerifyRun(program: Command): void {
+  program
+    .command("verify-run")
+    .description(
+      "Check that an MLflow run FINISHED at a commit on a clean tree with the commit's fingerprints.",
+    )
+    .option("--commit <rev>", "the commit to prove", "HEAD")
+    .option("--run <id>", "the MLflow run ID (default: the runs noted on the commit)")
+    .option("--json", "print the result as JSON")
+    .addHelpText(
+      "after",
+      `
+The run must be FINISHED, with git_commit equal to the commit, git_dirty=false, and
+dependency_lock_hash, dataset_hash, feature_pipeline_hash and every protected.* param equal to
+what the commit's tree gives. Runs are read from MLFLOW_TRACKING_URI, else the project's mlflow.db.
+
+Example:
+  mlp verify-run --commit feature/lags
+  mlp verify-run --commit 3f2a9c1 --run 0123456789abcdef0123456789abcdef --json`,
+    )
+    .action(async (flags: VerifyRunFlags) => {
+      if (flags.run !== undefined && !/^[0-9a-f]{32}$/.test(flags.run)) {
+        throw new InputError(`--run "${flags.run}" is not an MLflow run ID`, {
+          hint: "a run ID is 32 lowercase hex characters, as `mlp run` prints it",
+        });
+      }
+      const root = findProjectRoot();
+      const env = Deno.env.toObject();
+      const reader = openRunReader(env.MLFLOW_TRACKING_URI, root, env);
+      try {
+        const result = await verifyRun(root, { commit: flags.commit, runId: flags.run, reader });
+        console.log(
+          flags.json
+            ? JSON.stringify(result)
+            : `Commit ${result.commit} is proven by MLflow run ${result.runId}`,
+        );
+      } finally {
+        reader.close();
+      }
+    });
+}

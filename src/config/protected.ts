@@ -1,0 +1,94 @@
+/**
+ * Protected fields: the settings of `experiment.yaml`'s `protected` section that must equal the
+ * reference values in `project_standards.yaml` unless an override is logged. Used by `mlp run`
+ * on a validated config and by the pre-commit hook on raw staged text.
+ *
+ * @module
+ */
+import type { ExperimentConfig } from "./experiment.ts";
+import { isMapping, show } from "./problems.ts";
+import type { Standards } from "./standards.ts";
+import { parseYamlStrict } from "./yaml_strict.ts";
+
+/** A protected field whose value differs from the standards' reference value. */
+export interface ProtectedMismatch {
+  /** Dotted path in experiment.yaml, e.g. `protected.split_strategy`. */
+  field: string;
+  /** The reference value from project_standards.yaml. */
+  expected: string;
+  /** The value in the config; `undefined` when the field is absent. */
+  actual: string | undefined;
+  /** 1-based line of the value (or of the enclosing section when absent), when known. */
+  line?: number;
+}
+
+/**
+ * Compares the protected section of a validated config with the standards' reference values.
+ *
+ * @returns One mismatch per differing field, in the order the standards list them.
+ */
+export function protectedMismatches(
+  config: ExperimentConfig,
+  standards: Standards,
+): ProtectedMismatch[] {
+  const mismatches: ProtectedMismatch[] = [];
+  for (const [name, expected] of Object.entries(standards.protected_fields)) {
+    const actual = config.protected[name];
+    if (actual !== expected) mismatches.push({ field: `protected.${name}`, expected, actual });
+  }
+  return mismatches;
+}
+
+/**
+ * Compares the protected section of raw experiment.yaml text with the standards, without
+ * requiring the rest of the file to be valid (a git hook sees whatever is staged). A value that
+ * is not a string counts as a mismatch and is shown as YAML would write it.
+ *
+ * @throws {InputError} when the text is not strict YAML.
+ *
+ * @example Usage
+ * ```ts
+ * import { findProtectedMismatches } from "./protected.ts";
+ * import { loadStandards } from "./standards.ts";
+ * const standards = await loadStandards("configs/project_standards.yaml");
+ * const text = "protected:\n  metric_definition: f1\n  split_strategy: stratified_kfold\n  target_column: default\n";
+ * findProtectedMismatches(text, "configs/experiment.yaml", standards);
+ * // => [{ field: "protected.metric_definition", expected: "roc_auc", actual: "f1", line: 2 }]
+ * ```
+ */
+export function findProtectedMismatches(
+  text: string,
+  file: string,
+  standards: Standards,
+): ProtectedMismatch[] {
+  const doc = parseYamlStrict(text, file);
+  const section = isMapping(doc.value) ? doc.value.protected : undefined;
+  const mismatches: ProtectedMismatch[] = [];
+  for (const [name, expected] of Object.entries(standards.protected_fields)) {
+    const value = isMapping(section) ? section[name] : undefined;
+    if (value === expected) continue;
+    const actual = value === undefined
+      ? undefined
+      : typeof value === "string"
+      ? value
+      : show(value);
+    const position = doc.locate(["protected", name]) ?? doc.locate(["protected"]) ?? doc.locate([]);
+    mismatches.push({ field: `protected.${name}`, expected, actual, line: position?.line });
+  }
+  return mismatches;
+}
+
+/**
+ * One line per mismatch, e.g.
+ * `configs/experiment.yaml:14: protected field "protected.split_strategy" is "temporal_split", but project_standards.yaml requires "stratified_kfold"`.
+ */
+export function formatMismatches(file: string, mismatches: readonly ProtectedMismatch[]): string[] {
+  return mismatches.map((mismatch) => {
+    const where = mismatch.line === undefined ? file : `${file}:${mismatch.line}`;
+    const is = mismatch.actual === undefined
+      ? "is missing"
+      : `is ${JSON.stringify(mismatch.actual)}`;
+    const expected = JSON.stringify(mismatch.expected);
+    return `${where}: protected field "${mismatch.field}" ${is}, but project_standards.yaml requires ${expected}`;
+  });
+}

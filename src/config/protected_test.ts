@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { InputError } from "../errors.ts";
+import { parseExperiment } from "./experiment.ts";
+import { findProtectedMismatches, formatMismatches, protectedMismatches } from "./protected.ts";
+import { parseStandards } from "./standards.ts";
+
+const FILE = "configs/experiment.yaml";
+const standards = parseStandards(
+  await Deno.readTextFile(new URL("../../configs/project_standards.yaml", import.meta.url)),
+  "configs/project_standards.yaml",
+);
+const VALID = await Deno.readTextFile(new URL("./testdata/experiment.yaml", import.meta.url));
+
+Deno.test("protectedMismatches() is empty when the config matches the standards", () => {
+  assert.deepEqual(protectedMismatches(parseExperiment(VALID, FILE, standards), standards), []);
+});
+
+Deno.test("protectedMismatches() lists each differing protected field", () => {
+  const text = VALID.replaceAll("roc_auc", "f1").replace(
+    "target_column: default",
+    "target_column: y",
+  );
+  assert.deepEqual(protectedMismatches(parseExperiment(text, FILE, standards), standards), [
+    { field: "protected.metric_definition", expected: "roc_auc", actual: "f1" },
+    { field: "protected.target_column", expected: "default", actual: "y" },
+  ]);
+});
+
+Deno.test("findProtectedMismatches() reads raw text, with lines, even when it is invalid", () => {
+  const text = [
+    "model_type: not-a-model",
+    "protected:",
+    "  metric_definition: roc_auc",
+    "  split_strategy: temporal_split",
+    "  target_column: [a]",
+    "",
+  ].join("\n");
+  assert.deepEqual(findProtectedMismatches(text, FILE, standards), [
+    {
+      field: "protected.split_strategy",
+      expected: "stratified_kfold",
+      actual: "temporal_split",
+      line: 4,
+    },
+    { field: "protected.target_column", expected: "default", actual: "a list", line: 5 },
+  ]);
+});
+
+Deno.test("findProtectedMismatches() reports absent fields at their section or the file", () => {
+  assert.deepEqual(
+    findProtectedMismatches(
+      "model_type: xgboost\nprotected:\n  target_column: default\n",
+      FILE,
+      standards,
+    ),
+    [
+      { field: "protected.metric_definition", expected: "roc_auc", actual: undefined, line: 3 },
+      {
+        field: "protected.split_strategy",
+        expected: "stratified_kfold",
+        actual: undefined,
+        line: 3,
+      },
+    ],
+  );
+  assert.deepEqual(findProtectedMismatches("", FILE, standards).map((m) => m.line), [
+    undefined,
+    undefined,
+    undefined,
+  ]);
+  assert.throws(() => findProtectedMismatches("a: 1\na: 2\n", FILE, standards), InputError);
+});
+
+Deno.test("formatMismatches() writes one line per mismatch", () => {
+  assert.deepEqual(
+    formatMismatches(FILE, [
+      {
+        field: "protected.split_strategy",
+        expected: "stratified_kfold",
+        actual: "temporal_split",
+        line: 19,
+      },
+      { field: "protected.target_column", expected: "default", actual: undefined },
+    ]),
+    [
+      'configs/experiment.yaml:19: protected field "protected.split_strategy" is "temporal_split", but project_standards.yaml requires "stratified_kfold"',
+      'configs/experiment.yaml: protected field "protected.target_column" is missing, but project_standards.yaml requires "default"',
+    ],
+  );
+});

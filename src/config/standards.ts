@@ -1,0 +1,302 @@
+/**
+ * `configs/project_standards.yaml`: the project's governance rules — reference values of the
+ * protected fields, the allowed metrics, split strategies, model types, hypothesis categories and
+ * hyperparameters. Every other config is validated against it at run time, so nothing here is
+ * hard-coded elsewhere except what the platform itself implements.
+ *
+ * @module
+ */
+import { z } from "zod";
+import {
+  configError,
+  type ConfigProblem,
+  invalid,
+  isMapping,
+  missing,
+  oneOf,
+  show,
+  suggestion,
+  unknown,
+  valueAt,
+  zodProblems,
+} from "./problems.ts";
+import { readConfigText } from "./read.ts";
+import { parseYamlStrict } from "./yaml_strict.ts";
+
+/** Split strategies the platform's trainer implements. */
+export const PLATFORM_SPLIT_STRATEGIES = ["stratified_kfold", "temporal_split"] as const;
+
+/** Model types the platform's trainer knows how to build and fit. */
+export const PLATFORM_MODEL_TYPES = [
+  "xgboost",
+  "lightgbm",
+  "logistic_regression",
+  "random_forest",
+] as const;
+
+/** Protected fields every project declares (more may be added per project). */
+export const REQUIRED_PROTECTED_FIELDS = [
+  "metric_definition",
+  "split_strategy",
+  "target_column",
+] as const;
+
+/** Value types a hyperparameter may have. */
+export const HYPERPARAMETER_TYPES = ["integer", "number", "string", "boolean"] as const;
+
+/** A split strategy the platform implements. */
+export type SplitStrategy = (typeof PLATFORM_SPLIT_STRATEGIES)[number];
+/** A model type the platform implements. */
+export type ModelType = (typeof PLATFORM_MODEL_TYPES)[number];
+/** The value type of a hyperparameter. */
+export type HyperparameterType = (typeof HYPERPARAMETER_TYPES)[number];
+
+/** What values one hyperparameter may take. */
+export interface HyperparameterSpec {
+  type: HyperparameterType;
+  /** Inclusive lower bound (integer and number only). */
+  min?: number;
+  /** Inclusive upper bound (integer and number only). */
+  max?: number;
+  /** The only values allowed, each of `type`. */
+  choices?: (string | number | boolean)[];
+  /** Shown in editors through the generated JSON Schema. */
+  description?: string;
+}
+
+/** The contents of `configs/project_standards.yaml`. */
+export interface Standards {
+  /** Reference value of each protected field of `experiment.yaml`'s `protected` section. */
+  protected_fields: {
+    metric_definition: string;
+    split_strategy: string;
+    target_column: string;
+    [name: string]: string;
+  };
+  allowed_metrics: string[];
+  allowed_split_strategies: SplitStrategy[];
+  allowed_model_types: ModelType[];
+  hypothesis_categories: string[];
+  /** model type → hyperparameter name → spec. */
+  hyperparameters: Record<string, Record<string, HyperparameterSpec>>;
+}
+
+const NAME = /^[a-z][a-z0-9_]*$/;
+/** A Python identifier: the trainer passes hyperparameters as keyword arguments. */
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const nameSchema = z.string().regex(NAME, {
+  error: (issue) =>
+    `${show(issue.input)} is not a valid name: use lowercase letters, digits and "_"`,
+});
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+const specSchema = z.strictObject({
+  type: z.enum(HYPERPARAMETER_TYPES).describe("Value type of the hyperparameter."),
+  min: z.number().optional().describe("Inclusive lower bound (integer and number only)."),
+  max: z.number().optional().describe("Inclusive upper bound (integer and number only)."),
+  choices: z.array(scalar).min(1).optional().describe("The only values allowed."),
+  description: z.string().optional().describe("Shown in editors."),
+});
+
+/** The zod schema of project_standards.yaml (structure only; see {@linkcode standardsRules}). */
+export const standardsSchema: z.ZodType<Standards> = z.strictObject({
+  protected_fields: z.object({
+    metric_definition: z.string().min(1),
+    split_strategy: z.string().min(1),
+    target_column: z.string().min(1),
+  }).catchall(z.string().min(1)).describe(
+    "Reference value of each protected field of experiment.yaml's `protected` section.",
+  ),
+  allowed_metrics: z.array(nameSchema).min(1).describe("Metrics an experiment may evaluate."),
+  allowed_split_strategies: z.array(z.enum(PLATFORM_SPLIT_STRATEGIES)).min(1).describe(
+    "Split strategies an experiment may use.",
+  ),
+  allowed_model_types: z.array(z.enum(PLATFORM_MODEL_TYPES)).min(1).describe(
+    "Model types an experiment may use.",
+  ),
+  hypothesis_categories: z.array(nameSchema).min(1).describe(
+    "Categories reasoning.yaml's hypothesis_category may take.",
+  ),
+  hyperparameters: z.record(z.string(), z.record(z.string(), specSchema)).describe(
+    "For each allowed model type: hyperparameter name → spec.",
+  ),
+});
+
+/**
+ * The rules zod cannot express: reference values that must be allowed, lists without repeats,
+ * a hyperparameter table for exactly the allowed model types, and consistent specs. Works on
+ * the raw document, so it reports alongside zod's problems even when the structure is wrong.
+ */
+export function standardsRules(raw: unknown): ConfigProblem[] {
+  if (!isMapping(raw)) return [];
+  return [...repeatRules(raw), ...referenceRules(raw), ...tableRules(raw)];
+}
+
+/** Values listed twice in one of the allowed-value lists. */
+function repeatRules(raw: Record<string, unknown>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const lists = [
+    "allowed_metrics",
+    "allowed_split_strategies",
+    "allowed_model_types",
+    "hypothesis_categories",
+  ];
+  for (const list of lists) {
+    const values = raw[list];
+    if (!Array.isArray(values)) continue;
+    values.forEach((value, index) => {
+      if (values.indexOf(value) !== index) {
+        problems.push(invalid([list, index], `${show(value)} is listed twice`));
+      }
+    });
+  }
+  return problems;
+}
+
+/** Reference values of protected fields that their allowed-value list does not contain. */
+function referenceRules(raw: Record<string, unknown>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const references = [
+    ["metric_definition", "allowed_metrics"],
+    ["split_strategy", "allowed_split_strategies"],
+  ];
+  for (const [field, list] of references) {
+    const value = valueAt(raw, ["protected_fields", field]);
+    const allowed = raw[list];
+    if (typeof value === "string" && Array.isArray(allowed) && !allowed.includes(value)) {
+      const hint = suggestion(value, allowed.map(String));
+      const clause = `${show(value)} is not in ${list}: use one of ${oneOf(allowed)}${hint}`;
+      problems.push(invalid(["protected_fields", field], clause));
+    }
+  }
+  return problems;
+}
+
+/** Hyperparameter tables missing for an allowed model type, or present for another; bad specs. */
+function tableRules(raw: Record<string, unknown>): ConfigProblem[] {
+  const tables = raw.hyperparameters;
+  if (!isMapping(tables)) return [];
+  const problems: ConfigProblem[] = [];
+  // Model types mlp does not implement are reported by the schema; no table is asked of them.
+  const models = Array.isArray(raw.allowed_model_types)
+    ? raw.allowed_model_types.filter((model) => PLATFORM_MODEL_TYPES.includes(model))
+    : [];
+  for (const model of models) {
+    if (!(model in tables)) {
+      const what = "every allowed model type needs its hyperparameter specs (use {} for none)";
+      problems.push(missing(["hyperparameters", model], what));
+    }
+  }
+  for (const [model, table] of Object.entries(tables)) {
+    if (!models.includes(model)) {
+      problems.push(unknown(["hyperparameters", model], models, "is not in allowed_model_types"));
+    }
+    if (!isMapping(table)) continue;
+    for (const [name, spec] of Object.entries(table)) {
+      const path = ["hyperparameters", model, name];
+      if (!IDENTIFIER.test(name)) {
+        const text =
+          ' is not a Python identifier: use letters, digits and "_", not starting with a digit';
+        problems.push({ path, at: "key", text });
+      }
+      problems.push(...specRules(path, spec));
+    }
+  }
+  return problems;
+}
+
+/** Consistency of one hyperparameter spec: bounds only on numbers, in order, choices typed. */
+function specRules(path: string[], spec: unknown): ConfigProblem[] {
+  if (!isMapping(spec) || typeof spec.type !== "string") return [];
+  const problems: ConfigProblem[] = [];
+  const numeric = spec.type === "integer" || spec.type === "number";
+  for (const bound of ["min", "max"]) {
+    const value = spec[bound];
+    if (value === undefined) continue;
+    if (!numeric) {
+      problems.push(
+        invalid([...path, bound], `bounds apply only to integer and number, not ${spec.type}`),
+      );
+    } else if (spec.type === "integer" && typeof value === "number" && !Number.isInteger(value)) {
+      problems.push(invalid([...path, bound], `${value} is not an integer`));
+    }
+  }
+  if (typeof spec.min === "number" && typeof spec.max === "number" && spec.min > spec.max) {
+    problems.push(invalid([...path, "max"], `${spec.max} is below min ${spec.min}`));
+  }
+  if (Array.isArray(spec.choices)) {
+    spec.choices.forEach((choice, index) => {
+      if (!matchesType(choice, spec.type as HyperparameterType)) {
+        problems.push(
+          invalid([...path, "choices", index], `${show(choice)} is not of type ${spec.type}`),
+        );
+      }
+    });
+  }
+  return problems;
+}
+
+/** True when `value` is a YAML value of hyperparameter type `type`. */
+export function matchesType(value: unknown, type: HyperparameterType): boolean {
+  switch (type) {
+    case "integer":
+      return typeof value === "number" && Number.isInteger(value);
+    case "number":
+      return typeof value === "number" && Number.isFinite(value);
+    case "string":
+      return typeof value === "string";
+    case "boolean":
+      return typeof value === "boolean";
+  }
+}
+
+const STANDARDS_HINT = "compare the file with mlp's default configs/project_standards.yaml; " +
+  `mlp implements the split strategies ${oneOf(PLATFORM_SPLIT_STRATEGIES)} ` +
+  `and the model types ${oneOf(PLATFORM_MODEL_TYPES)}`;
+
+/**
+ * Parses and validates the text of a project_standards.yaml.
+ *
+ * @param text The file's contents.
+ * @param file The path to name in messages.
+ * @throws {InputError} listing every problem, each with its line.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseStandards } from "./standards.ts";
+ * const text = await Deno.readTextFile("configs/project_standards.yaml");
+ * parseStandards(text, "configs/project_standards.yaml").allowed_model_types;
+ * // => ["xgboost", "lightgbm", "logistic_regression", "random_forest"]
+ * ```
+ */
+export function parseStandards(text: string, file: string): Standards {
+  const doc = parseYamlStrict(text, file);
+  const result = standardsSchema.safeParse(doc.value);
+  const problems = [
+    ...(result.success ? [] : zodProblems(result.error.issues, doc.value, standardsSchema)),
+    ...standardsRules(doc.value),
+  ];
+  if (problems.length > 0 || !result.success) {
+    throw configError(
+      file,
+      doc,
+      problems,
+      STANDARDS_HINT,
+    );
+  }
+  return result.data;
+}
+
+/**
+ * Reads and validates a project_standards.yaml from disk.
+ *
+ * @param path Path of the file to read.
+ * @param file The path to name in messages (defaults to `path`).
+ * @throws {InputError} when the file cannot be read or is invalid.
+ */
+export async function loadStandards(path: string, file: string = path): Promise<Standards> {
+  const hint =
+    "every mlp project has configs/project_standards.yaml: restore it from git, or copy mlp's default configs/project_standards.yaml";
+  return parseStandards(await readConfigText(path, file, hint), file);
+}

@@ -1,0 +1,141 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { InputError } from "../errors.ts";
+import { loadStandards, parseStandards } from "./standards.ts";
+
+const FILE = "configs/project_standards.yaml";
+const DEFAULTS_URL = new URL("../../configs/project_standards.yaml", import.meta.url);
+const DEFAULTS = await Deno.readTextFile(DEFAULTS_URL);
+
+/** `DEFAULTS` with `from` replaced by `to` (which must occur). */
+function edit(from: string | RegExp, to: string, text = DEFAULTS): string {
+  assert.ok(
+    typeof from === "string" ? text.includes(from) : from.test(text),
+    `fixture lacks ${from}`,
+  );
+  return text.replace(from, to);
+}
+
+/** The details of the InputError that parsing `text` throws. */
+function problems(text: string): string[] {
+  try {
+    parseStandards(text, FILE);
+  } catch (error: unknown) {
+    assert.ok(error instanceof InputError, `expected InputError, got ${error}`);
+    return error.details;
+  }
+  assert.fail("expected the standards to be refused");
+}
+
+/** `text` without the hyperparameter table of `model` in project_standards.yaml. */
+function withoutTable(text: string, model: string): string {
+  const lines = text.split("\n");
+  const start = lines.indexOf(`  ${model}:`);
+  assert.ok(start >= 0, `no table for ${model}`);
+  let end = start + 1;
+  while (end < lines.length && lines[end].startsWith("    ")) end++;
+  return [...lines.slice(0, start), ...lines.slice(end)].join("\n");
+}
+
+Deno.test("parseStandards() reads mlp's default standards", () => {
+  const standards = parseStandards(DEFAULTS, FILE);
+  assert.deepEqual(standards.protected_fields, {
+    metric_definition: "roc_auc",
+    split_strategy: "stratified_kfold",
+    target_column: "default",
+  });
+  assert.deepEqual(standards.allowed_metrics, ["roc_auc", "f1", "precision", "recall", "log_loss"]);
+  assert.deepEqual(standards.allowed_split_strategies, ["stratified_kfold", "temporal_split"]);
+  assert.deepEqual(standards.allowed_model_types, [
+    "xgboost",
+    "lightgbm",
+    "logistic_regression",
+    "random_forest",
+  ]);
+  assert.equal(standards.hypothesis_categories.length, 11);
+  assert.deepEqual(standards.hyperparameters.xgboost.max_depth, {
+    type: "integer",
+    min: 1,
+    max: 16,
+    description: "Maximum tree depth.",
+  });
+  assert.deepEqual(standards.hyperparameters.random_forest.max_features.choices, [
+    "sqrt",
+    "log2",
+    "none",
+  ]);
+  assert.deepEqual(Object.keys(standards.hyperparameters), standards.allowed_model_types);
+});
+
+Deno.test("parseStandards() refuses unknown keys with a suggestion", () => {
+  assert.deepEqual(problems(edit("allowed_metrics:", "allowed_metric:")), [
+    'configs/project_standards.yaml:11:1: field "allowed_metrics" is missing: write a list',
+    'configs/project_standards.yaml:18:1: field "allowed_metric" is not allowed here: use one of "protected_fields", "allowed_metrics", "allowed_split_strategies", "allowed_model_types", "hypothesis_categories", "hyperparameters" (did you mean "allowed_metrics"?)',
+  ]);
+});
+
+Deno.test("parseStandards() requires the three protected fields", () => {
+  assert.deepEqual(problems(edit("  split_strategy: stratified_kfold\n", "")), [
+    'configs/project_standards.yaml:12:3: field "protected_fields.split_strategy" is missing: write a string',
+  ]);
+});
+
+Deno.test("parseStandards() refuses split strategies and model types mlp does not implement", () => {
+  const text = edit(
+    "allowed_split_strategies: [stratified_kfold, temporal_split]",
+    "allowed_split_strategies: [stratified_kfold, group_kfold]",
+  ).replace("allowed_model_types: [xgboost,", "allowed_model_types: [catboost, xgboost,");
+  assert.deepEqual(problems(text), [
+    'configs/project_standards.yaml:22:46: field "allowed_split_strategies[1]": "group_kfold" is not allowed: use one of "stratified_kfold", "temporal_split"',
+    'configs/project_standards.yaml:25:23: field "allowed_model_types[0]": "catboost" is not allowed: use one of "xgboost", "lightgbm", "logistic_regression", "random_forest"',
+  ]);
+});
+
+Deno.test("parseStandards() requires reference values to be allowed and lists to be unique", () => {
+  const text = edit("  metric_definition: roc_auc", "  metric_definition: auc")
+    .replace("allowed_metrics: [roc_auc, f1,", "allowed_metrics: [roc_auc, f1, F1, f1,");
+  assert.deepEqual(problems(text), [
+    'configs/project_standards.yaml:12:22: field "protected_fields.metric_definition": "auc" is not in allowed_metrics: use one of "roc_auc", "f1", "F1", "f1", "precision", "recall", "log_loss" (did you mean "roc_auc"?)',
+    'configs/project_standards.yaml:18:32: field "allowed_metrics[2]": "F1" is not a valid name: use lowercase letters, digits and "_"',
+    'configs/project_standards.yaml:18:36: field "allowed_metrics[3]": "f1" is listed twice',
+  ]);
+});
+
+Deno.test("parseStandards() checks hyperparameter tables and specs", () => {
+  const text = edit(
+    "    max_depth: { type: integer, min: 1, max: 16, description: Maximum tree depth. }",
+    "    max_depth: { type: integer, min: 16, max: 1.5 }\n    gamma: { type: float }\n    3x: { type: string, min: 1, choices: [a, 2] }",
+  );
+  const renamed = `${withoutTable(text, "random_forest")}  random_forests: {}\n`;
+  assert.deepEqual(problems(renamed), [
+    'configs/project_standards.yaml:47:3: field "hyperparameters.random_forest" is missing: every allowed model type needs its hyperparameter specs (use {} for none)',
+    'configs/project_standards.yaml:48:47: field "hyperparameters.xgboost.max_depth.max": 1.5 is not an integer',
+    'configs/project_standards.yaml:48:47: field "hyperparameters.xgboost.max_depth.max": 1.5 is below min 16',
+    'configs/project_standards.yaml:49:20: field "hyperparameters.xgboost.gamma.type": "float" is not allowed: use one of "integer", "number", "string", "boolean"',
+    'configs/project_standards.yaml:50:5: field "hyperparameters.xgboost.3x" is not a Python identifier: use letters, digits and "_", not starting with a digit',
+    'configs/project_standards.yaml:50:30: field "hyperparameters.xgboost.3x.min": bounds apply only to integer and number, not string',
+    'configs/project_standards.yaml:50:46: field "hyperparameters.xgboost.3x.choices[1]": 2 is not of type string',
+    'configs/project_standards.yaml:72:3: field "hyperparameters.random_forests" is not in allowed_model_types: use one of "xgboost", "lightgbm", "logistic_regression", "random_forest" (did you mean "random_forest"?)',
+  ]);
+});
+
+Deno.test("loadStandards() reads a file and names a missing one", async () => {
+  assert.deepEqual(
+    await loadStandards(DEFAULTS_URL.pathname, FILE),
+    parseStandards(DEFAULTS, FILE),
+  );
+  const dir = await Deno.makeTempDir();
+  try {
+    await assert.rejects(loadStandards(join(dir, "nope.yaml"), FILE), (error: unknown) => {
+      assert.ok(error instanceof InputError);
+      assert.equal(error.message, 'Config file "configs/project_standards.yaml" does not exist');
+      assert.equal(
+        error.hint,
+        "every mlp project has configs/project_standards.yaml: restore it from git, or copy mlp's default configs/project_standards.yaml",
+      );
+      return true;
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,133 @@
+/**
+ * Running git for mlp: the state of the work tree that every run records (commit, dirty, branch)
+ * and reading files as they are at a commit (the merge gate recomputes fingerprints from the
+ * merged commit's tree, not from the disk).
+ *
+ * @module
+ */
+import { CheckError } from "../errors.ts";
+import { parseGitStatus } from "./git_status.ts";
+
+/** The git state a run records. */
+export interface GitState {
+  /** Full SHA of HEAD. */
+  commit: string;
+  /** True when any tracked file differs from HEAD or an untracked, non-ignored file exists. */
+  dirty: boolean;
+  /** Current branch; null when HEAD is detached. */
+  branch: string | null;
+}
+
+/** The raw result of one git invocation. */
+export interface GitOutput {
+  code: number;
+  stdout: Uint8Array;
+  stderr: string;
+}
+
+/**
+ * Runs `git <args>` in `root` and returns its exit code and output, whatever the code.
+ * Optional locks are off, so a read-only command never writes the index behind the user's back.
+ *
+ * @throws {CheckError} when git is not installed.
+ */
+export async function gitOutput(root: string, args: readonly string[]): Promise<GitOutput> {
+  const command = new Deno.Command("git", {
+    args: ["--no-optional-locks", ...args],
+    cwd: root,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
+  try {
+    const output = await command.output();
+    return {
+      code: output.code,
+      stdout: output.stdout,
+      stderr: new TextDecoder().decode(output.stderr).trim(),
+    };
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    throw new CheckError("git is not on PATH", {
+      hint: "install git: mlp records the commit of every run",
+    });
+  }
+}
+
+/**
+ * Runs `git <args>` in `root` and returns its stdout as text.
+ *
+ * @throws {CheckError} when git fails, with its stderr; a directory outside any repository gets
+ *   a hint to create one.
+ *
+ * @example Usage
+ * ```ts
+ * import { gitRun } from "./git.ts";
+ * await gitRun(".", ["rev-parse", "HEAD"]); // => "1a2b…\n"
+ * ```
+ */
+export async function gitRun(root: string, args: readonly string[]): Promise<string> {
+  const output = await gitOutput(root, args);
+  if (output.code === 0) return new TextDecoder().decode(output.stdout);
+  if (/not a git repository/i.test(output.stderr)) {
+    throw new CheckError(`"${root}" is not inside a git repository`, {
+      hint: "mlp records the commit of every run: `git init` the project and commit it",
+    });
+  }
+  throw new CheckError(`\`git ${args.join(" ")}\` failed with exit code ${output.code}`, {
+    details: output.stderr === "" ? [] : output.stderr.split("\n"),
+  });
+}
+
+/**
+ * Returns the commit, dirty flag and branch of the work tree at `root`, from one
+ * `git status --porcelain=v2 --branch` call.
+ *
+ * @throws {CheckError} outside a git repository, or in a repository with no commit yet.
+ */
+export async function gitState(root: string): Promise<GitState> {
+  const status = parseGitStatus(
+    await gitRun(root, ["status", "--porcelain=v2", "--branch", "--untracked-files=normal"]),
+  );
+  if (status.commit === null) {
+    throw new CheckError("The git repository has no commit yet", {
+      hint: "every run records the commit it ran at: commit the project first " +
+        '(`git add -A && git commit -m "Initial commit"`)',
+    });
+  }
+  return { commit: status.commit, dirty: status.dirty, branch: status.branch };
+}
+
+/**
+ * Returns the bytes of `path` (relative to `root`) as it is in `commit`, or null when the
+ * commit has no such file.
+ *
+ * @throws {CheckError} when `commit` does not name a commit.
+ */
+export async function gitShow(
+  root: string,
+  commit: string,
+  path: string,
+): Promise<Uint8Array | null> {
+  // "./" makes the path relative to `root`, which may be a subdirectory of the repository.
+  const output = await gitOutput(root, ["cat-file", "blob", `${commit}:./${path}`]);
+  if (output.code === 0) return output.stdout;
+  await resolveCommit(root, commit);
+  return null;
+}
+
+/**
+ * Returns the full SHA of `commit` (any revision git understands).
+ *
+ * @throws {CheckError} when it does not name a commit in the repository at `root`.
+ */
+export async function resolveCommit(root: string, commit: string): Promise<string> {
+  const output = await gitOutput(root, ["rev-parse", "--verify", "--quiet", `${commit}^{commit}`]);
+  if (output.code !== 0) {
+    if (/not a git repository/i.test(output.stderr)) await gitRun(root, ["rev-parse"]);
+    throw new CheckError(`"${commit}" is not a commit in this repository`, {
+      hint: "`git log --oneline` lists the commits; fetch the branch if it is someone else's",
+    });
+  }
+  return new TextDecoder().decode(output.stdout).trim();
+}

@@ -1,0 +1,35 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { git, makeProject, mlp } from "./testing.ts";
+
+Deno.test("mlp hooks install sets core.hooksPath and merge.ff, and makes the hooks executable", async () => {
+  const root = await makeProject();
+  await git(root, ["config", "--unset", "core.hooksPath"]);
+  await git(root, ["config", "--unset", "merge.ff"]);
+  await Deno.chmod(join(root, ".githooks/pre-commit"), 0o644);
+  const result = await mlp(root, ["hooks", "install"]);
+  assert.deepEqual(result, {
+    code: 0,
+    stdout: "made .githooks/pre-commit executable\n" +
+      "git config core.hooksPath .githooks  (git runs the hooks in .githooks/)\n" +
+      "git config merge.ff false  (every merge creates a merge commit, so the merge gate runs)\n",
+    stderr: "",
+  });
+  assert.equal((await git(root, ["config", "core.hooksPath"])).stdout, ".githooks\n");
+  assert.equal((await git(root, ["config", "merge.ff"])).stdout, "false\n");
+  assert.equal((await Deno.stat(join(root, ".githooks/pre-commit"))).mode! & 0o777, 0o755);
+
+  await Deno.remove(join(root, ".githooks/commit-msg"));
+  assert.match(
+    (await mlp(root, ["hooks", "install"])).stdout,
+    /^no \.githooks\/commit-msg: merges are proven by git notes only/,
+  );
+  await Deno.remove(join(root, ".githooks/pre-merge-commit"));
+  const missing = await mlp(root, ["hooks", "install"]);
+  assert.equal(missing.code, 1);
+  assert.match(
+    missing.stderr,
+    /^error: The hook script "\.githooks\/pre-merge-commit" is missing\n/,
+  );
+  await Deno.remove(root, { recursive: true });
+});

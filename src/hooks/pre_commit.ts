@@ -1,0 +1,300 @@
+/**
+ * `mlp hook pre-commit`: every governance check on the staged content (plan §6.3-§6.5, §10):
+ * protected fields, config validation, the training guard, the append-only override log,
+ * immutable datasets and no production data in code. (A merge's proof is checked by the
+ * pre-merge-commit and commit-msg hooks: see pre_merge_commit.ts.)
+ *
+ * @module
+ */
+import { checkLogOnlyGrows, OVERRIDE_LOG, verifyOverrideLog } from "../audit/override_log.ts";
+import { datasetHash, MANIFEST_NAME, parseManifest } from "../cas/manifest.ts";
+import { isDatasetHash } from "../cas/dataset_id.ts";
+import { parseExperiment } from "../config/experiment.ts";
+import { findProtectedMismatches } from "../config/protected.ts";
+import { parseStandards, type Standards } from "../config/standards.ts";
+import { MlpError } from "../errors.ts";
+import { createHash } from "node:crypto";
+import { isGuardedPath, scanTrainingCalls } from "../guard/training_guard.ts";
+import { STANDARDS_PATH } from "../project/paths.ts";
+import { indexPaths, readObjects, type StagedChange, stagedChanges } from "./staged.ts";
+
+/** One reason to refuse the commit. */
+export interface CommitFinding {
+  /** Project-relative path of the file. */
+  file: string;
+  line?: number;
+  message: string;
+  /** How to proceed. */
+  hint: string;
+}
+
+const EXPERIMENT_CONFIG = /^configs\/experiment[^/]*\.yaml$/;
+const SHADOW = "data/shadow/";
+const PRODUCTION = "data/production";
+
+const decoder = new TextDecoder();
+
+/**
+ * Runs every pre-commit check on the index of the repository at `root` and returns what would
+ * make the commit refused (empty: the commit may proceed).
+ */
+export async function preCommit(root: string): Promise<CommitFinding[]> {
+  const changes = await stagedChanges(root);
+  const changed = (path: string) => changes.some((c) => c.path === path);
+  const configs = (await indexPaths(root, ["configs/"])).filter((p) => EXPERIMENT_CONFIG.test(p));
+  const python = changes.filter((c) => c.status !== "D" && isGuardedPath(c.path));
+  const code = changes.filter((c) => c.status !== "D" && c.path.startsWith("src/"));
+  const blobs = await readObjects(root, [
+    `:${STANDARDS_PATH}`,
+    `:${OVERRIDE_LOG}`,
+    `HEAD:${OVERRIDE_LOG}`,
+    ...configs.map((p) => `:${p}`),
+    ...python.map((c) => `:${c.path}`),
+    ...code.map((c) => `:${c.path}`),
+    ...changes.filter((c) => c.path.startsWith(SHADOW)).map((c) => `:${c.path}`),
+  ]);
+  const text = (spec: string) => {
+    const bytes = blobs.get(spec);
+    return bytes ? decoder.decode(bytes) : null;
+  };
+
+  const findings: CommitFinding[] = [];
+  findings.push(
+    ...checkConfigs(
+      configs,
+      text,
+      changed(STANDARDS_PATH) ? configs : configs.filter(changed),
+    ),
+  );
+  for (const change of python) {
+    for (const found of scanTrainingCalls(text(`:${change.path}`) ?? "", change.path)) {
+      const what = found.pattern.startsWith(".") ? "training call" : "MLflow call";
+      findings.push({
+        file: found.file,
+        line: found.line,
+        message: `${what} "${found.pattern}" outside \`mlp run\`: ${found.text}`,
+        hint: "models are trained and logged only by `mlp run`, which fits the estimator that " +
+          "src/model.py builds: remove the call (test code belongs in tests/, utility scripts " +
+          "in scripts/)",
+      });
+    }
+  }
+  if (changed(OVERRIDE_LOG)) findings.push(...checkOverrideLog(changes, text));
+  findings.push(...await checkShadow(root, changes, blobs));
+  for (const change of code) {
+    const lines = (text(`:${change.path}`) ?? "").split("\n");
+    for (const [i, line] of lines.entries()) {
+      if (!line.includes(PRODUCTION)) continue;
+      findings.push({
+        file: change.path,
+        line: i + 1,
+        message: `code refers to "${PRODUCTION}": ${line.trim()}`,
+        hint: "runs never read production data; load the verified shadow dataset through the " +
+          "platform (dataset_version in the config) and remove the reference",
+      });
+    }
+  }
+  return findings;
+}
+
+/** Protected fields of every experiment config, and validation of the changed ones. */
+function checkConfigs(
+  configs: string[],
+  text: (spec: string) => string | null,
+  toValidate: string[],
+): CommitFinding[] {
+  if (configs.length === 0) return [];
+  const standardsText = text(`:${STANDARDS_PATH}`);
+  if (standardsText === null) {
+    return [{
+      file: STANDARDS_PATH,
+      message: "the standards file is not in the commit, so experiment configs cannot be checked",
+      hint: `restore ${STANDARDS_PATH} (\`git checkout HEAD -- ${STANDARDS_PATH}\`) and stage it`,
+    }];
+  }
+  let standards: Standards;
+  try {
+    standards = parseStandards(standardsText, STANDARDS_PATH);
+  } catch (error) {
+    return fromError(error, STANDARDS_PATH, "fix the standards file and stage it again");
+  }
+  const overrides = verifyOverrideLog(text(`:${OVERRIDE_LOG}`) ?? "", OVERRIDE_LOG).entries
+    .filter((e) => e.kind === "protected_override");
+  const findings: CommitFinding[] = [];
+  for (const file of configs) {
+    const configText = text(`:${file}`) ?? "";
+    try {
+      for (const mismatch of findProtectedMismatches(configText, file, standards)) {
+        const logged = overrides.some((e) =>
+          e.config === file && e.field === mismatch.field && String(e.new) === mismatch.actual
+        );
+        if (logged) continue;
+        const is = mismatch.actual === undefined ? "is missing" : `is "${mismatch.actual}"`;
+        findings.push({
+          file,
+          line: mismatch.line,
+          message: `protected field "${mismatch.field}" ${is}, but ${STANDARDS_PATH} requires ` +
+            `"${mismatch.expected}"`,
+          hint: `restore "${mismatch.expected}"; a human-approved change is made with ` +
+            '`mlp run --override-protected --reason "<why>"`, which records it in ' +
+            `${OVERRIDE_LOG}: stage the log with the config`,
+        });
+      }
+      if (toValidate.includes(file)) parseExperiment(configText, file, standards);
+    } catch (error) {
+      findings.push(
+        ...fromError(error, file, "fix the config (`mlp validate` checks it) and stage it again"),
+      );
+    }
+  }
+  return findings;
+}
+
+/** The log may only grow, and its hash chain must hold. */
+function checkOverrideLog(
+  changes: StagedChange[],
+  text: (spec: string) => string | null,
+): CommitFinding[] {
+  const hint = `the log is append-only and written by mlp: restore it (\`git checkout HEAD -- ` +
+    `${OVERRIDE_LOG}\`); new entries come only from \`mlp run --override-protected\``;
+  if (changes.some((c) => c.path === OVERRIDE_LOG && c.status === "D")) {
+    return [{ file: OVERRIDE_LOG, message: "the override log is deleted", hint }];
+  }
+  return checkLogOnlyGrows(
+    text(`HEAD:${OVERRIDE_LOG}`) ?? "",
+    text(`:${OVERRIDE_LOG}`) ?? "",
+    OVERRIDE_LOG,
+  )
+    .map((problem) => ({ file: OVERRIDE_LOG, line: problem.line, message: problem.message, hint }));
+}
+
+/**
+ * Datasets are immutable: nothing under data/shadow/ may change or disappear. The one allowed
+ * change is adding a whole new `data/shadow/<hash>/` whose manifest hashes to its name and lists
+ * exactly the files staged in it, with their hashes.
+ */
+async function checkShadow(
+  root: string,
+  changes: StagedChange[],
+  blobs: Map<string, Uint8Array | null>,
+): Promise<CommitFinding[]> {
+  const hint = "datasets are immutable: restore it (`git checkout HEAD -- <path>`) and add " +
+    "changed data as a new dataset with `mlp data add`";
+  const findings: CommitFinding[] = [];
+  const added = new Map<string, StagedChange[]>();
+  for (const change of changes.filter((c) => c.path.startsWith(SHADOW))) {
+    const rest = change.path.slice(SHADOW.length);
+    const slash = rest.indexOf("/");
+    if (change.status !== "A") {
+      const what = change.status === "D" ? "deleted" : "changed";
+      findings.push({ file: change.path, message: `a dataset file is ${what}`, hint });
+    } else if (slash < 0) {
+      if (rest !== ".gitkeep") {
+        findings.push({
+          file: change.path,
+          message: `a file is added to ${SHADOW} outside any dataset directory`,
+          hint: "datasets live in data/shadow/<hash>/, created by `mlp data add`",
+        });
+      }
+    } else {
+      const dir = rest.slice(0, slash);
+      added.set(dir, [...(added.get(dir) ?? []), change]);
+    }
+  }
+  if (added.size === 0) return findings;
+
+  const existing = await readObjects(root, [...added.keys()].map((dir) => `HEAD:${SHADOW}${dir}`));
+  for (const [dir, files] of added) {
+    const base = `${SHADOW}${dir}`;
+    if (existing.get(`HEAD:${base}`)) {
+      for (const file of files) {
+        findings.push({ file: file.path, message: `a file is added to dataset ${dir}`, hint });
+      }
+      continue;
+    }
+    const newDatasetHint = "add datasets only with `mlp data add <file>`, which names the " +
+      "directory after the SHA-256 of its manifest, and stage the whole directory";
+    if (!isDatasetHash(dir)) {
+      findings.push({
+        file: `${base}/`,
+        message: `"${dir}" is not a dataset hash (64 lowercase hex characters)`,
+        hint: newDatasetHint,
+      });
+      continue;
+    }
+    const manifestPath = `${base}/${MANIFEST_NAME}`;
+    const manifest = blobs.get(`:${manifestPath}`);
+    if (!manifest) {
+      findings.push({
+        file: manifestPath,
+        message: "the new dataset has no manifest",
+        hint: newDatasetHint,
+      });
+      continue;
+    }
+    if (datasetHash(manifest) !== dir) {
+      findings.push({
+        file: manifestPath,
+        message: `the manifest hashes to "${datasetHash(manifest)}", not to its directory name`,
+        hint: newDatasetHint,
+      });
+      continue;
+    }
+    let entries;
+    try {
+      entries = parseManifest(decoder.decode(manifest), manifestPath);
+    } catch (error) {
+      findings.push(...fromError(error, manifestPath, newDatasetHint));
+      continue;
+    }
+    const staged = new Map(files.map((f) => [f.path.slice(base.length + 1), f.path]));
+    staged.delete(MANIFEST_NAME);
+    for (const [i, entry] of entries.entries()) {
+      const path = staged.get(entry.path);
+      const bytes = path === undefined ? undefined : blobs.get(`:${path}`);
+      if (!bytes) {
+        findings.push({
+          file: manifestPath,
+          line: i + 1,
+          message: `the manifest lists "${entry.path}", which is not staged`,
+          hint: `stage the whole dataset: \`git add ${base}\``,
+        });
+      } else if (sha256(bytes) !== entry.sha256) {
+        findings.push({
+          file: `${base}/${entry.path}`,
+          message: `the staged file's SHA-256 is "${
+            sha256(bytes)
+          }", the manifest says "${entry.sha256}"`,
+          hint: newDatasetHint,
+        });
+      }
+      staged.delete(entry.path);
+    }
+    for (const path of staged.values()) {
+      findings.push({
+        file: path,
+        message: "the file is not in its dataset's manifest",
+        hint: newDatasetHint,
+      });
+    }
+  }
+  return findings;
+}
+
+/** Findings for an mlp error about a file: its details when it has several, else itself. */
+function fromError(error: unknown, file: string, hint: string): CommitFinding[] {
+  if (!(error instanceof MlpError)) throw error;
+  if (error.details.length === 0) {
+    return [{ file, line: error.location?.line, message: error.message, hint: error.hint ?? hint }];
+  }
+  return error.details.map((detail) => {
+    const located = /^(.+?):(\d+)(?::\d+)?: (.*)$/.exec(detail);
+    return located && located[1] === file
+      ? { file, line: Number(located[2]), message: located[3], hint: error.hint ?? hint }
+      : { file, message: detail, hint: error.hint ?? hint };
+  });
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}

@@ -1,0 +1,296 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { formatEntry, GENESIS, lineHash } from "../audit/override_log.ts";
+import { preCommit } from "./pre_commit.ts";
+import { commitAll, EXPERIMENT, git, makeProject, mlp, writeFiles } from "./testing.ts";
+
+const GUARD_HINT =
+  "  how to proceed: models are trained and logged only by `mlp run`, which fits " +
+  "the estimator that src/model.py builds: remove the call (test code belongs in tests/, " +
+  "utility scripts in scripts/)";
+const REFUSED = (count: string) =>
+  `error: Commit refused: ${count} in the staged changes (listed above)\n` +
+  "hint: fix each one as described, `git add` the fix, and commit again\n";
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+async function headSubject(root: string): Promise<string> {
+  return (await git(root, ["log", "-1", "--format=%s"])).stdout.trim();
+}
+
+Deno.test("git commit refuses .fit( in src/ with file, line and how to proceed", async () => {
+  const root = await makeProject();
+  await writeFiles(root, {
+    "src/model.py":
+      "def build_model(X, y):\n    model = make()\n    model.fit(X, y)\n    return model\n",
+  });
+  const result = await commitAll(root, "Train in model.py");
+  assert.equal(result.code, 1);
+  assert.equal(
+    result.stderr,
+    'src/model.py:3: training call ".fit(" outside `mlp run`: model.fit(X, y)\n' +
+      `${GUARD_HINT}\n${REFUSED("1 problem")}`,
+  );
+  assert.equal(await headSubject(root), "Initial commit");
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("git commit accepts training patterns in comments, strings, docstrings, tests/ and scripts/", async () => {
+  const root = await makeProject();
+  await writeFiles(root, {
+    "src/model.py": [
+      '"""Never call model.fit(X, y) or mlflow.start_run() here."""',
+      "import mlflow  # only for the type: mlflow.log_metric(",
+      "",
+      "",
+      "def build_model(model_type, hyperparameters, random_seed):",
+      "    '''est.partial_fit( is the platform's job.'''",
+      '    note = "model.train(data)"  # model.fit(X)',
+      "    return None",
+      "",
+    ].join("\n"),
+    "tests/test_model.py": "def test_fit():\n    est.fit([[0]], [0])\n",
+    "scripts/report.py": "import mlflow\nmlflow.log_metric('a', 1)\n",
+    "README.md": "Call `model.fit(X, y)`.\n",
+  });
+  const result = await commitAll(root, "Docs only");
+  assert.equal(result.stderr, "");
+  assert.equal(result.code, 0);
+  assert.equal(await headSubject(root), "Docs only");
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("git commit refuses MLflow calls through aliased imports", async () => {
+  const root = await makeProject();
+  await writeFiles(root, {
+    "src/features.py": [
+      "import mlflow as m",
+      "from mlflow import log_metric as lm",
+      "",
+      "",
+      "def build_features(df, config):",
+      "    with m.start_run():",
+      "        lm('rows', len(df))",
+      "    return df",
+      "",
+    ].join("\n"),
+  });
+  const result = await commitAll(root);
+  assert.equal(result.code, 1);
+  assert.equal(
+    result.stderr,
+    'src/features.py:6: MLflow call "mlflow.start_run" outside `mlp run`: with m.start_run():\n' +
+      "src/features.py:7: MLflow call \"mlflow.log_metric\" outside `mlp run`: lm('rows', len(df))\n" +
+      `${GUARD_HINT}\n${REFUSED("2 problems")}`,
+  );
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("git commit judges the staged content, not the work tree", async () => {
+  const root = await makeProject();
+  await writeFiles(root, { "src/model.py": "model.fit(X)\n" });
+  await git(root, ["add", "-A"]);
+  await writeFiles(root, { "src/model.py": "model = None\n" });
+  assert.equal((await git(root, ["commit", "-q", "-m", "Staged bad"], true)).code, 1);
+  await git(root, ["add", "-A"]);
+  await writeFiles(root, { "src/model.py": "model.fit(X)\n" });
+  const result = await git(root, ["commit", "-q", "-m", "Staged good"], true);
+  assert.equal(result.stderr, "");
+  assert.equal(await headSubject(root), "Staged good");
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("git commit refuses a protected field change, naming the line, unless the override is logged", async () => {
+  const root = await makeProject();
+  const changed = EXPERIMENT.replace(
+    "protected:\n  metric_definition: roc_auc\n  split_strategy: stratified_kfold",
+    "protected:\n  metric_definition: roc_auc\n  split_strategy: temporal_split\n  date_column: day",
+  ).replace(
+    "  split_strategy: stratified_kfold\nprotected",
+    "  split_strategy: temporal_split\nprotected",
+  );
+  const line = changed.split("\n").indexOf("  split_strategy: temporal_split", 16) + 1;
+  await writeFiles(root, { "configs/experiment.yaml": changed });
+  const refused = await commitAll(root);
+  assert.equal(refused.code, 1);
+  assert.equal(
+    refused.stderr.split("\n")[0],
+    `configs/experiment.yaml:${line}: protected field "protected.split_strategy" is ` +
+      `"temporal_split", but configs/project_standards.yaml requires "stratified_kfold"`,
+  );
+  assert.match(
+    refused.stderr,
+    /how to proceed: restore "stratified_kfold"; a human-approved change/,
+  );
+  assert.ok(refused.stderr.endsWith(REFUSED("1 problem")), refused.stderr);
+
+  const entry = formatEntry({
+    ts: "2026-01-01T00:00:00.000Z",
+    kind: "protected_override",
+    field: "protected.split_strategy",
+    old: "stratified_kfold",
+    new: "temporal_split",
+    operator: "ana@example.com",
+    config: "configs/experiment.yaml",
+    reason: "approved by the validator",
+    commit: "a".repeat(40),
+    run_id: "b".repeat(32),
+    prev: GENESIS,
+  });
+  await writeFiles(root, { "logs/protected_overrides.log": `${entry}\n` });
+  const accepted = await commitAll(root, "Temporal split, approved");
+  assert.equal(accepted.stderr, "");
+  assert.equal(accepted.code, 0);
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("git commit refuses an invalid experiment config with its line", async () => {
+  const root = await makeProject();
+  await writeFiles(root, {
+    "configs/experiment-small.yaml": EXPERIMENT.replace("max_depth: 6", "max_depth: 600"),
+  });
+  const result = await commitAll(root);
+  assert.equal(result.code, 1);
+  const line = EXPERIMENT.split("\n").indexOf("  max_depth: 6") + 1;
+  assert.equal(
+    result.stderr.split("\n")[0],
+    `configs/experiment-small.yaml:${line}: field "hyperparameters.max_depth": 600 is above the maximum 16`,
+  );
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("the override log: edits, reordering and truncation are caught by the hook and mlp log verify", async () => {
+  const root = await makeProject();
+  const entries: string[] = [];
+  for (const n of [1, 2, 3]) {
+    entries.push(formatEntry({
+      ts: `2026-01-0${n}T00:00:00.000Z`,
+      kind: "unsandboxed",
+      field: "sandbox",
+      old: "landlock",
+      new: "none",
+      operator: "ana@example.com",
+      config: "configs/experiment.yaml",
+      reason: `no landlock on host ${n}`,
+      commit: "a".repeat(40),
+      run_id: `${n}`.repeat(32),
+      prev: n === 1 ? GENESIS : lineHash(entries[n - 2]),
+    }));
+  }
+  const log = "logs/protected_overrides.log";
+  await writeFiles(root, { [log]: `${entries.join("\n")}\n` });
+  assert.equal((await commitAll(root, "Three entries")).code, 0);
+  assert.deepEqual(await mlp(root, ["log", "verify"]), {
+    code: 0,
+    stdout: `${log}: 3 entries, hash chain intact\n`,
+    stderr: "",
+  });
+
+  const edited = [entries[0], entries[1].replace("host 2", "host two"), entries[2]];
+  await writeFiles(root, { [log]: `${edited.join("\n")}\n` });
+  const verified = await mlp(root, ["log", "verify"]);
+  assert.equal(verified.code, 1);
+  assert.equal(
+    verified.stderr,
+    `error: ${log} has been tampered with: its hash chain is broken\n` +
+      `  - ${log}:3: "prev" does not match line 2: line 2 was edited, or entries between lines 2 and 3 were deleted\n` +
+      "hint: restore the log from git history (`git log -p -- logs/protected_overrides.log` shows " +
+      "every committed version) and find out who changed it\n",
+  );
+  const hook = await commitAll(root);
+  assert.equal(hook.code, 1);
+  assert.equal(
+    hook.stderr.split("\n")[0],
+    `${log}:2: line 2 of the committed ${log} was changed: the log is append-only`,
+  );
+
+  await writeFiles(root, { [log]: `${[entries[0], entries[2], entries[1]].join("\n")}\n` });
+  assert.match(
+    (await mlp(root, ["log", "verify"])).stderr,
+    /:2: "prev" is the hash of line 3, which comes after it: entries were reordered/,
+  );
+  await writeFiles(root, { [log]: `${entries[0]}\n${entries[1]}\n` });
+  assert.match((await commitAll(root)).stderr, /:3: line 3 of the committed .* was removed/);
+  await git(root, ["checkout", "HEAD", "--", log]);
+  assert.equal((await mlp(root, ["log", "verify"])).code, 0);
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("git commit refuses changing or deleting a dataset and accepts a new, consistent one", async () => {
+  const root = await makeProject();
+  const data = "a,b\n1,2\n";
+  const manifest = `${sha256(data)}  train.csv\n`;
+  const dir = `data/shadow/${sha256(manifest)}`;
+  await writeFiles(root, { [`${dir}/train.csv`]: data, [`${dir}/MANIFEST.sha256`]: manifest });
+  const added = await commitAll(root, "Add dataset");
+  assert.equal(added.stderr, "");
+  assert.equal(added.code, 0);
+
+  await writeFiles(root, { [`${dir}/train.csv`]: "a,b\n1,3\n" });
+  const changed = await commitAll(root);
+  assert.equal(changed.code, 1);
+  assert.equal(
+    changed.stderr.split("\n").slice(0, 2).join("\n"),
+    `${dir}/train.csv: a dataset file is changed\n` +
+      "  how to proceed: datasets are immutable: restore it (`git checkout HEAD -- <path>`) and " +
+      "add changed data as a new dataset with `mlp data add`",
+  );
+  await git(root, ["checkout", "HEAD", "--", dir]);
+  await Deno.remove(join(root, dir, "train.csv"));
+  assert.match((await commitAll(root)).stderr, /train\.csv: a dataset file is deleted/);
+  await git(root, ["checkout", "HEAD", "--", dir]);
+
+  const forged = `data/shadow/${"f".repeat(64)}`;
+  await writeFiles(root, {
+    [`${forged}/train.csv`]: data,
+    [`${forged}/MANIFEST.sha256`]: manifest,
+  });
+  assert.equal(
+    (await commitAll(root)).stderr.split("\n")[0],
+    `${forged}/MANIFEST.sha256: the manifest hashes to "${
+      sha256(manifest)
+    }", not to its directory name`,
+  );
+  await Deno.remove(join(root, forged), { recursive: true });
+  await writeFiles(root, { [`${dir}/extra.csv`]: data });
+  assert.equal(
+    (await commitAll(root)).stderr.split("\n")[0],
+    `${dir}/extra.csv: a file is added to dataset ${sha256(manifest)}`,
+  );
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("git commit refuses any reference to data/production in src/", async () => {
+  const root = await makeProject();
+  await writeFiles(root, {
+    "src/helpers.py": 'import os\n\nPATH = os.path.join("data/production", "loans.csv")\n',
+    "tests/test_paths.py": "# data/production is never read\n",
+  });
+  const result = await commitAll(root);
+  assert.equal(result.code, 1);
+  assert.equal(
+    result.stderr,
+    'src/helpers.py:3: code refers to "data/production": PATH = os.path.join("data/production", "loans.csv")\n' +
+      "  how to proceed: runs never read production data; load the verified shadow dataset through " +
+      "the platform (dataset_version in the config) and remove the reference\n" +
+      REFUSED("1 problem"),
+  );
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("preCommit() checks 200 staged Python files well under a second", async () => {
+  const root = await makeProject();
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 200; i++) {
+    files[`src/pkg/module_${i}.py`] = `"""Module ${i}: model.fit(X) in a docstring."""\n` +
+      `def f_${i}(x):\n    return [v * ${i} for v in x]  # .fit(\n`.repeat(20);
+  }
+  await writeFiles(root, files);
+  await git(root, ["add", "-A"]);
+  const start = performance.now();
+  assert.deepEqual(await preCommit(root), []);
+  const elapsed = performance.now() - start;
+  assert.ok(elapsed < 1000, `preCommit took ${elapsed.toFixed(0)} ms`);
+  await Deno.remove(root, { recursive: true });
+});

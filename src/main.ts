@@ -1,0 +1,45 @@
+/**
+ * Entry point of the `mlp` executable: builds the command tree, runs it, and maps every error to
+ * its exit code and message. This is the only place that decides exit codes.
+ *
+ * @module
+ */
+import { CommanderError } from "commander";
+import { buildProgram } from "./cli/program.ts";
+import { formatError, MlpError } from "./errors.ts";
+
+/** Exit code for a bug in mlp itself (EX_SOFTWARE). */
+const BUG_EXIT = 70;
+
+/**
+ * Runs mlp with the given arguments and returns the exit code instead of exiting, so tests and
+ * embedding callers can use it.
+ */
+export async function main(args: string[]): Promise<number> {
+  const program = buildProgram();
+  program.exitOverride();
+  program.configureOutput({
+    writeErr: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
+  });
+  try {
+    await program.parseAsync(args, { from: "user" });
+    return typeof Deno.exitCode === "number" ? Deno.exitCode : 0;
+  } catch (error: unknown) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
+      if (error.code === "commander.help") return 0;
+      return 2;
+    }
+    if (error instanceof MlpError) {
+      console.error(formatError(error));
+      return error.exitCode;
+    }
+    console.error("mlp: internal error (this is a bug in mlp, please report it):");
+    console.error(error instanceof Error ? error.stack ?? error.message : String(error));
+    return BUG_EXIT;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

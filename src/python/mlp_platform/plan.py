@@ -1,0 +1,232 @@
+"""The run plan: the JSON file mlp writes for one run, read by the supervisor and the trainer.
+
+Standard library only: the trainer loads the plan before it applies the sandbox and before it
+imports anything that starts threads.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+PLAN_VERSION = 1
+SPLIT_STRATEGIES = ("stratified_kfold", "temporal_split")
+KNOWN_METRICS = ("roc_auc", "pr_auc", "log_loss", "brier", "f1", "precision", "recall", "accuracy")
+"""Metrics the supervisor can compute from out-of-fold predictions."""
+SANDBOX_MODES = ("landlock", "none")
+
+
+class PlanError(ValueError):
+    """The plan file is missing, not JSON, or has a field of the wrong shape."""
+
+
+@dataclass(frozen=True)
+class DatasetPlan:
+    """The one verified dataset: its directory, hashes and the table files to load, in order."""
+
+    dir: Path
+    hash: str
+    schema_hash: str
+    tables: list[str]
+
+    def files(self) -> list[Path]:
+        """The table files, inside the dataset directory."""
+        return [self.dir / name for name in self.tables]
+
+
+@dataclass(frozen=True)
+class TrainingPlan:
+    """What the trainer fits and how the supervisor scores it (protected fields included)."""
+
+    model_type: str
+    hyperparameters: dict[str, Any]
+    random_seed: int
+    features: dict[str, Any]
+    target_column: str
+    date_column: str | None
+    split_strategy: str
+    n_splits: int
+    test_fraction: float
+    threshold: float
+    metrics: list[str]
+    primary_metric: str
+
+
+@dataclass(frozen=True)
+class SandboxPlan:
+    """How the trainer is confined. `min_landlock_abi` can only raise the floor of 4."""
+
+    mode: str
+    read_paths: list[str]
+    write_paths: list[str]
+    min_landlock_abi: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A whole run plan, as loaded from `path`."""
+
+    path: Path
+    project_root: Path
+    tracking_uri: str
+    artifact_location: str
+    experiment_name: str
+    run_name: str | None
+    tags: dict[str, str]
+    params: dict[str, str]
+    dataset: DatasetPlan
+    training: TrainingPlan
+    sandbox: SandboxPlan
+    project_src: Path
+    scratch_dir: Path
+    platform_dir: Path
+
+    @property
+    def out_dir(self) -> Path:
+        """Where the trainer writes its results."""
+        return self.scratch_dir / "out"
+
+    def trainer_paths(self) -> tuple[list[str], list[str]]:
+        """(readable, writable) paths of the sandboxed trainer: the plan's lists plus what it always
+        needs, the project source, the dataset and the platform code to read, scratch to write."""
+        read = [*self.sandbox.read_paths, str(self.project_src), str(self.dataset.dir), str(self.platform_dir)]
+        return list(dict.fromkeys(read)), list(dict.fromkeys([*self.sandbox.write_paths, str(self.scratch_dir)]))
+
+
+class _Fields:
+    """Typed access to one JSON object, naming the dotted field in every error."""
+
+    def __init__(self, source: Path, prefix: str, obj: object) -> None:
+        if not isinstance(obj, dict):
+            raise PlanError(f'plan "{source}": field "{prefix or "(root)"}" must be an object')
+        self.source, self.prefix, self.obj = source, prefix, obj
+
+    def _fail(self, key: str, expected: str) -> PlanError:
+        value = json.dumps(self.obj.get(key), ensure_ascii=False)
+        return PlanError(f'plan "{self.source}": field "{self.prefix}{key}" must be {expected}, got {value}')
+
+    def get(self, key: str, expected: str, ok: Any) -> Any:
+        value = self.obj.get(key)
+        if not ok(value):
+            raise self._fail(key, expected)
+        return value
+
+    def text(self, key: str, *, optional: bool = False, choices: tuple[str, ...] = ()) -> Any:
+        expected = f"one of {', '.join(choices)}" if choices else "a non-empty string"
+        return self.get(
+            key,
+            expected + (" or null" if optional else ""),
+            lambda v: (optional and v is None) or (isinstance(v, str) and v != "" and (not choices or v in choices)),
+        )
+
+    def path(self, key: str) -> Path:
+        return Path(self.get(key, "an absolute path", lambda v: isinstance(v, str) and v.startswith("/")))
+
+    def integer(self, key: str, minimum: int, default: int | None = None) -> int:
+        if default is not None and self.obj.get(key) is None:
+            return default
+        return self.get(
+            key, f"an integer >= {minimum}", lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= minimum
+        )
+
+    def number(self, key: str, low: float, high: float, default: float | None = None) -> float:
+        if default is not None and self.obj.get(key) is None:
+            return default
+        return float(
+            self.get(
+                key,
+                f"a number between {low} and {high} (exclusive)",
+                lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and low < v < high,
+            )
+        )
+
+    def str_map(self, key: str) -> dict[str, str]:
+        return self.get(
+            key, "an object of strings", lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values())
+        )
+
+    def obj_map(self, key: str) -> dict[str, Any]:
+        return self.get(key, "an object", lambda v: isinstance(v, dict))
+
+    def str_list(self, key: str, choices: tuple[str, ...] = ()) -> list[str]:
+        expected = f"a list of {', '.join(choices)}" if choices else "a list of strings"
+        return self.get(
+            key,
+            expected,
+            lambda v: isinstance(v, list) and all(isinstance(x, str) and (not choices or x in choices) for x in v),
+        )
+
+    def sub(self, key: str) -> _Fields:
+        return _Fields(self.source, f"{self.prefix}{key}.", self.obj.get(key))
+
+
+def _is_table_name(name: str) -> bool:
+    parts = PurePosixPath(name).parts
+    return name != "" and not name.startswith("/") and ".." not in parts
+
+
+def load_plan(path: Path) -> Plan:
+    """Reads and validates a plan file; raises PlanError naming the file and the field.
+    The plan keeps its absolute path: the trainer runs in another working directory."""
+    path = path.absolute()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise PlanError(f'plan "{path}" cannot be read: {error}') from error
+    root = _Fields(path, "", raw)
+    root.get("plan_version", f"{PLAN_VERSION}", lambda v: v == PLAN_VERSION)
+    data, train, box = root.sub("dataset"), root.sub("training"), root.sub("sandbox")
+    split = train.text("split_strategy", choices=SPLIT_STRATEGIES)
+    dataset = DatasetPlan(
+        dir=data.path("dir"),
+        hash=data.text("hash"),
+        schema_hash=data.text("schema_hash"),
+        tables=data.get(
+            "tables",
+            "a non-empty list of file names inside the dataset directory",
+            lambda v: isinstance(v, list) and v != [] and all(isinstance(x, str) and _is_table_name(x) for x in v),
+        ),
+    )
+    training = TrainingPlan(
+        model_type=train.text("model_type"),
+        hyperparameters=train.obj_map("hyperparameters"),
+        random_seed=train.integer("random_seed", 0),
+        features=train.obj_map("features"),
+        target_column=train.text("target_column"),
+        date_column=train.text("date_column", optional=split != "temporal_split"),
+        split_strategy=split,
+        n_splits=train.integer("n_splits", 2, default=5),
+        test_fraction=train.number("test_fraction", 0, 1, 0.2),
+        threshold=train.number("threshold", 0, 1, 0.5),
+        metrics=train.str_list("metrics", KNOWN_METRICS),
+        primary_metric=train.text("primary_metric", choices=KNOWN_METRICS),
+    )
+    if training.primary_metric not in training.metrics:
+        raise PlanError(
+            f'plan "{path}": field "training.primary_metric" ("{training.primary_metric}") '
+            'must be one of "training.metrics"'
+        )
+    sandbox = SandboxPlan(
+        mode=box.text("mode", choices=SANDBOX_MODES),
+        read_paths=box.str_list("read_paths"),
+        write_paths=box.str_list("write_paths"),
+        min_landlock_abi=box.integer("min_landlock_abi", 1, default=4),
+    )
+    return Plan(
+        path=path,
+        project_root=root.path("project_root"),
+        tracking_uri=root.text("tracking_uri"),
+        artifact_location=root.text("artifact_location"),
+        experiment_name=root.text("experiment_name"),
+        run_name=root.text("run_name", optional=True),
+        tags=root.str_map("tags"),
+        params=root.str_map("params"),
+        dataset=dataset,
+        training=training,
+        sandbox=sandbox,
+        project_src=root.path("project_src"),
+        scratch_dir=root.path("scratch_dir"),
+        platform_dir=root.path("platform_dir"),
+    )

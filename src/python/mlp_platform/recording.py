@@ -1,0 +1,89 @@
+"""Everything the supervisor writes to MLflow for one run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+
+import mlflow
+import numpy
+import pyarrow.parquet
+from mlflow.tracking import MlflowClient
+
+from mlp_platform import tracking
+from mlp_platform.metrics import compute_metrics
+from mlp_platform.plan import Plan
+from mlp_platform.plots import plot_importance, plot_roc
+from mlp_platform.sandbox import SandboxReport
+from mlp_platform.system_info import system_params
+
+
+@dataclass
+class Recorder:
+    """One MLflow run of one plan."""
+
+    plan: Plan
+    client: MlflowClient
+    run_id: str
+    experiment_id: str
+    sandbox: SandboxReport
+
+    @classmethod
+    def open(cls, plan: Plan, sandbox: SandboxReport) -> Recorder:
+        """Gets or creates the experiment and creates the run with the plan's tags."""
+        mlflow.set_tracking_uri(plan.tracking_uri)
+        client = MlflowClient(tracking_uri=plan.tracking_uri)
+        experiment_id = tracking.experiment_id(client, plan.experiment_name, plan.artifact_location)
+        tags = dict(plan.tags)
+        if "git_commit" in plan.params:
+            tags["mlflow.source.git.commit"] = plan.params["git_commit"]
+        run = client.create_run(experiment_id, tags=tags, run_name=plan.run_name)
+        return cls(plan, client, run.info.run_id, experiment_id, sandbox)
+
+    def log_setup(self) -> None:
+        """Params from the plan, system facts, sandbox layers, and the plan file itself."""
+        params = {
+            **self.plan.params,
+            **system_params(),
+            "sandbox.landlock_abi": str(self.sandbox.landlock_abi),
+            "sandbox.network": self.sandbox.network,
+        }
+        tracking.log_params(self.client, self.run_id, params)
+        copy = self.plan.scratch_dir / "mlp" / "plan.json"
+        if self.plan.path.resolve() != copy.resolve():
+            shutil.copyfile(self.plan.path, copy)
+        self.client.log_artifact(self.run_id, str(copy), "mlp")
+
+    def log_results(self) -> dict[str, float]:
+        """Metrics from the trainer's out-of-fold predictions, dataset size, plots and the model;
+        returns the metrics logged."""
+        out, training = self.plan.out_dir, self.plan.training
+        result = json.loads((out / "result.json").read_text(encoding="utf-8"))
+        oof = pyarrow.parquet.read_table(out / "oof.parquet", columns=["y_true", "y_score"])
+        y_true = oof.column("y_true").to_numpy().astype(int)
+        y_score = oof.column("y_score").to_numpy().astype(float)
+        metrics = compute_metrics(y_true, y_score, training.metrics, training.threshold)
+        metrics["training_time_s"] = float(result["training_time_s"])
+        metrics["inference_latency_ms"] = float(result["inference_latency_ms"])
+        tracking.log_params(
+            self.client, self.run_id, {"dataset.rows": str(result["rows"]), "dataset.columns": str(result["columns"])}
+        )
+        tracking.log_metrics(self.client, self.run_id, metrics)
+        plots = self.plan.scratch_dir / "plots"
+        auc = metrics.get("roc_auc")
+        plot_roc(y_true, y_score, None if auc is None or numpy.isnan(auc) else auc, plots / "roc_curve.png")
+        importance = json.loads((out / "importance.json").read_text(encoding="utf-8"))
+        plot_importance(importance, plots / "feature_importance.png")
+        self.client.log_artifacts(self.run_id, str(plots), "plots")
+        self.client.log_artifacts(self.run_id, str(out / "model"), "model")
+        return metrics
+
+    def end(self, status: str, traceback_text: str | None = None) -> None:
+        """Logs the error text (if any) as error/traceback.txt and ends the run with `status`.
+        The end state is written even if logging the text fails."""
+        try:
+            if traceback_text:
+                self.client.log_text(self.run_id, traceback_text, "error/traceback.txt")
+        finally:
+            self.client.set_terminated(self.run_id, status)

@@ -1,0 +1,52 @@
+"""Writing to MLflow from the supervisor: experiment, params in batches, metrics, end state."""
+
+from __future__ import annotations
+
+import time
+
+from mlflow.entities import Metric, Param
+from mlflow.exceptions import MlflowException
+from mlflow.tracking import MlflowClient
+
+MAX_PARAMS_PER_BATCH = 100
+MAX_PARAM_VALUE_CHARS = 6000
+"""MLflow's limits: log_batch takes 100 params; the SQL store keeps 6000 characters of a value."""
+
+
+def experiment_id(client: MlflowClient, name: str, artifact_location: str) -> str:
+    """The id of the active experiment `name`, created with `artifact_location` if missing."""
+    experiment = client.get_experiment_by_name(name)
+    if experiment is None:
+        try:
+            return client.create_experiment(name, artifact_location=artifact_location)
+        except MlflowException:
+            # Another run created it between our lookup and our create.
+            experiment = client.get_experiment_by_name(name)
+            if experiment is None:
+                raise
+    if experiment.lifecycle_stage != "active":
+        raise MlflowException(
+            f'MLflow experiment "{name}" is deleted: restore it (mlflow experiments restore '
+            f"--experiment-id {experiment.experiment_id}) or permanently delete it (mlflow gc)"
+        )
+    return experiment.experiment_id
+
+
+def clip(value: str) -> str:
+    """A param value cut to MLflow's limit; the full value stays in the mlp/plan.json artifact."""
+    if len(value) <= MAX_PARAM_VALUE_CHARS:
+        return value
+    return value[: MAX_PARAM_VALUE_CHARS - 14] + "…[truncated]"
+
+
+def log_params(client: MlflowClient, run_id: str, params: dict[str, str]) -> None:
+    """Logs params in batches of at most 100, values clipped to 6000 characters."""
+    items = [Param(key, clip(str(value))) for key, value in sorted(params.items())]
+    for start in range(0, len(items), MAX_PARAMS_PER_BATCH):
+        client.log_batch(run_id, params=items[start : start + MAX_PARAMS_PER_BATCH])
+
+
+def log_metrics(client: MlflowClient, run_id: str, metrics: dict[str, float]) -> None:
+    """Logs all metrics at step 0 with one timestamp."""
+    now = int(time.time() * 1000)
+    client.log_batch(run_id, metrics=[Metric(key, value, now, 0) for key, value in sorted(metrics.items())])

@@ -1,0 +1,55 @@
+"""``python -m mlp_platform.trainer PLAN.json``: the sandboxed process that runs project code.
+
+Order matters: read the plan (standard library), confine the process, and only then import
+pandas, numpy and MLflow; wait for the supervisor's "go" line on stdin; then import the project's
+modules. The supervisor starts this with a scrubbed environment
+and reads the files it writes into ``<scratch>/out``. On any error the traceback goes to
+``out/error.txt`` and stderr, and the exit code is 1.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+from mlp_platform.plan import Plan, load_plan
+from mlp_platform.sandbox import apply_sandbox, die_with_parent
+
+
+def confine(plan: Plan) -> None:
+    """Applies the plan's sandbox (nothing in mode "none")."""
+    if plan.sandbox.mode == "none":
+        print("trainer: running UNSANDBOXED (--unsandboxed)", file=sys.stderr)
+        return
+    read, write = plan.trainer_paths()
+    report = apply_sandbox(read, write, required_abi=plan.sandbox.min_landlock_abi)
+    print(f"trainer: sandboxed (Landlock ABI {report.landlock_abi}, network {report.network})", file=sys.stderr)
+
+
+def main(argv: list[str]) -> int:
+    """Runs the trainer for the plan file in argv[0]; returns the exit code."""
+    die_with_parent()
+    plan = load_plan(Path(argv[0]))
+    try:
+        confine(plan)
+        # The heavy imports (pandas, scikit-learn, MLflow) overlap with the supervisor creating the
+        # run; project code runs only after the supervisor says "go", i.e. once the run exists.
+        from mlp_platform.fitting import run_training
+        from mlp_platform.model_export import preload
+
+        preload()
+        if sys.stdin.readline().strip() != "go":
+            print("trainer: the supervisor did not start the run; nothing was trained", file=sys.stderr)
+            return 1
+        run_training(plan)
+    except BaseException:
+        text = traceback.format_exc()
+        (plan.out_dir / "error.txt").write_text(text, encoding="utf-8")
+        print(text, file=sys.stderr, end="")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

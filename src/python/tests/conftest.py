@@ -1,0 +1,201 @@
+"""Fixtures: a tiny client project on disk and a way to run the real supervisor on it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy
+import pandas
+import pytest
+
+import mlp_platform
+from mlp_platform.dataset import schema_hash
+
+PLATFORM_DIR = Path(mlp_platform.__file__).resolve().parent.parent
+
+FEATURES_OK = """
+import pandas
+
+def build_features(df: pandas.DataFrame, params: dict) -> pandas.DataFrame:
+    out = df[["income", "age"]].astype(float)
+    out["ratio"] = out["income"] / (out["age"] + 1)
+    return out
+"""
+
+MODEL_LOGISTIC = """
+from sklearn.linear_model import LogisticRegression
+
+def build_model(model_type, hyperparameters, random_seed):
+    return LogisticRegression(max_iter=hyperparameters.get("max_iter", 200), random_state=random_seed)
+"""
+
+MODEL_XGBOOST = """
+from xgboost import XGBClassifier
+
+def build_model(model_type, hyperparameters, random_seed):
+    return XGBClassifier(random_state=random_seed, n_jobs=1, **hyperparameters)
+"""
+
+
+def make_frame(rows: int = 240, seed: int = 7) -> pandas.DataFrame:
+    """A small credit-like table: two numeric features, a date and a binary target."""
+    rng = numpy.random.default_rng(seed)
+    income = rng.normal(50_000, 15_000, rows).round(2)
+    age = rng.integers(18, 80, rows)
+    logit = (income - 50_000) / 10_000 - (age - 45) / 20
+    default = (rng.random(rows) < 1 / (1 + numpy.exp(logit))).astype("int64")
+    dates = pandas.date_range("2024-01-01", periods=rows, freq="D")
+    return pandas.DataFrame({"income": income, "age": age, "application_date": dates, "default": default})
+
+
+@dataclass
+class Project:
+    """A client project in a temp dir, with a plan for one run."""
+
+    root: Path
+    plan_path: Path
+    plan: dict[str, Any]
+    dataset_dir: Path
+
+    @property
+    def tracking_uri(self) -> str:
+        return self.plan["tracking_uri"]
+
+    def write_plan(self, **changes: Any) -> None:
+        """Applies top-level or dotted (`training.split_strategy`) changes and rewrites the plan."""
+        for key, value in changes.items():
+            target = self.plan
+            *parents, leaf = key.split("__")
+            for parent in parents:
+                target = target[parent]
+            target[leaf] = value
+        self.plan_path.write_text(json.dumps(self.plan, indent=1))
+
+    def write_src(self, name: str, code: str) -> None:
+        (self.root / "src" / name).write_text(textwrap.dedent(code))
+
+
+def make_project(root: Path, features: str = FEATURES_OK, model: str = MODEL_LOGISTIC) -> Project:
+    """Writes src/, a dataset under data/shadow/, decoys the trainer must not reach, and a plan."""
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "features.py").write_text(textwrap.dedent(features))
+    (root / "src" / "model.py").write_text(textwrap.dedent(model))
+    df = make_frame()
+    dataset_dir = root / "data" / "shadow" / ("a" * 64)
+    dataset_dir.mkdir(parents=True)
+    df.to_parquet(dataset_dir / "data.parquet", index=False)
+    other = root / "data" / "shadow" / ("b" * 64)
+    other.mkdir(parents=True)
+    (other / "data.csv").write_text("secret\n1\n")
+    (root / "data" / "production").mkdir(parents=True)
+    (root / "data" / "production" / "x.csv").write_text("customer,balance\nalice,100\n")
+    scratch = root / ".mlp" / "runs" / "run1"
+    scratch.mkdir(parents=True)
+    plan = {
+        "plan_version": 1,
+        "project_root": str(root),
+        "tracking_uri": f"sqlite:///{root}/mlflow.db",
+        "artifact_location": f"file://{root}/mlartifacts",
+        "experiment_name": "acme/scorecard",
+        "run_name": None,
+        "tags": {
+            "client_name": "acme",
+            "project_name": "scorecard",
+            "mlp.config": "configs/experiment.yaml",
+            "mlp.operator": "human:tester",
+            "sandbox": "landlock",
+            "primary_metric": "roc_auc",
+        },
+        "params": {
+            "model_type": "logistic_regression",
+            "hyperparameters.max_iter": "200",
+            "git_commit": "0123456789abcdef0123456789abcdef01234567",
+            "git_dirty": "false",
+            "dataset_hash": "a" * 64,
+            "dataset_schema_hash": schema_hash(df),
+        },
+        "dataset": {
+            "dir": str(dataset_dir),
+            "hash": "a" * 64,
+            "schema_hash": schema_hash(df),
+            "tables": ["data.parquet"],
+        },
+        "training": {
+            "model_type": "logistic_regression",
+            "hyperparameters": {"max_iter": 200},
+            "random_seed": 42,
+            "features": {},
+            "target_column": "default",
+            "date_column": "application_date",
+            "split_strategy": "stratified_kfold",
+            "n_splits": 3,
+            "test_fraction": 0.25,
+            "threshold": 0.5,
+            "metrics": ["roc_auc", "f1", "precision", "recall", "log_loss"],
+            "primary_metric": "roc_auc",
+        },
+        "sandbox": {
+            "mode": "landlock",
+            "read_paths": [str(root / "src"), str(dataset_dir), str(PLATFORM_DIR)],
+            "write_paths": [],
+        },
+        "project_src": str(root / "src"),
+        "scratch_dir": str(scratch),
+        "platform_dir": str(PLATFORM_DIR),
+    }
+    project = Project(root, scratch / "plan.json", plan, dataset_dir)
+    project.write_plan()
+    return project
+
+
+@dataclass
+class SupervisorResult:
+    """Exit code, parsed stdout events and stderr of one supervisor run."""
+
+    code: int
+    events: list[dict[str, Any]]
+    stderr: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def event(self, name: str) -> dict[str, Any]:
+        matches = [e for e in self.events if e["event"] == name]
+        assert len(matches) == 1, (name, self.events, self.stderr[-3000:])
+        return matches[0]
+
+
+def supervisor_command(plan_path: Path) -> list[str]:
+    return [sys.executable, "-m", "mlp_platform.supervisor", str(plan_path)]
+
+
+def supervisor_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(PLATFORM_DIR), **(extra or {})}
+
+
+def parse_events(stdout: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+def run_supervisor(project: Project, env: dict[str, str] | None = None) -> SupervisorResult:
+    """Runs the real supervisor (cwd = project root, as mlp does) and collects its output."""
+    done = subprocess.run(
+        supervisor_command(project.plan_path),
+        cwd=project.root,
+        env=supervisor_env(env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return SupervisorResult(done.returncode, parse_events(done.stdout), done.stderr)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """A fresh project whose src/ trains a logistic regression."""
+    return make_project(tmp_path / "client")

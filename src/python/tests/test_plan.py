@@ -1,0 +1,80 @@
+"""plan.load_plan: the typed run plan."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import Project
+
+from mlp_platform.plan import PlanError, load_plan
+
+
+def test_load_plan_reads_every_section(project: Project) -> None:
+    plan = load_plan(project.plan_path)
+    assert plan.experiment_name == "acme/scorecard"
+    assert plan.run_name is None
+    assert plan.tags["sandbox"] == "landlock"
+    assert plan.dataset.files() == [project.dataset_dir / "data.parquet"]
+    assert plan.training.n_splits == 3
+    assert plan.training.metrics == ["roc_auc", "f1", "precision", "recall", "log_loss"]
+    assert plan.sandbox.min_landlock_abi == 4
+    assert plan.out_dir == project.root / ".mlp" / "runs" / "run1" / "out"
+    read, write = plan.trainer_paths()
+    assert str(project.root) not in read
+    assert write == [str(project.root / ".mlp" / "runs" / "run1")]
+
+
+def test_load_plan_applies_documented_defaults(project: Project) -> None:
+    for key in ("n_splits", "test_fraction", "threshold"):
+        del project.plan["training"][key]
+    project.write_plan()
+    training = load_plan(project.plan_path).training
+    assert (training.n_splits, training.test_fraction, training.threshold) == (5, 0.2, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"plan_version": 2}, 'field "plan_version" must be 1, got 2'),
+        ({"training__n_splits": 1}, 'field "training.n_splits" must be an integer >= 2, got 1'),
+        (
+            {"training__metrics": ["roc_auc", "gini"]},
+            'field "training.metrics" must be a list of roc_auc, pr_auc, log_loss, brier, f1, precision, recall, '
+            "accuracy",
+        ),
+        (
+            {"training__split_strategy": "random"},
+            'field "training.split_strategy" must be one of stratified_kfold, temporal_split, got "random"',
+        ),
+        ({"dataset__tables": ["../other/data.csv"]}, 'field "dataset.tables" must be a non-empty list of file names'),
+        ({"sandbox__mode": "docker"}, 'field "sandbox.mode" must be one of landlock, none, got "docker"'),
+        ({"project_src": "src"}, 'field "project_src" must be an absolute path, got "src"'),
+        (
+            {"training__primary_metric": "accuracy"},
+            'field "training.primary_metric" ("accuracy") must be one of "training.metrics"',
+        ),
+    ],
+)
+def test_load_plan_names_the_bad_field(project: Project, change: dict[str, object], message: str) -> None:
+    project.write_plan(**change)
+    with pytest.raises(PlanError) as caught:
+        load_plan(project.plan_path)
+    assert str(caught.value).startswith(f'plan "{project.plan_path}"')
+    assert message in str(caught.value)
+
+
+def test_temporal_split_requires_a_date_column(project: Project) -> None:
+    project.write_plan(training__split_strategy="temporal_split", training__date_column=None)
+    with pytest.raises(PlanError, match=r'field "training\.date_column" must be a non-empty string, got null'):
+        load_plan(project.plan_path)
+
+
+def test_load_plan_reports_unreadable_json(tmp_path: Path) -> None:
+    (tmp_path / "plan.json").write_text("{")
+    with pytest.raises(PlanError, match=r'^plan ".*plan\.json" cannot be read: '):
+        load_plan(tmp_path / "plan.json")
+    (tmp_path / "plan.json").write_text(json.dumps([]))
+    with pytest.raises(PlanError, match=r'field "\(root\)" must be an object'):
+        load_plan(tmp_path / "plan.json")

@@ -1,0 +1,306 @@
+"""The real supervisor and trainer on a tiny project, read back through MLflow."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import mlflow
+import pandas
+import pytest
+from conftest import (
+    MODEL_XGBOOST,
+    Project,
+    make_frame,
+    make_project,
+    parse_events,
+    run_supervisor,
+    supervisor_command,
+    supervisor_env,
+)
+from mlflow.tracking import MlflowClient
+
+from mlp_platform.sandbox import MIN_ABI, landlock_abi
+
+needs_landlock = pytest.mark.skipif(landlock_abi() < MIN_ABI, reason="needs Landlock ABI 4+")
+
+
+def artifact_paths(client: MlflowClient, run_id: str, path: str | None = None) -> list[str]:
+    """Every artifact file of the run, recursively."""
+    found = []
+    for info in client.list_artifacts(run_id, path):
+        found += artifact_paths(client, run_id, info.path) if info.is_dir else [info.path]
+    return sorted(found)
+
+
+def traceback_artifact(project: Project, run_id: str) -> str:
+    return Path(MlflowClient(project.tracking_uri).download_artifacts(run_id, "error/traceback.txt")).read_text()
+
+
+@needs_landlock
+def test_a_run_is_recorded_finished_with_params_metrics_artifacts_and_a_loadable_model(project: Project) -> None:
+    result = run_supervisor(project, env={"MLFLOW_TRACKING_URI": "sqlite:////dev/null/elsewhere/mlflow.db"})
+    assert result.code == 0, result.stderr[-3000:]
+    created, finished = result.event("run_created"), result.event("finished")
+    run_id = created["run_id"]
+    assert result.events == [created, finished]
+    assert finished["status"] == "FINISHED"
+    assert set(finished["metrics"]) == {
+        "roc_auc",
+        "f1",
+        "precision",
+        "recall",
+        "log_loss",
+        "training_time_s",
+        "inference_latency_ms",
+    }
+
+    client = MlflowClient(project.tracking_uri)
+    run = client.get_run(run_id)
+    assert run.info.status == "FINISHED"
+    assert run.info.experiment_id == created["experiment_id"]
+    experiment = client.get_experiment(created["experiment_id"])
+    assert (experiment.name, experiment.artifact_location) == ("acme/scorecard", f"file://{project.root}/mlartifacts")
+    tags = run.data.tags
+    assert {k: tags[k] for k in project.plan["tags"]} == project.plan["tags"]
+    assert tags["mlflow.source.git.commit"] == "0123456789abcdef0123456789abcdef01234567"
+    params = run.data.params
+    assert {k: params[k] for k in project.plan["params"]} == project.plan["params"]
+    assert (params["dataset.rows"], params["dataset.columns"]) == ("240", "4")
+    assert (params["sandbox.landlock_abi"], params["sandbox.network"]) == (str(landlock_abi()), "netns")
+    for key in (
+        "system.python_version",
+        "system.platform",
+        "system.cpu",
+        "system.cpu_count",
+        "system.ram_gb",
+        "system.gpu",
+        "system.pkg.mlflow",
+        "system.pkg.sklearn",
+        "system.pkg.xgboost",
+        "system.pkg.lightgbm",
+        "system.pkg.pandas",
+        "system.pkg.numpy",
+    ):
+        assert params[key], key
+    assert params["system.pkg.mlflow"] == mlflow.__version__
+    assert run.data.metrics == finished["metrics"]
+    assert 0.5 < run.data.metrics["roc_auc"] <= 1.0
+    assert run.data.metrics["training_time_s"] > 0
+
+    artifacts = artifact_paths(client, run_id)
+    assert {
+        "mlp/plan.json",
+        "plots/roc_curve.png",
+        "plots/feature_importance.png",
+        "model/MLmodel",
+        "model/code/features.py",
+        "model/code/model.py",
+    } <= set(artifacts)
+    assert not [a for a in artifacts if a.startswith("error/")]
+    plan_copy = Path(client.download_artifacts(run_id, "mlp/plan.json"))
+    assert json.loads(plan_copy.read_text()) == project.plan
+
+    mlflow.set_tracking_uri(project.tracking_uri)
+    model = mlflow.pyfunc.load_model(f"runs:/{run_id}/model")
+    features = make_frame().drop(columns=["default"])[["income", "age"]].astype(float)
+    features["ratio"] = features["income"] / (features["age"] + 1)
+    scores = model.predict(features.head(3))
+    assert scores.shape == (3, 2)
+    assert ((scores >= 0) & (scores <= 1)).all()
+
+
+@needs_landlock
+def test_an_xgboost_model_with_a_temporal_split_is_recorded(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "client", model=MODEL_XGBOOST)
+    project.write_plan(training__split_strategy="temporal_split", training__hyperparameters={"n_estimators": 10})
+    result = run_supervisor(project)
+    assert result.code == 0, result.stderr[-3000:]
+    run_id = result.event("run_created")["run_id"]
+    oof = pandas.read_parquet(project.root / ".mlp" / "runs" / "run1" / "out" / "oof.parquet")
+    # Rows are dated one per day, so the latest 25% of 240 rows are rows 180..239.
+    assert oof["row"].tolist() == list(range(180, 240))
+    importance = json.loads((project.root / ".mlp" / "runs" / "run1" / "out" / "importance.json").read_text())
+    assert set(importance) == {"income", "age", "ratio"}
+    mlflow.set_tracking_uri(project.tracking_uri)
+    model = mlflow.pyfunc.load_model(f"runs:/{run_id}/model")
+    requirements = Path(mlflow.artifacts.download_artifacts(f"runs:/{run_id}/model/requirements.txt")).read_text()
+    assert "xgboost-cpu==" in requirements
+    features = pandas.DataFrame({"income": [40_000.0], "age": [30.0], "ratio": [1290.3]})
+    assert model.predict(features).shape == (1, 2)
+
+
+def test_a_failing_features_py_ends_the_run_failed_with_its_traceback(project: Project) -> None:
+    project.write_src(
+        "features.py",
+        """
+        def build_features(df, params):
+            raise ValueError("income column is broken")
+    """,
+    )
+    project.write_plan(sandbox__mode="none")
+    result = run_supervisor(project)
+    assert result.code == 1
+    finished = result.event("finished")
+    assert (finished["status"], finished["error"]) == ("FAILED", "ValueError: income column is broken")
+    run = MlflowClient(project.tracking_uri).get_run(finished["run_id"])
+    assert run.info.status == "FAILED"
+    text = traceback_artifact(project, finished["run_id"])
+    assert text.startswith("Traceback (most recent call last):")
+    assert 'features.py", line 3, in build_features' in text
+
+
+def test_a_dataset_whose_schema_differs_from_the_plan_is_refused_by_the_trainer(project: Project) -> None:
+    project.write_plan(dataset__schema_hash="0" * 64, sandbox__mode="none")
+    result = run_supervisor(project)
+    assert result.code == 1
+    error = result.event("finished")["error"]
+    assert error.startswith(
+        f'mlp_platform.fitting.TrainingRefused: the loaded dataset "{project.dataset_dir}" has schema hash "'
+    )
+    assert error.endswith(f'but the plan expects "{"0" * 64}": re-add the dataset with mlp data add')
+
+
+ESCAPES = {
+    "read production data": ('open(ROOT + "/data/production/x.csv").read()', "PermissionError: [Errno 13]"),
+    "read another dataset": (
+        'open(ROOT + "/data/shadow/" + "b" * 64 + "/data.csv").read()',
+        "PermissionError: [Errno 13]",
+    ),
+    "write mlflow.db": ('open(ROOT + "/mlflow.db", "ab").write(b"x")', "PermissionError: [Errno 13]"),
+    "tcp connect": ('socket.create_connection(("127.0.0.1", PORT), 5)', "PermissionError: [Errno 13]"),
+    "read a secret from the environment": (
+        'os.environ["MLP_TEST_SECRET"] + os.environ["AWS_SECRET_ACCESS_KEY"]',
+        "KeyError: 'MLP_TEST_SECRET'",
+    ),
+}
+
+
+@needs_landlock
+@pytest.mark.parametrize("name", list(ESCAPES))
+def test_project_code_cannot_escape_the_sandbox(project: Project, name: str) -> None:
+    action, expected = ESCAPES[name]
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    project.write_src(
+        "features.py",
+        f"""
+        import os, socket
+        ROOT, PORT = {str(project.root)!r}, {server.getsockname()[1]}
+
+        def build_features(df, params):
+            {action}
+            return df
+    """,
+    )
+    with server:
+        result = run_supervisor(project, env={"MLP_TEST_SECRET": "hunter2", "AWS_SECRET_ACCESS_KEY": "s3cr3t"})
+    assert result.code == 1, result.stderr[-3000:]
+    finished = result.event("finished")
+    assert finished["status"] == "FAILED"
+    assert finished["error"].startswith(expected)
+    assert MlflowClient(project.tracking_uri).get_run(finished["run_id"]).info.status == "FAILED"
+    assert "hunter2" not in result.stderr and "s3cr3t" not in result.stderr
+    assert (project.root / "data" / "production" / "x.csv").read_text() == "customer,balance\nalice,100\n"
+
+
+SLOW_MODEL = """
+import time
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+class Slow(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y):
+        print("SLOW FIT STARTED", flush=True)
+        time.sleep(120)
+        return self
+
+    def predict_proba(self, X):
+        raise NotImplementedError
+
+def build_model(model_type, hyperparameters, random_seed):
+    return Slow()
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_run_is_recorded_killed_and_the_trainer_stopped(tmp_path: Path, sig: signal.Signals) -> None:
+    project = make_project(tmp_path / "client", model=SLOW_MODEL)
+    process = subprocess.Popen(
+        supervisor_command(project.plan_path),
+        cwd=project.root,
+        env=supervisor_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    for line in process.stderr:
+        if "SLOW FIT STARTED" in line:
+            break
+    start = time.monotonic()
+    process.send_signal(sig)
+    stdout, _ = process.communicate(timeout=60)
+    assert time.monotonic() - start < 15
+    assert process.returncode == 130
+    events = parse_events(stdout)
+    assert [e["event"] for e in events] == ["run_created", "finished"]
+    assert (events[1]["status"], events[1]["error"]) == ("KILLED", f"interrupted by {sig.name}")
+    assert MlflowClient(project.tracking_uri).get_run(events[1]["run_id"]).info.status == "KILLED"
+    leftover = subprocess.run(["pgrep", "-f", str(project.plan_path)], capture_output=True, text=True)
+    assert leftover.stdout == ""
+
+
+def test_the_run_is_refused_and_nothing_recorded_when_the_sandbox_is_unavailable(project: Project) -> None:
+    project.write_plan(sandbox__min_landlock_abi=99)
+    result = run_supervisor(project)
+    found = (
+        f"this kernel has Landlock ABI {landlock_abi()}" if landlock_abi() else "Landlock is not enabled in this kernel"
+    )
+    assert result.code == 3
+    assert result.events == [
+        {
+            "event": "refused",
+            "reason": "sandbox_unavailable",
+            "message": "cannot sandbox the trainer: the trainer sandbox needs Landlock ABI 99 or newer "
+            f"(Linux 6.7+, TCP restriction), but {found}",
+        }
+    ]
+    assert not (project.root / "mlflow.db").exists()
+
+
+def test_an_invalid_plan_exits_2_with_a_refusal(project: Project) -> None:
+    project.write_plan(training__n_splits=1)
+    result = run_supervisor(project)
+    assert result.code == 2
+    assert result.events == [
+        {
+            "event": "refused",
+            "reason": "invalid_plan",
+            "message": f'plan "{project.plan_path}": field "training.n_splits" must be an integer >= 2, got 1',
+        }
+    ]
+    assert not (project.root / "mlflow.db").exists()
+
+
+def test_no_project_code_runs_when_the_mlflow_run_cannot_be_created(project: Project) -> None:
+    marker = project.root / ".mlp" / "runs" / "run1" / "features-ran"
+    project.write_src(
+        "features.py",
+        f"""
+        def build_features(df, params):
+            open({str(marker)!r}, "w").close()
+            return df
+    """,
+    )
+    project.write_plan(tracking_uri="sqlite:////dev/null/cannot-exist/mlflow.db")
+    result = run_supervisor(project)
+    assert result.code == 1
+    [refused] = result.events
+    assert (refused["event"], refused["reason"]) == ("refused", "tracking_unavailable")
+    assert refused["message"].startswith("cannot create the MLflow run: ")
+    assert not marker.exists()

@@ -1,0 +1,136 @@
+/**
+ * The run plan: everything the supervisor and trainer need, decided by mlp before any Python
+ * runs. Pure: built from values, written to `.mlp/runs/<id>/plan.json` by the caller, logged as
+ * the run's `mlp/plan.json` artifact so an auditor sees exactly what was asked for.
+ *
+ * @module
+ */
+import type { ExperimentConfig } from "../config/experiment.ts";
+import type { ReasoningConfig } from "../config/reasoning.ts";
+import { flattenParams } from "../config/flatten.ts";
+
+/** How the trainer is confined. `none` only with `--unsandboxed --reason`. */
+export type SandboxMode = "landlock" | "none";
+
+/** Fingerprints that mlp computes and logs as Tier 1 params on every run. */
+export interface Fingerprints {
+  git_commit: string;
+  git_dirty: boolean;
+  dataset_hash: string;
+  dataset_schema_hash: string;
+  dependency_lock_hash: string;
+  feature_pipeline_hash: string;
+  mlp_version: string;
+}
+
+/** The plan file format shared with `src/python/mlp_platform/plan.py`. */
+export interface RunPlan {
+  plan_version: 1;
+  project_root: string;
+  tracking_uri: string;
+  artifact_location: string | null;
+  experiment_name: string;
+  run_name: string | null;
+  tags: Record<string, string>;
+  params: Record<string, string>;
+  dataset: { dir: string; hash: string; schema_hash: string; tables: string[] };
+  training: {
+    model_type: string;
+    hyperparameters: Record<string, unknown>;
+    random_seed: number;
+    features: Record<string, unknown>;
+    target_column: string;
+    date_column: string | null;
+    split_strategy: string;
+    n_splits: number;
+    test_fraction: number;
+    threshold: number;
+    metrics: string[];
+    primary_metric: string;
+  };
+  sandbox: { mode: SandboxMode; read_paths: string[]; write_paths: string[] };
+  project_src: string;
+  scratch_dir: string;
+  platform_dir: string;
+}
+
+/** Inputs of {@linkcode buildRunPlan}. */
+export interface RunPlanInputs {
+  root: string;
+  configFile: string;
+  experiment: ExperimentConfig;
+  reasoning: ReasoningConfig;
+  allowedMetrics: readonly string[];
+  fingerprints: Fingerprints;
+  dataset: { dir: string; tables: string[] };
+  trackingUri: string;
+  artifactLocation: string | null;
+  operator: string;
+  sandbox: SandboxMode;
+  scratchDir: string;
+  platformDir: string;
+  runName?: string;
+}
+
+/**
+ * Builds the plan of one run. The primary metric comes first among the metrics, then the other
+ * allowed metrics in the standards' order.
+ */
+export function buildRunPlan(inputs: RunPlanInputs): RunPlan {
+  const { experiment, fingerprints } = inputs;
+  const primary = experiment.protected.metric_definition;
+  const params: Record<string, string> = {
+    ...flattenParams(experiment),
+    feature_pipeline_version: fingerprints.feature_pipeline_hash,
+    ...flattenParams(fingerprints),
+  };
+  for (const [key, value] of Object.entries(flattenParams(inputs.reasoning))) {
+    params[`reasoning.${key}`] = value;
+  }
+  const src = `${inputs.root}/src`;
+  return {
+    plan_version: 1,
+    project_root: inputs.root,
+    tracking_uri: inputs.trackingUri,
+    artifact_location: inputs.artifactLocation,
+    experiment_name: `${experiment.client_name}/${experiment.project_name}`,
+    run_name: inputs.runName ?? null,
+    tags: {
+      client_name: experiment.client_name,
+      project_name: experiment.project_name,
+      "mlp.config": inputs.configFile,
+      "mlp.operator": inputs.operator,
+      sandbox: inputs.sandbox,
+      primary_metric: primary,
+    },
+    params,
+    dataset: {
+      dir: inputs.dataset.dir,
+      hash: fingerprints.dataset_hash,
+      schema_hash: fingerprints.dataset_schema_hash,
+      tables: inputs.dataset.tables,
+    },
+    training: {
+      model_type: experiment.model_type,
+      hyperparameters: experiment.hyperparameters,
+      random_seed: experiment.random_seed,
+      features: experiment.features,
+      target_column: experiment.protected.target_column,
+      date_column: experiment.protected.date_column ?? null,
+      split_strategy: experiment.protected.split_strategy,
+      n_splits: experiment.evaluation.n_splits,
+      test_fraction: experiment.evaluation.test_fraction,
+      threshold: experiment.evaluation.threshold,
+      metrics: [primary, ...inputs.allowedMetrics.filter((metric) => metric !== primary)],
+      primary_metric: primary,
+    },
+    sandbox: {
+      mode: inputs.sandbox,
+      read_paths: [src, inputs.dataset.dir, inputs.platformDir],
+      write_paths: [],
+    },
+    project_src: src,
+    scratch_dir: inputs.scratchDir,
+    platform_dir: inputs.platformDir,
+  };
+}

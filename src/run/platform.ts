@@ -1,0 +1,63 @@
+/**
+ * The Python half of mlp (supervisor, trainer, sandbox, dataset loader) ships inside mlp and is
+ * written into the project's `.mlp/platform/<hash>/` before use: Python cannot import from a
+ * compiled Deno binary's embedded files, and a content-addressed copy means a run always uses
+ * exactly the platform code of the mlp that started it.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+
+const SOURCE_DIR = new URL("../python/mlp_platform/", import.meta.url);
+
+/** Reads the platform's Python modules: file name → bytes, sorted by name. */
+async function readPlatformSources(): Promise<[string, Uint8Array][]> {
+  const files: [string, Uint8Array][] = [];
+  for await (const entry of Deno.readDir(SOURCE_DIR)) {
+    if (entry.isFile && entry.name.endsWith(".py")) {
+      files.push([entry.name, await Deno.readFile(new URL(entry.name, SOURCE_DIR))]);
+    }
+  }
+  return files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * Writes the platform package into `<stateDir>/platform/<hash>/mlp_platform/` unless it is
+ * already there, and returns the directory to put on PYTHONPATH.
+ */
+export async function materializePlatform(stateDir: string): Promise<string> {
+  const files = await readPlatformSources();
+  const digest = createHash("sha256");
+  for (const [name, bytes] of files) digest.update(name).update("\0").update(bytes).update("\0");
+  const dir = join(stateDir, "platform", digest.digest("hex").slice(0, 16));
+  const done = join(dir, ".complete");
+  try {
+    await Deno.stat(done);
+    return dir;
+  } catch {
+    // Not materialised yet: write to a temporary sibling and rename, so a concurrent or
+    // interrupted run never sees half a package.
+  }
+  await Deno.mkdir(join(stateDir, "platform"), { recursive: true });
+  const tmp = await Deno.makeTempDir({ dir: join(stateDir, "platform"), prefix: ".tmp-" });
+  await Deno.mkdir(join(tmp, "mlp_platform"));
+  for (const [name, bytes] of files) await Deno.writeFile(join(tmp, "mlp_platform", name), bytes);
+  await Deno.writeTextFile(join(tmp, ".complete"), "");
+  try {
+    await Deno.rename(tmp, dir);
+  } catch (error) {
+    await Deno.remove(tmp, { recursive: true });
+    if (!(error instanceof Deno.errors.AlreadyExists) && !(await exists(done))) throw error;
+  }
+  return dir;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

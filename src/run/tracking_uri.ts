@@ -1,0 +1,25 @@
+/**
+ * Where a run is recorded: `MLFLOW_TRACKING_URI` when set, else the project's `mlflow.db`.
+ *
+ * @module
+ */
+import { join } from "node:path";
+
+/** The tracking store of a run and where new experiments keep their artifacts. */
+export interface TrackingTarget {
+  uri: string;
+  /** Artifact root for experiments mlp creates; `null` lets the server decide. */
+  artifactLocation: string | null;
+}
+
+/**
+ * Resolves the tracking store. The default keeps artifacts in `<root>/mlartifacts` so that a
+ * backup of the project's store is `mlflow.db` plus that one directory.
+ */
+export function resolveTrackingTarget(root: string, envUri: string | undefined): TrackingTarget {
+  if (envUri && envUri.trim() !== "") return { uri: envUri.trim(), artifactLocation: null };
+  return {
+    uri: `sqlite:///${join(root, "mlflow.db")}`,
+    artifactLocation: `file://${join(root, "mlartifacts")}`,
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * Reads runs from an MLflow tracking server through its REST API 2.0, for teams whose store is a
+ * server (MLFLOW_TRACKING_URI=http(s)://…). Credentials come from MLflow's own variables:
+ * MLFLOW_TRACKING_TOKEN (bearer), or MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD (basic).
+ *
+ * @module
+ */
+import { CheckError } from "../errors.ts";
+import type { RunReader, RunRecord } from "./run_record.ts";
+
+interface RestRun {
+  info: {
+    run_id: string;
+    experiment_id: string;
+    status?: string;
+    lifecycle_stage?: string;
+    start_time?: number;
+    end_time?: number;
+  };
+  data?: {
+    params?: { key: string; value: string }[];
+    tags?: { key: string; value: string }[];
+    metrics?: { key: string; value: number }[];
+  };
+}
+
+/** MLflow's documented page size limit is 50,000; 1,000 keeps each response small. */
+const PAGE_SIZE = 1000;
+
+/** Opens a reader on the MLflow server at `baseUrl` (e.g. `http://mlflow.internal:5000`). */
+export function openRestRunReader(
+  baseUrl: string,
+  env: Record<string, string | undefined>,
+): RunReader {
+  const base = baseUrl.replace(/\/+$/, "");
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (env.MLFLOW_TRACKING_TOKEN) {
+    headers.authorization = `Bearer ${env.MLFLOW_TRACKING_TOKEN}`;
+  } else if (env.MLFLOW_TRACKING_USERNAME) {
+    const credentials = `${env.MLFLOW_TRACKING_USERNAME}:${env.MLFLOW_TRACKING_PASSWORD ?? ""}`;
+    headers.authorization = `Basic ${btoa(credentials)}`;
+  }
+
+  async function call(path: string, body?: unknown): Promise<Record<string, unknown> | null> {
+    const url = `${base}/api/2.0/mlflow/${path}`;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: body === undefined ? "GET" : "POST",
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new CheckError(`Cannot reach the MLflow server at "${base}"`, {
+        cause: error,
+        hint: "check that the server is running and MLFLOW_TRACKING_URI is right",
+      });
+    }
+    const text = await response.text();
+    let json: Record<string, unknown> = {};
+    try {
+      json = text ? JSON.parse(text) : {};
+    } catch {
+      // Proxies answer errors in HTML; the status below is the useful part.
+    }
+    if (response.status === 404 || json.error_code === "RESOURCE_DOES_NOT_EXIST") return null;
+    if (!response.ok) {
+      throw new CheckError(
+        `The MLflow server at "${base}" answered ${response.status} to ${path}: ` +
+          `"${String(json.message ?? text).slice(0, 200)}"`,
+        {
+          hint: response.status === 401 || response.status === 403
+            ? "set MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD"
+            : "check the server's logs",
+        },
+      );
+    }
+    return json;
+  }
+
+  return {
+    location: base,
+    async getRun(runId: string): Promise<RunRecord | null> {
+      const json = await call(`runs/get?run_id=${encodeURIComponent(runId)}`);
+      return json?.run ? fromRest(json.run as RestRun) : null;
+    },
+    async findRunsByCommit(commit: string): Promise<RunRecord[]> {
+      const experimentIds: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await call("experiments/search", {
+          max_results: PAGE_SIZE,
+          view_type: "ALL",
+          page_token: token,
+        });
+        for (const experiment of (page?.experiments ?? []) as { experiment_id: string }[]) {
+          experimentIds.push(experiment.experiment_id);
+        }
+        token = page?.next_page_token as string | undefined;
+      } while (token);
+      if (experimentIds.length === 0) return [];
+      const runs: RunRecord[] = [];
+      do {
+        const page = await call("runs/search", {
+          experiment_ids: experimentIds,
+          filter: `params.git_commit = '${commit.replace(/[^0-9a-f]/g, "")}'`,
+          run_view_type: "ALL",
+          max_results: PAGE_SIZE,
+          page_token: token,
+        });
+        runs.push(...((page?.runs ?? []) as RestRun[]).map(fromRest));
+        token = page?.next_page_token as string | undefined;
+      } while (token);
+      return runs.sort((a, b) => (a.startTime ?? 0) - (b.startTime ?? 0));
+    },
+    close(): void {},
+  };
+}
+
+function fromRest(run: RestRun): RunRecord {
+  const pairs = (items: { key: string; value: string }[] | undefined) =>
+    Object.fromEntries((items ?? []).map((item) => [item.key, item.value]));
+  return {
+    runId: run.info.run_id,
+    experimentId: String(run.info.experiment_id),
+    status: run.info.status ?? "",
+    lifecycleStage: run.info.lifecycle_stage ?? "active",
+    startTime: run.info.start_time ?? null,
+    endTime: run.info.end_time ?? null,
+    params: pairs(run.data?.params),
+    tags: pairs(run.data?.tags),
+    metrics: Object.fromEntries((run.data?.metrics ?? []).map((m) => [m.key, Number(m.value)])),
+  };
+}

@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { CheckError, InputError } from "../errors.ts";
+import { openRunReader } from "./reader.ts";
+import { openSqliteRunReader } from "./sqlite_reader.ts";
+import { writeMlflowRuns } from "./testing.ts";
+
+const COMMIT = "a".repeat(40);
+
+Deno.test("openSqliteRunReader() reads runs that the MLflow client wrote", async (t) => {
+  const dir = await Deno.makeTempDir();
+  const db = join(dir, "mlflow.db");
+  const [finished, failed, other] = await writeMlflowRuns(`sqlite:///${db}`, [
+    {
+      params: {
+        git_commit: COMMIT,
+        git_dirty: "false",
+        "protected.split_strategy": "stratified_kfold",
+      },
+      tags: { "mlp.config": "configs/experiment.yaml" },
+      metrics: { roc_auc: 0.75 },
+    },
+    { params: { git_commit: COMMIT }, status: "FAILED" },
+    { params: { git_commit: "b".repeat(40) }, status: "RUNNING" },
+  ]);
+  const reader = openSqliteRunReader(db);
+  try {
+    await t.step("getRun() returns info, params, tags and metrics", async () => {
+      const run = (await reader.getRun(finished))!;
+      assert.equal(run.runId, finished);
+      assert.equal(run.experimentId, "1");
+      assert.equal(run.status, "FINISHED");
+      assert.equal(run.lifecycleStage, "active");
+      assert.equal(typeof run.startTime, "number");
+      assert.equal(typeof run.endTime, "number");
+      assert.deepEqual(run.params, {
+        git_commit: COMMIT,
+        git_dirty: "false",
+        "protected.split_strategy": "stratified_kfold",
+      });
+      assert.equal(run.tags["mlp.config"], "configs/experiment.yaml");
+      assert.deepEqual(run.metrics, { roc_auc: 0.75 });
+    });
+    await t.step("getRun() of a running run has no end time", async () => {
+      const run = (await reader.getRun(other))!;
+      assert.equal(run.status, "RUNNING");
+      assert.equal(run.endTime, null);
+    });
+    await t.step("getRun() of an unknown ID is null", async () => {
+      assert.equal(await reader.getRun("0".repeat(32)), null);
+    });
+    await t.step("findRunsByCommit() returns the runs at that commit, oldest first", async () => {
+      const runs = await reader.findRunsByCommit(COMMIT);
+      assert.deepEqual(runs.map((r) => [r.runId, r.status]), [
+        [finished, "FINISHED"],
+        [failed, "FAILED"],
+      ]);
+    });
+  } finally {
+    reader.close();
+  }
+  const bytesBefore = await Deno.readFile(db);
+  const viaUri = openRunReader("sqlite:///mlflow.db", dir);
+  assert.equal((await viaUri.getRun(finished))?.status, "FINISHED");
+  viaUri.close();
+  assert.deepEqual(await Deno.readFile(db), bytesBefore);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("openSqliteRunReader() refuses a missing file and a database that is not MLflow's", async () => {
+  const dir = await Deno.makeTempDir();
+  assert.throws(() => openSqliteRunReader(join(dir, "mlflow.db")), (error: unknown) => {
+    assert.ok(error instanceof CheckError);
+    assert.equal(error.message, `No MLflow store at "${join(dir, "mlflow.db")}"`);
+    return true;
+  });
+  await Deno.writeTextFile(join(dir, "notes.txt"), "hello");
+  assert.throws(() => openSqliteRunReader(join(dir, "notes.txt")), CheckError);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("openRunReader() resolves sqlite URIs and refuses unsupported schemes", () => {
+  assert.throws(
+    () => openRunReader("sqlite:///mlflow.db", "/nonexistent/project"),
+    (e: unknown) => {
+      assert.ok(e instanceof CheckError);
+      assert.equal(e.message, 'No MLflow store at "/nonexistent/project/mlflow.db"');
+      return true;
+    },
+  );
+  assert.throws(() => openRunReader(undefined, "/nonexistent/p"), /"\/nonexistent\/p\/mlflow.db"/);
+  assert.throws(() => openRunReader("sqlite:////abs/store.db", "/x"), /"\/abs\/store.db"/);
+  assert.throws(() => openRunReader("file:///tmp/mlruns", "/x"), (e: unknown) => {
+    assert.ok(e instanceof InputError);
+    assert.equal(e.message, 'MLFLOW_TRACKING_URI "file:///tmp/mlruns" is not a store mlp can read');
+    return true;
+  });
+  assert.equal(openRunReader("http://localhost:5000/", "/x").location, "http://localhost:5000");
+});

@@ -1,0 +1,209 @@
+/**
+ * `mlp run` end to end (issue 2): a real project, real git, uv, MLflow; results read back with
+ * the official MLflow client.
+ */
+import { deepEqual, equal, match, ok } from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { createProject, exec, MLP_ROOT, type TestProject } from "../support/project.ts";
+
+const RUN_ID = /^[0-9a-f]{32}$/;
+
+function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+function lastLine(text: string): string {
+  return text.trim().split("\n").at(-1) ?? "";
+}
+
+async function headCommit(project: TestProject): Promise<string> {
+  return (await project.git(["rev-parse", "HEAD"])).stdout.trim();
+}
+
+Deno.test("mlp run records a FINISHED run with every Tier 1 field equal to its true value", async (t) => {
+  const project = await createProject();
+  const { root } = project;
+  const out = await project.mlp(["run"]);
+  equal(out.code, 0, out.stderr);
+  const runId = lastLine(out.stdout);
+  match(runId, RUN_ID);
+  const run = await project.readRun(runId);
+  const schemaBytes = await Deno.readFile(
+    join(root, "data/shadow", project.datasetHash, "schema.json"),
+  );
+
+  await t.step("status, tags and Tier 1 fingerprints", async () => {
+    equal(run.status, "FINISHED");
+    equal(run.tags.client_name, "acme_bank");
+    equal(run.tags.project_name, "credit_risk");
+    equal(run.tags.sandbox, "landlock");
+    equal(run.params.git_commit, await headCommit(project));
+    equal(run.params.git_dirty, "false");
+    equal(run.params.dependency_lock_hash, sha256(await Deno.readFile(join(root, "uv.lock"))));
+    equal(run.params.dataset_hash, project.datasetHash);
+    equal(run.params.dataset_schema_hash, sha256(schemaBytes));
+    match(run.params.feature_pipeline_hash, /^[0-9a-f]{64}$/);
+    equal(run.params.feature_pipeline_version, run.params.feature_pipeline_hash);
+    equal(run.params.mlp_version, "0.1.0");
+  });
+
+  await t.step("every config field by YAML path, reasoning and Tier 2", () => {
+    equal(run.params.model_type, "xgboost");
+    equal(run.params.random_seed, "42");
+    equal(run.params["evaluation.metric"], "roc_auc");
+    equal(run.params["protected.split_strategy"], "stratified_kfold");
+    equal(run.params["protected.target_column"], "default");
+    ok("hyperparameters.max_depth" in run.params, Object.keys(run.params).join(", "));
+    ok("reasoning.hypothesis_category" in run.params);
+    ok("reasoning.change_description" in run.params);
+    equal(run.params["dataset.rows"], "4000");
+    ok(Number(run.params["dataset.columns"]) >= 15);
+    match(run.params["system.python_version"], /^3\.11\./);
+    ok("system.cpu_count" in run.params);
+  });
+
+  await t.step("metrics: the protected metric, the other allowed metrics, time and latency", () => {
+    for (const metric of ["roc_auc", "f1", "precision", "recall", "log_loss"]) {
+      ok(metric in run.metrics, `missing metric ${metric}`);
+    }
+    ok(run.metrics.roc_auc > 0.6 && run.metrics.roc_auc <= 1, `roc_auc ${run.metrics.roc_auc}`);
+    ok(run.metrics.training_time_s > 0);
+    ok(run.metrics.inference_latency_ms > 0);
+    equal(run.tags.primary_metric, "roc_auc");
+  });
+
+  await t.step("artifacts: model, plots, plan", () => {
+    for (
+      const artifact of [
+        "model/MLmodel",
+        "plots/roc_curve.png",
+        "plots/feature_importance.png",
+        "mlp/plan.json",
+      ]
+    ) {
+      ok(run.artifacts.includes(artifact), `missing ${artifact} in ${run.artifacts.join(", ")}`);
+    }
+  });
+
+  await t.step("the logged model loads with mlflow.pyfunc and predicts", async () => {
+    const result = await project.python<{ n: number; between: boolean }>(`
+import glob, json, mlflow, pandas as pd
+mlflow.set_tracking_uri("sqlite:///${root}/mlflow.db")
+model = mlflow.pyfunc.load_model("runs:/${runId}/model")
+df = pd.read_parquet(glob.glob("${root}/data/shadow/${project.datasetHash}/*.parquet")[0]).head(50)
+pred = model.predict(df.drop(columns=["default"]))
+values = list(pd.Series(list(pred)).astype(float))
+print(json.dumps({"n": len(values), "between": all(0 <= v <= 1 for v in values)}))
+`);
+    deepEqual(result, { n: 50, between: true });
+  });
+
+  await t.step("the run ID is attached to the clean commit as a git note", async () => {
+    const note = await project.git(["notes", "--ref=mlflow", "show", "HEAD"]);
+    match(note.stdout, new RegExp(`MLflow-Run: ${runId}`));
+  });
+
+  await t.step(
+    "an uncommitted edit gives git_dirty=true, a new feature hash and no note",
+    async () => {
+      await project.edit("src/features.py", /$/, "\n# an uncommitted change\n");
+      const dirty = await project.mlp(["run"]);
+      equal(dirty.code, 0, dirty.stderr);
+      const dirtyRun = await project.readRun(lastLine(dirty.stdout));
+      equal(dirtyRun.params.git_dirty, "true");
+      equal(dirtyRun.params.git_commit, await headCommit(project));
+      ok(dirtyRun.params.feature_pipeline_hash !== run.params.feature_pipeline_hash);
+      match(dirty.stderr, /dirty, so this run cannot prove a merge/);
+      const notes = await project.git(["notes", "--ref=mlflow", "show", "HEAD"]);
+      ok(!notes.stdout.includes(lastLine(dirty.stdout)));
+      await project.git(["checkout", "--", "src/features.py"]);
+    },
+  );
+
+  await t.step("MLFLOW_TRACKING_URI overrides the default store", async () => {
+    const other = join(root, "other.db");
+    const out = await project.mlp(["run"], { env: { MLFLOW_TRACKING_URI: `sqlite:///${other}` } });
+    equal(out.code, 0, out.stderr);
+    const found = await project.python<{ status: string }>(`
+import json, mlflow
+from mlflow.tracking import MlflowClient
+mlflow.set_tracking_uri("sqlite:///${other}")
+print(json.dumps({"status": MlflowClient().get_run("${lastLine(out.stdout)}").info.status}))
+`);
+    equal(found.status, "FINISHED");
+    await Deno.remove(other);
+  });
+
+  await t.step("--json prints a machine-readable summary", async () => {
+    const out = await project.mlp(["run", "--json"]);
+    equal(out.code, 0, out.stderr);
+    const summary = JSON.parse(lastLine(out.stdout));
+    match(summary.runId, RUN_ID);
+    equal(summary.status, "FINISHED");
+    ok(summary.metrics.roc_auc > 0.5);
+  });
+
+  await t.step("the generated project's own pytest passes", async () => {
+    const out = await exec("uv", ["run", "--quiet", "--locked", "pytest", "-q", "tests/"], root);
+    equal(out.code, 0, out.stdout + out.stderr);
+    match(out.stdout, /passed/);
+  });
+});
+
+Deno.test("mlp run: a trainer that raises ends FAILED with the traceback as an artifact", async () => {
+  const project = await createProject({ rows: 2000 });
+  await project.edit(
+    "src/features.py",
+    /$/,
+    '\n\n_build = build_features\n\ndef build_features(df, params):\n    raise ValueError("feature bug for the test")\n',
+  );
+  const out = await project.mlp(["run"]);
+  equal(out.code, 1, out.stderr);
+  const runId = lastLine(out.stdout);
+  match(runId, RUN_ID);
+  match(out.stderr, new RegExp(`error: Run ${runId} FAILED: .*feature bug for the test`));
+  const run = await project.readRun(runId);
+  equal(run.status, "FAILED");
+  ok(run.artifacts.includes("error/traceback.txt"), run.artifacts.join(", "));
+});
+
+Deno.test("mlp run: SIGINT ends the run KILLED and exits 130", async () => {
+  const project = await createProject({ rows: 2000 });
+  await project.edit(
+    "src/features.py",
+    /$/,
+    "\n\nimport time as _time\n_build = build_features\n\ndef build_features(df, params):\n    _time.sleep(120)\n    return _build(df, params)\n",
+  );
+  const process = new Deno.Command(join(MLP_ROOT, "bin/mlp"), {
+    args: ["run"],
+    cwd: project.root,
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  }).spawn();
+  // Wait until the run exists in MLflow, then interrupt.
+  const deadline = Date.now() + 90_000;
+  let runId = "";
+  while (!runId && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1000));
+    try {
+      const found = await project.python<{ ids: string[] }>(`
+import json, mlflow
+mlflow.set_tracking_uri("sqlite:///${project.root}/mlflow.db")
+print(json.dumps({"ids": [r.info.run_id for r in mlflow.search_runs(search_all_experiments=True, output_format="list") if r.info.status == "RUNNING"]}))
+`);
+      runId = found.ids[0] ?? "";
+    } catch {
+      // The store may not exist yet.
+    }
+  }
+  ok(runId, "the run was never created");
+  await new Promise((r) => setTimeout(r, 2000));
+  process.kill("SIGINT");
+  const output = await process.output();
+  equal(output.code, 130, new TextDecoder().decode(output.stderr));
+  equal(lastLine(new TextDecoder().decode(output.stdout)), runId);
+  const run = await project.readRun(runId);
+  equal(run.status, "KILLED");
+});

@@ -1,0 +1,185 @@
+/**
+ * End-to-end fixture: a real client project generated from the template with the real Copier,
+ * a real git repository with mlp's hooks installed, the project's locked uv environment, and a
+ * dataset stored with the real `mlp data add`. Nothing here is mocked.
+ *
+ * @module
+ */
+import { join, resolve } from "node:path";
+
+/** The mlp repository (this checkout). */
+export const MLP_ROOT = resolve(import.meta.dirname!, "../..");
+
+/** Output of a finished process. */
+export interface Output {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A generated client project and helpers to drive it. */
+export interface TestProject {
+  root: string;
+  datasetHash: string;
+  /** Runs `bin/mlp` in the project. */
+  mlp(args: string[], options?: RunOptions): Promise<Output>;
+  /** Runs git in the project; throws on a non-zero exit unless `allowFailure`. */
+  git(args: string[], options?: RunOptions & { allowFailure?: boolean }): Promise<Output>;
+  /** Runs Python code in the project's locked environment and parses its stdout as JSON. */
+  python<T = unknown>(code: string): Promise<T>;
+  /** Reads a run with the official MLflow client. */
+  readRun(runId: string): Promise<MlflowRun>;
+  /** Replaces text in a project file (the text must occur). */
+  edit(path: string, from: string | RegExp, to: string): Promise<void>;
+}
+
+/** Options for a process started in the project. */
+export interface RunOptions {
+  env?: Record<string, string>;
+}
+
+/** A run as the official MLflow client returns it. */
+export interface MlflowRun {
+  status: string;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  metrics: Record<string, number>;
+  artifacts: string[];
+}
+
+/** Options of {@linkcode createProject}. */
+export interface ProjectOptions {
+  /** Copier answers beyond project_name and client_name. */
+  answers?: Record<string, string>;
+  /** Rows of the synthetic credit dataset (small keeps tests fast). */
+  rows?: number;
+}
+
+const GIT_ENV = {
+  GIT_AUTHOR_NAME: "Test Operator",
+  GIT_AUTHOR_EMAIL: "operator@bank.test",
+  GIT_COMMITTER_NAME: "Test Operator",
+  GIT_COMMITTER_EMAIL: "operator@bank.test",
+  GIT_CONFIG_NOSYSTEM: "1",
+};
+
+/** Runs a command and collects its output. */
+export async function exec(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<Output> {
+  const output = await new Deno.Command(cmd, {
+    args,
+    cwd,
+    env: { ...GIT_ENV, UV_PYTHON_DOWNLOADS: "never", ...env },
+    stdin: "null",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+async function mustExec(cmd: string, args: string[], cwd: string): Promise<Output> {
+  const out = await exec(cmd, args, cwd);
+  if (out.code !== 0) {
+    throw new Error(`${cmd} ${args.join(" ")} exited ${out.code}:\n${out.stdout}\n${out.stderr}`);
+  }
+  return out;
+}
+
+/**
+ * Generates a project with Copier, installs its locked environment, stores a synthetic credit
+ * dataset with `mlp data add`, points the config at it, installs the hooks and commits.
+ */
+export async function createProject(options: ProjectOptions = {}): Promise<TestProject> {
+  const parent = await Deno.makeTempDir({ prefix: "mlp-e2e-" });
+  const root = join(parent, "project");
+  const answers = { project_name: "credit_risk", client_name: "acme_bank", ...options.answers };
+  await mustExec("copier", [
+    "copy",
+    "--quiet",
+    "--trust",
+    "--defaults",
+    ...Object.entries(answers).flatMap(([k, v]) => ["--data", `${k}=${v}`]),
+    MLP_ROOT,
+    root,
+  ], parent);
+  await mustExec("git", ["init", "--quiet", "--initial-branch=main"], root);
+  await mustExec("git", ["config", "user.email", GIT_ENV.GIT_AUTHOR_EMAIL], root);
+  await mustExec("git", ["config", "user.name", GIT_ENV.GIT_AUTHOR_NAME], root);
+  await mustExec("uv", ["sync", "--quiet", "--locked"], root);
+
+  const table = join(parent, "applications.parquet");
+  await mustExec("uv", [
+    "run",
+    "--quiet",
+    "--locked",
+    "python",
+    join(MLP_ROOT, "scripts/make_credit_data.py"),
+    table,
+    "--rows",
+    String(options.rows ?? 4000),
+    "--seed",
+    "7",
+  ], root);
+  const added = await mustExec(join(MLP_ROOT, "bin/mlp"), ["data", "add", table], root);
+  const datasetHash = added.stdout.trim().split("\n").at(-1)!;
+  const project = makeProject(root, datasetHash);
+  await project.edit(
+    "configs/experiment.yaml",
+    /^dataset_version:.*$/m,
+    `dataset_version: ${datasetHash}`,
+  );
+  await mustExec(join(MLP_ROOT, "bin/mlp"), ["hooks", "install"], root);
+  await project.git(["add", "-A"]);
+  await project.git(["commit", "--quiet", "-m", "Initial project from the mlp template"]);
+  return project;
+}
+
+function makeProject(root: string, datasetHash: string): TestProject {
+  const project: TestProject = {
+    root,
+    datasetHash,
+    mlp: (args, options = {}) => exec(join(MLP_ROOT, "bin/mlp"), args, root, options.env),
+    async git(args, options = {}) {
+      const out = await exec("git", args, root, options.env);
+      if (out.code !== 0 && !options.allowFailure) {
+        throw new Error(`git ${args.join(" ")} exited ${out.code}:\n${out.stdout}\n${out.stderr}`);
+      }
+      return out;
+    },
+    async python<T>(code: string): Promise<T> {
+      const out = await mustExec("uv", ["run", "--quiet", "--locked", "python", "-c", code], root);
+      return JSON.parse(out.stdout.trim().split("\n").at(-1)!) as T;
+    },
+    readRun(runId: string): Promise<MlflowRun> {
+      return project.python<MlflowRun>(`
+import json, mlflow
+from mlflow.tracking import MlflowClient
+mlflow.set_tracking_uri("sqlite:///${root}/mlflow.db")
+client = MlflowClient()
+run = client.get_run("${runId}")
+def walk(path=None):
+    out = []
+    for f in client.list_artifacts("${runId}", path):
+        out.extend(walk(f.path) if f.is_dir else [f.path])
+    return out
+print(json.dumps({"status": run.info.status, "params": run.data.params, "tags": run.data.tags,
+                  "metrics": run.data.metrics, "artifacts": sorted(walk())}))
+`);
+    },
+    async edit(path, from, to) {
+      const file = join(root, path);
+      const text = await Deno.readTextFile(file);
+      const next = text.replace(from, to);
+      if (next === text) throw new Error(`edit(): ${String(from)} not found in ${path}`);
+      await Deno.writeTextFile(file, next);
+    },
+  };
+  return project;
+}
