@@ -38,24 +38,24 @@ git commit --quiet -m "Credit default project from the mlp template, dataset ${h
 say "Baseline experiment on main (mlp run)"
 baseline="$(mlp run --run-name baseline | tail -n 1)"
 
-say "An agent's change on a feature branch: deeper trees, slower learning, reasoning filled in"
-git checkout --quiet -b agent/deeper-trees
-sed -i -E 's/^(\s*)max_depth: .*/\1max_depth: 6/; s/^(\s*)learning_rate: .*/\1learning_rate: 0.05/; s/^(\s*)n_estimators: .*/\1n_estimators: 400/' \
+say "An agent's change on a feature branch: shallower trees, slower learning, more of them; reasoning filled in"
+git checkout --quiet -b agent/slower-learning
+sed -i -E 's/^(\s*)max_depth: .*/\1max_depth: 3/; s/^(\s*)learning_rate: .*/\1learning_rate: 0.05/; s/^(\s*)n_estimators: .*/\1n_estimators: 400/' \
   configs/experiment.yaml
 cat > configs/reasoning.yaml <<'YAML'
 # yaml-language-server: $schema=./reasoning.schema.json
 hypothesis_category: hyperparameter_tuning
-change_description: "Deeper trees (max_depth 4 -> 6) with a lower learning rate (0.1 -> 0.05) and twice the trees, to capture interactions between debt-to-income and utilization."
+change_description: "Shallower trees (max_depth 4 -> 3) with half the learning rate (0.1 -> 0.05) and twice the trees (200 -> 400): the baseline overfits the 4 % default class; smaller steps over more, simpler trees should generalise better."
 expected_effect: improve
 outcome: null
 metric_delta: null
 YAML
-git commit --quiet -am "Deeper trees with a lower learning rate"
-candidate="$(MLP_AGENT=1 mlp run --run-name agent-deeper-trees | tail -n 1)"
+git commit --quiet -am "Shallower trees, lower learning rate, more trees"
+candidate="$(MLP_AGENT=1 mlp run --run-name agent-slower-learning | tail -n 1)"
 
 say "Merging the branch: the pre-merge-commit hook checks that run $candidate proves the branch tip"
 git checkout --quiet main
-git merge --quiet --no-ff agent/deeper-trees -m "Merge agent/deeper-trees
+git merge --quiet --no-ff agent/slower-learning -m "Merge agent/slower-learning
 
 MLflow-Run: $candidate"
 

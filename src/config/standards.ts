@@ -26,6 +26,21 @@ import { parseYamlStrict } from "./yaml_strict.ts";
 /** Split strategies the platform's trainer implements. */
 export const PLATFORM_SPLIT_STRATEGIES = ["stratified_kfold", "temporal_split"] as const;
 
+/**
+ * Metrics the platform's supervisor computes from out-of-fold predictions (kept in step with
+ * `KNOWN_METRICS` in src/python/mlp_platform/plan.py; a test checks).
+ */
+export const PLATFORM_METRICS = [
+  "roc_auc",
+  "pr_auc",
+  "log_loss",
+  "brier",
+  "f1",
+  "precision",
+  "recall",
+  "accuracy",
+] as const;
+
 /** Model types the platform's trainer knows how to build and fit. */
 export const PLATFORM_MODEL_TYPES = [
   "xgboost",
@@ -108,7 +123,9 @@ export const standardsSchema: z.ZodType<Standards> = z.strictObject({
   }).catchall(z.string().min(1)).describe(
     "Reference value of each protected field of experiment.yaml's `protected` section.",
   ),
-  allowed_metrics: z.array(nameSchema).min(1).describe("Metrics an experiment may evaluate."),
+  allowed_metrics: z.array(z.enum(PLATFORM_METRICS)).min(1).describe(
+    "Metrics an experiment may evaluate.",
+  ),
   allowed_split_strategies: z.array(z.enum(PLATFORM_SPLIT_STRATEGIES)).min(1).describe(
     "Split strategies an experiment may use.",
   ),
@@ -252,7 +269,8 @@ export function matchesType(value: unknown, type: HyperparameterType): boolean {
 }
 
 const STANDARDS_HINT = "compare the file with mlp's default configs/project_standards.yaml; " +
-  `mlp implements the split strategies ${oneOf(PLATFORM_SPLIT_STRATEGIES)} ` +
+  `mlp implements the metrics ${oneOf(PLATFORM_METRICS)}, ` +
+  `the split strategies ${oneOf(PLATFORM_SPLIT_STRATEGIES)} ` +
   `and the model types ${oneOf(PLATFORM_MODEL_TYPES)}`;
 
 /**

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { InputError } from "../errors.ts";
-import { loadStandards, parseStandards } from "./standards.ts";
+import { loadStandards, parseStandards, PLATFORM_METRICS } from "./standards.ts";
 
 const FILE = "configs/project_standards.yaml";
 const DEFAULTS_URL = new URL("../../configs/project_standards.yaml", import.meta.url);
@@ -96,7 +96,7 @@ Deno.test("parseStandards() requires reference values to be allowed and lists to
     .replace("allowed_metrics: [roc_auc, f1,", "allowed_metrics: [roc_auc, f1, F1, f1,");
   assert.deepEqual(problems(text), [
     'configs/project_standards.yaml:12:22: field "protected_fields.metric_definition": "auc" is not in allowed_metrics: use one of "roc_auc", "f1", "F1", "f1", "precision", "recall", "log_loss" (did you mean "roc_auc"?)',
-    'configs/project_standards.yaml:18:32: field "allowed_metrics[2]": "F1" is not a valid name: use lowercase letters, digits and "_"',
+    'configs/project_standards.yaml:18:32: field "allowed_metrics[2]": "F1" is not allowed: use one of "roc_auc", "pr_auc", "log_loss", "brier", "f1", "precision", "recall", "accuracy" (did you mean "f1"?)',
     'configs/project_standards.yaml:18:36: field "allowed_metrics[3]": "f1" is listed twice',
   ]);
 });
@@ -138,4 +138,14 @@ Deno.test("loadStandards() reads a file and names a missing one", async () => {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("PLATFORM_METRICS lists exactly the metrics the supervisor computes", async () => {
+  const plan = await Deno.readTextFile(
+    new URL("../python/mlp_platform/plan.py", import.meta.url),
+  );
+  const names = plan.match(/^KNOWN_METRICS = \(([^)]*)\)/m)?.[1].match(/"([a-z0-9_]+)"/g)?.map((
+    n,
+  ) => n.slice(1, -1));
+  assert.deepEqual(names, [...PLATFORM_METRICS]);
 });

@@ -100,17 +100,7 @@ export async function makeProject(): Promise<string> {
   });
   await Deno.mkdir(join(root, ".githooks"), { recursive: true });
   for (const name of ["pre-commit", "pre-merge-commit", "commit-msg"]) {
-    try {
-      await Deno.copyFile(join(REPO, "hooks", name), join(root, ".githooks", name));
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-      // hooks/commit-msg is not in the repository yet: the same two-line script.
-      await Deno.writeTextFile(
-        join(root, ".githooks", name),
-        `#!/bin/sh\nexec mlp hook ${name} "$@"\n`,
-        { mode: 0o644 },
-      );
-    }
+    await Deno.copyFile(join(REPO, "hooks", name), join(root, ".githooks", name));
   }
   const installed = await mlp(root, ["hooks", "install"]);
   if (installed.code !== 0) throw new Error(`mlp hooks install failed:\n${installed.stderr}`);

@@ -1,7 +1,8 @@
 /**
  * Test support: writes runs into an MLflow store with the real MLflow Python client, so readers
  * are tested against what MLflow itself writes. The interpreter is MLP_TEST_MLFLOW_PYTHON (a
- * Python with mlflow installed), defaulting to the development machine's probe environment.
+ * Python with mlflow installed), defaulting to the client environment `make test` builds from the
+ * template (`scripts/platform_env.sh`).
  *
  * @module
  */
@@ -16,7 +17,7 @@ export interface RunSpec {
 
 /** The Python interpreter with mlflow that tests use. */
 export const MLFLOW_PYTHON = Deno.env.get("MLP_TEST_MLFLOW_PYTHON") ??
-  "/tmp/lockprobe/.venv/bin/python";
+  new URL("../../.cache/platform-env/.venv/bin/python", import.meta.url).pathname;
 
 const WRITER = `
 import json, sys

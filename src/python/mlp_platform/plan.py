@@ -71,7 +71,7 @@ class Plan:
     path: Path
     project_root: Path
     tracking_uri: str
-    artifact_location: str
+    artifact_location: str | None
     experiment_name: str
     run_name: str | None
     tags: dict[str, str]
@@ -218,7 +218,7 @@ def load_plan(path: Path) -> Plan:
         path=path,
         project_root=root.path("project_root"),
         tracking_uri=root.text("tracking_uri"),
-        artifact_location=root.text("artifact_location"),
+        artifact_location=root.text("artifact_location", optional=True),
         experiment_name=root.text("experiment_name"),
         run_name=root.text("run_name", optional=True),
         tags=root.str_map("tags"),

@@ -13,8 +13,11 @@ MAX_PARAM_VALUE_CHARS = 6000
 """MLflow's limits: log_batch takes 100 params; the SQL store keeps 6000 characters of a value."""
 
 
-def experiment_id(client: MlflowClient, name: str, artifact_location: str) -> str:
-    """The id of the active experiment `name`, created with `artifact_location` if missing."""
+def experiment_id(client: MlflowClient, name: str, artifact_location: str | None) -> str:
+    """The id of the active experiment `name`, created with `artifact_location` if missing.
+
+    A `None` location lets the tracking server (or MLflow's default for the store) decide.
+    """
     experiment = client.get_experiment_by_name(name)
     if experiment is None:
         try:

@@ -34,6 +34,12 @@ def test_load_plan_applies_documented_defaults(project: Project) -> None:
     assert (training.n_splits, training.test_fraction, training.threshold) == (5, 0.2, 0.5)
 
 
+def test_load_plan_lets_a_server_choose_the_artifact_location(project: Project) -> None:
+    project.plan["artifact_location"] = None
+    project.write_plan()
+    assert load_plan(project.plan_path).artifact_location is None
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
