@@ -144,6 +144,24 @@ export function checkLogOnlyGrows(oldText: string, newText: string, file: string
 }
 
 /**
+ * The entries a change of the log appends: the parseable lines of the new text after the old
+ * text. A change that is not an append adds nothing ({@linkcode checkLogOnlyGrows} reports it).
+ *
+ * @param oldText The committed log (`""` if there is none).
+ * @param newText The staged log.
+ *
+ * @example Usage
+ * ```ts
+ * import { appendedEntries } from "./override_log.ts";
+ * appendedEntries("", "", "logs/protected_overrides.log"); // => []
+ * ```
+ */
+export function appendedEntries(oldText: string, newText: string, file: string): OverrideEntry[] {
+  if (!newText.startsWith(oldText) || (oldText !== "" && !oldText.endsWith("\n"))) return [];
+  return verifyOverrideLog(newText.slice(oldText.length), file).entries;
+}
+
+/**
  * Appends entries to the project's log, chaining each to the one before. Refuses to append to a
  * log whose chain is already broken (appending would make the damage look legitimate). Holds an
  * exclusive lock while it reads the last line and writes, so concurrent runs cannot fork the chain.

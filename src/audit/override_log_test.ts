@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { CheckError, InputError } from "../errors.ts";
 import {
+  appendedEntries,
   appendOverrideEntries,
   checkLogOnlyGrows,
   formatEntry,
@@ -132,6 +133,17 @@ Deno.test("checkLogOnlyGrows() accepts appended entries and refuses changed comm
   assert.deepEqual(checkLogOnlyGrows(text(lines), text(forged), FILE), [
     { line: 2, message: `line 2 of the committed ${FILE} was changed: the log is append-only` },
   ]);
+});
+
+Deno.test("appendedEntries() returns only the entries after the committed log", () => {
+  const lines = chain(3);
+  const reasons = (oldText: string, newText: string) =>
+    appendedEntries(oldText, newText, FILE).map((e) => e.reason);
+  assert.deepEqual(reasons("", text(lines)), ["reason 1", "reason 2", "reason 3"]);
+  assert.deepEqual(reasons(text(lines.slice(0, 2)), text(lines)), ["reason 3"]);
+  assert.deepEqual(reasons(text(lines), text(lines)), []);
+  assert.deepEqual(reasons(text(lines.slice(1)), text(lines)), []);
+  assert.deepEqual(reasons(lines[0], `${lines[0]}\n${lines[1]}\n`), []);
 });
 
 Deno.test("appendOverrideEntries() creates the log, chains entries and refuses a broken log", async () => {

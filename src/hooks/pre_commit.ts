@@ -1,12 +1,17 @@
 /**
  * `mlp hook pre-commit`: every governance check on the staged content (plan §6.3-§6.5, §10):
- * protected fields, config validation, the training guard, the append-only override log,
- * immutable datasets and no production data in code. (A merge's proof is checked by the
- * pre-merge-commit and commit-msg hooks: see pre_merge_commit.ts.)
+ * protected fields and their reference values in the standards, config validation, the training
+ * guard, the append-only override log, immutable datasets and no production data in code. (A
+ * merge's proof is checked by the pre-merge-commit and commit-msg hooks: see pre_merge_commit.ts.)
  *
  * @module
  */
-import { checkLogOnlyGrows, OVERRIDE_LOG, verifyOverrideLog } from "../audit/override_log.ts";
+import {
+  appendedEntries,
+  checkLogOnlyGrows,
+  OVERRIDE_LOG,
+  verifyOverrideLog,
+} from "../audit/override_log.ts";
 import { datasetHash, MANIFEST_NAME, parseManifest } from "../cas/manifest.ts";
 import { isDatasetHash } from "../cas/dataset_id.ts";
 import { parseExperiment } from "../config/experiment.ts";
@@ -17,6 +22,7 @@ import { createHash } from "node:crypto";
 import { isGuardedPath, scanTrainingCalls } from "../guard/training_guard.ts";
 import { STANDARDS_PATH } from "../project/paths.ts";
 import { indexPaths, readObjects, type StagedChange, stagedChanges } from "./staged.ts";
+import { type ReferenceChange, referenceChanges, unapprovedChanges } from "./standards_change.ts";
 
 /** One reason to refuse the commit. */
 export interface CommitFinding {
@@ -46,6 +52,7 @@ export async function preCommit(root: string): Promise<CommitFinding[]> {
   const code = changes.filter((c) => c.status !== "D" && c.path.startsWith("src/"));
   const blobs = await readObjects(root, [
     `:${STANDARDS_PATH}`,
+    `HEAD:${STANDARDS_PATH}`,
     `:${OVERRIDE_LOG}`,
     `HEAD:${OVERRIDE_LOG}`,
     ...configs.map((p) => `:${p}`),
@@ -59,13 +66,24 @@ export async function preCommit(root: string): Promise<CommitFinding[]> {
   };
 
   const findings: CommitFinding[] = [];
-  findings.push(
-    ...checkConfigs(
-      configs,
-      text,
-      changed(STANDARDS_PATH) ? configs : configs.filter(changed),
-    ),
-  );
+  const standardsDeleted = changes.some((c) => c.path === STANDARDS_PATH && c.status === "D");
+  if (standardsDeleted) {
+    findings.push({
+      file: STANDARDS_PATH,
+      message: "the standards file is deleted",
+      hint: "every config is checked against it: restore it " +
+        `(\`git checkout HEAD -- ${STANDARDS_PATH}\`) and stage it`,
+    });
+  } else {
+    if (changed(STANDARDS_PATH)) findings.push(...checkStandardsChange(text));
+    findings.push(
+      ...checkConfigs(
+        configs,
+        text,
+        changed(STANDARDS_PATH) ? configs : configs.filter(changed),
+      ),
+    );
+  }
   for (const change of python) {
     for (const found of scanTrainingCalls(text(`:${change.path}`) ?? "", change.path)) {
       const what = found.pattern.startsWith(".") ? "training call" : "MLflow call";
@@ -148,6 +166,57 @@ function checkConfigs(
     }
   }
   return findings;
+}
+
+/**
+ * A reference value under `protected_fields` changes only together with the override it makes
+ * permanent: each added, changed or removed field needs an entry appended to the override log in
+ * the same commit, for that field and the new value. (A first commit, with no standards at HEAD,
+ * changes nothing.)
+ */
+function checkStandardsChange(text: (spec: string) => string | null): CommitFinding[] {
+  let changes: ReferenceChange[];
+  try {
+    changes = referenceChanges(
+      text(`HEAD:${STANDARDS_PATH}`),
+      text(`:${STANDARDS_PATH}`) ?? "",
+      STANDARDS_PATH,
+    );
+  } catch (error) {
+    return fromError(error, STANDARDS_PATH, "fix the standards file and stage it again");
+  }
+  const added = appendedEntries(
+    text(`HEAD:${OVERRIDE_LOG}`) ?? "",
+    text(`:${OVERRIDE_LOG}`) ?? "",
+    OVERRIDE_LOG,
+  );
+  return unapprovedChanges(changes, added).map((change) => {
+    const field = `protected.${change.name}`;
+    const what = change.old === undefined
+      ? `is added with "${change.new}"`
+      : change.new === undefined
+      ? `is removed (it was "${change.old}")`
+      : `changes from "${change.old}" to "${change.new}"`;
+    const before = change.old === undefined
+      ? `with "${change.name}" in ${STANDARDS_PATH} at any value but "${change.new}"`
+      : `with ${STANDARDS_PATH} still at "${change.old}"`;
+    const config = change.new === undefined
+      ? `remove "${field}" from the experiment config`
+      : `set "${field}" to "${change.new}" in the experiment config`;
+    const approval = change.new === undefined
+      ? `removing "${field}"`
+      : `of "${field}" to "${change.new}"`;
+    return {
+      file: STANDARDS_PATH,
+      line: change.line,
+      message: `the reference value of protected field "${change.name}" ${what}, but this ` +
+        `commit adds no override ${approval} in ${OVERRIDE_LOG}`,
+      hint: "reference values change only after a human-approved run of the new value: " +
+        `${before}, ${config} and run \`mlp run --override-protected --reason "<why>"\` ` +
+        `(it logs the override); then update ${STANDARDS_PATH} and commit the config, the ` +
+        "standards and the log together",
+    };
+  });
 }
 
 /** The log may only grow, and its hash chain must hold. */

@@ -145,6 +145,183 @@ Deno.test("git commit refuses a protected field change, naming the line, unless 
   await Deno.remove(root, { recursive: true });
 });
 
+const STANDARDS = "configs/project_standards.yaml";
+const LOG = "logs/protected_overrides.log";
+const STANDARDS_HINT = (before: string, config: string) =>
+  "  how to proceed: reference values change only after a human-approved run of the new value: " +
+  `${before}, ${config} and run \`mlp run --override-protected --reason "<why>"\` (it logs the ` +
+  `override); then update ${STANDARDS} and commit the config, the standards and the log together`;
+
+/** An override log entry (the first of the log) for `field`, with the value a run used. */
+function overrideEntry(field: string, value: string | null): string {
+  return formatEntry({
+    ts: "2026-01-01T00:00:00.000Z",
+    kind: "protected_override",
+    field,
+    old: "default",
+    new: value,
+    operator: "ana@example.com",
+    config: "configs/experiment.yaml",
+    reason: "approved by the validator",
+    commit: "a".repeat(40),
+    run_id: "b".repeat(32),
+    prev: GENESIS,
+  });
+}
+
+/** Replaces `from` with `to` in a project file (exactly once). */
+async function edit(root: string, path: string, from: string, to: string): Promise<void> {
+  const text = await Deno.readTextFile(join(root, path));
+  assert.ok(text.includes(from), `${path} has no "${from}"`);
+  await Deno.writeTextFile(join(root, path), text.replace(from, to));
+}
+
+/** 1-based line of the first line of a project file that equals `line`. */
+async function lineOf(root: string, path: string, line: string): Promise<number> {
+  return (await Deno.readTextFile(join(root, path))).split("\n").indexOf(line) + 1;
+}
+
+Deno.test("git commit refuses changing a protected reference value in the standards, naming the line", async () => {
+  const root = await makeProject();
+  await edit(root, STANDARDS, "  target_column: default\n", "  target_column: label\n");
+  const line = await lineOf(root, STANDARDS, "  target_column: label");
+  const finding = `${STANDARDS}:${line}: the reference value of protected field "target_column" ` +
+    `changes from "default" to "label", but this commit adds no override of ` +
+    `"protected.target_column" to "label" in ${LOG}\n` +
+    STANDARDS_HINT(
+      `with ${STANDARDS} still at "default"`,
+      'set "protected.target_column" to "label" in the experiment config',
+    ) + "\n";
+  const standardsOnly = await commitAll(root);
+  assert.equal(standardsOnly.code, 1);
+  assert.ok(standardsOnly.stderr.startsWith(finding), standardsOnly.stderr);
+  assert.ok(standardsOnly.stderr.endsWith(REFUSED("2 problems")), standardsOnly.stderr);
+
+  // With the config moved along, the config check passes: only this check stands in the way.
+  await edit(root, "configs/experiment.yaml", "  target_column: default", "  target_column: label");
+  const withConfig = await commitAll(root);
+  assert.equal(withConfig.code, 1);
+  assert.equal(withConfig.stderr, finding + REFUSED("1 problem"));
+  assert.equal(await headSubject(root), "Initial commit");
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("git commit accepts a standards change with the override of the new value, not of another", async () => {
+  const root = await makeProject();
+  await edit(root, STANDARDS, "  target_column: default\n", "  target_column: label\n");
+  await edit(root, "configs/experiment.yaml", "  target_column: default", "  target_column: label");
+  await writeFiles(root, { [LOG]: `${overrideEntry("protected.target_column", "target")}\n` });
+  const other = await commitAll(root);
+  assert.equal(other.code, 1);
+  assert.match(
+    other.stderr,
+    /^configs\/project_standards\.yaml:\d+: the reference value of protected field "target_column" changes from "default" to "label", but this commit adds no override of "protected\.target_column" to "label" in/,
+  );
+  assert.ok(other.stderr.endsWith(REFUSED("1 problem")), other.stderr);
+
+  await writeFiles(root, { [LOG]: `${overrideEntry("protected.target_column", "label")}\n` });
+  const approved = await commitAll(root, "Target is label, approved");
+  assert.equal(approved.stderr, "");
+  assert.equal(approved.code, 0);
+  assert.equal(await headSubject(root), "Target is label, approved");
+
+  // An entry committed before does not approve a later change.
+  await edit(root, STANDARDS, "  target_column: label\n", "  target_column: default\n");
+  await edit(root, "configs/experiment.yaml", "  target_column: label", "  target_column: default");
+  await writeFiles(root, { [LOG]: `${overrideEntry("protected.target_column", "label")}\n` });
+  assert.match((await commitAll(root)).stderr, /changes from "label" to "default", but this/);
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("git commit refuses adding or removing a protected field unless logged, and deleting the standards", async () => {
+  const root = await makeProject();
+  const config = "configs/experiment.yaml";
+  await edit(
+    root,
+    STANDARDS,
+    "  target_column: default\n",
+    "  target_column: default\n  date_column: day\n",
+  );
+  await edit(
+    root,
+    config,
+    "  target_column: default",
+    "  target_column: default\n  date_column: day",
+  );
+  const added = await commitAll(root);
+  assert.equal(added.code, 1);
+  assert.equal(
+    added.stderr,
+    `${STANDARDS}:${await lineOf(root, STANDARDS, "  date_column: day")}: the reference value of ` +
+      `protected field "date_column" is added with "day", but this commit adds no override of ` +
+      `"protected.date_column" to "day" in ${LOG}\n` +
+      STANDARDS_HINT(
+        `with "date_column" in ${STANDARDS} at any value but "day"`,
+        'set "protected.date_column" to "day" in the experiment config',
+      ) + `\n${REFUSED("1 problem")}`,
+  );
+  const first = overrideEntry("protected.date_column", "day");
+  await writeFiles(root, { [LOG]: `${first}\n` });
+  assert.equal((await commitAll(root, "Protect date_column")).code, 0);
+
+  await edit(root, STANDARDS, "  date_column: day\n", "");
+  await edit(root, config, "\n  date_column: day", "");
+  const removed = await commitAll(root);
+  assert.equal(removed.code, 1);
+  assert.equal(
+    removed.stderr,
+    `${STANDARDS}:${await lineOf(root, STANDARDS, "protected_fields:")}: the reference value of ` +
+      `protected field "date_column" is removed (it was "day"), but this commit adds no override ` +
+      `removing "protected.date_column" in ${LOG}\n` +
+      STANDARDS_HINT(
+        `with ${STANDARDS} still at "day"`,
+        'remove "protected.date_column" from the experiment config',
+      ) + `\n${REFUSED("1 problem")}`,
+  );
+  const second = formatEntry({
+    ...JSON.parse(overrideEntry("protected.date_column", null)),
+    prev: lineHash(first),
+  });
+  await writeFiles(root, { [LOG]: `${first}\n${second}\n` });
+  const approved = await commitAll(root, "Unprotect date_column");
+  assert.equal(approved.stderr, "");
+  assert.equal(approved.code, 0);
+
+  // Deleted from the index only: the hook still finds the project by the file on disk.
+  await git(root, ["rm", "-q", "--cached", STANDARDS]);
+  const deleted = await git(root, ["commit", "-q", "-m", "No standards"], true);
+  assert.equal(deleted.code, 1);
+  assert.equal(
+    deleted.stderr,
+    `${STANDARDS}: the standards file is deleted\n` +
+      "  how to proceed: every config is checked against it: restore it " +
+      `(\`git checkout HEAD -- ${STANDARDS}\`) and stage it\n${REFUSED("1 problem")}`,
+  );
+  await Deno.remove(join(root, STANDARDS));
+  assert.equal((await commitAll(root)).code, 1);
+  assert.equal(await headSubject(root), "Unprotect date_column");
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("preCommit() takes the standards of a first commit, or the first with standards, as they are", async () => {
+  const root = await Deno.makeTempDir({ prefix: "mlp-hooks-" });
+  await git(root, ["init", "-q", "-b", "main"]);
+  const standards = (await Deno.readTextFile(new URL(`../../${STANDARDS}`, import.meta.url)))
+    .replace(
+      "  target_column: default\n",
+      "  target_column: label\n",
+    );
+  await writeFiles(root, { [STANDARDS]: standards, [LOG]: "" });
+  await git(root, ["add", "-A"]);
+  assert.deepEqual(await preCommit(root), []);
+
+  await git(root, ["rm", "-q", "--cached", STANDARDS]);
+  await git(root, ["commit", "-q", "-m", "Log only"]);
+  await git(root, ["add", "-A"]);
+  assert.deepEqual(await preCommit(root), []);
+  await Deno.remove(root, { recursive: true });
+});
+
 Deno.test("git commit refuses an invalid experiment config with its line", async () => {
   const root = await makeProject();
   await writeFiles(root, {

@@ -15,11 +15,28 @@ export const NOTES_REF = "mlflow";
  * Adds `MLflow-Run: <runId>` to the note of `commit`, keeping the IDs already there. Does
  * nothing when the note already names the run.
  *
+ * A note is a commit on refs/notes/mlflow, so git needs a committer identity. When the
+ * repository has no `user.email` (a machine where only MLP_OPERATOR is set), the note is written
+ * as `mlp <operator>` (`mlp@localhost` without an operator) rather than failing after a
+ * successful run; a configured identity is always kept.
+ *
+ * @param operator Who ran it (MLP_OPERATOR or the git email), used only without `user.email`.
  * @throws {CheckError} when git fails (e.g. `commit` is not a commit).
  */
-export async function attachRunNote(root: string, commit: string, runId: string): Promise<void> {
+export async function attachRunNote(
+  root: string,
+  commit: string,
+  runId: string,
+  operator?: string,
+): Promise<void> {
   if ((await readRunNotes(root, commit)).includes(runId.toLowerCase())) return;
+  const configured = await gitOutput(root, ["config", "user.email"]);
+  const hasEmail = configured.code === 0 && new TextDecoder().decode(configured.stdout).trim();
+  const identity = hasEmail
+    ? []
+    : ["-c", "user.name=mlp", "-c", `user.email=${operator || "mlp@localhost"}`];
   await gitRun(root, [
+    ...identity,
     "notes",
     `--ref=${NOTES_REF}`,
     "append",

@@ -197,7 +197,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
 
   let noteAttached = false;
   if (finished.status === "FINISHED" && !git.dirty) {
-    await attachRunNote(root, git.commit, finished.run_id);
+    await attachRunNote(root, git.commit, finished.run_id, operator);
     noteAttached = true;
   }
   if (finished.status === "FINISHED") await Deno.remove(runDir, { recursive: true });

@@ -21,6 +21,9 @@ def synthetic_frame(rows: int = 200) -> pd.DataFrame:
             "num_delinquencies": rng.poisson(0.3, rows),
             "num_open_accounts": rng.poisson(3, rows),
             "region": rng.choice(["north", "south", "east"], rows),
+            "employment_type": rng.choice(["salaried", "retired", "astronaut"], rows),
+            "home_ownership": rng.choice(["rent", "own"], rows),
+            "loan_purpose": rng.choice(["car", "medical"], rows),
             features.TARGET_COLUMN: rng.integers(0, 2, rows),
         }
     )
@@ -31,6 +34,21 @@ def synthetic_frame(rows: int = 200) -> pd.DataFrame:
 
 def params(experiment) -> dict:
     return experiment.get("features", {})
+
+
+def test_gives_the_same_columns_whichever_values_a_batch_contains(experiment):
+    frame = synthetic_frame()
+    whole = build_features(frame, params(experiment))
+    one_row = build_features(frame.head(1), params(experiment))
+    assert list(one_row.columns) == list(whole.columns)
+    assert whole["employment_type__other"].sum() > 0  # "astronaut" is not in the vocabulary
+    assert whole["region__missing"].sum() > 0
+
+
+def test_refuses_a_text_column_without_a_vocabulary(experiment):
+    frame = synthetic_frame().assign(channel="branch")
+    with pytest.raises(ValueError, match=r"features.categories: text column\(s\) \['channel'\] have no vocabulary"):
+        build_features(frame, params(experiment))
 
 
 def test_is_deterministic(experiment):
@@ -62,8 +80,8 @@ def test_leaves_the_input_unchanged(experiment):
     pd.testing.assert_frame_equal(frame, before)
 
 
-def test_drops_the_configured_columns():
-    result = build_features(synthetic_frame(), {"drop_columns": ["customer_id"]})
+def test_drops_the_configured_columns(experiment):
+    result = build_features(synthetic_frame(), {**params(experiment), "drop_columns": ["customer_id"]})
     assert not any(c.startswith("customer_id") for c in result.columns)
 
 

@@ -35,6 +35,11 @@ Deno.test("checkpoint 1: a changed protected field is refused by mlp run and by 
     /split_strategy: stratified_kfold/g,
     "split_strategy: temporal_split",
   );
+  await project.edit(
+    "configs/experiment.yaml",
+    /^(\s+)target_column: default$/m,
+    "$1target_column: default\n$1date_column: application_date",
+  );
 
   await t.step("mlp run refuses and lists the mismatch; nothing is recorded", async () => {
     const out = await project.mlp(["run"]);

@@ -87,14 +87,17 @@ Deno.test("mlp run records a FINISHED run with every Tier 1 field equal to its t
   });
 
   await t.step("the logged model loads with mlflow.pyfunc and predicts", async () => {
+    // The model scores what build_features returns, as in training.
     const result = await project.python<{ n: number; between: boolean }>(`
-import glob, json, mlflow, pandas as pd
+import glob, json, sys, mlflow, numpy, pandas as pd, yaml
+sys.path.insert(0, "${root}/src")
+from features import build_features
 mlflow.set_tracking_uri("sqlite:///${root}/mlflow.db")
+config = yaml.safe_load(open("${root}/configs/experiment.yaml"))
 model = mlflow.pyfunc.load_model("runs:/${runId}/model")
 df = pd.read_parquet(glob.glob("${root}/data/shadow/${project.datasetHash}/*.parquet")[0]).head(50)
-pred = model.predict(df.drop(columns=["default"]))
-values = list(pd.Series(list(pred)).astype(float))
-print(json.dumps({"n": len(values), "between": all(0 <= v <= 1 for v in values)}))
+pred = numpy.asarray(model.predict(build_features(df.drop(columns=["default"]), config["features"])))
+print(json.dumps({"n": len(pred), "between": bool(((pred >= 0) & (pred <= 1)).all())}))
 `);
     deepEqual(result, { n: 50, between: true });
   });

@@ -1,0 +1,105 @@
+/**
+ * What a commit changes in the reference values of `configs/project_standards.yaml`'s
+ * `protected_fields`, and which of those changes no new override log entry approves. The
+ * pre-commit hook checks experiment configs against the *staged* standards, so without this an
+ * agent could move a reference value together with the config and nothing would notice.
+ *
+ * @module
+ */
+import type { OverrideEntry } from "../audit/override_log.ts";
+import { isMapping, show } from "../config/problems.ts";
+import { parseYamlStrict } from "../config/yaml_strict.ts";
+
+/** A protected field whose reference value the commit adds, changes or removes. */
+export interface ReferenceChange {
+  /** The key under `protected_fields`, e.g. `split_strategy`. */
+  name: string;
+  /** The committed reference value; `undefined` when the commit adds the field. */
+  old: string | undefined;
+  /** The staged reference value; `undefined` when the commit removes the field. */
+  new: string | undefined;
+  /** 1-based line in the staged file: of the value, or of `protected_fields` for a removal. */
+  line?: number;
+}
+
+/**
+ * Compares `protected_fields` of the committed and the staged standards, in the order the
+ * staged file lists them, removed fields last. A value that is not a string is compared as
+ * YAML would write it (the staged file's validation refuses it separately).
+ *
+ * @param oldText The committed standards; `null` (no file at HEAD, or no HEAD) and text that is
+ *   not strict YAML have no reference values to protect, so nothing is a change.
+ * @param newText The staged standards.
+ * @param file The standards' path, for messages.
+ * @throws {InputError} when `newText` is not strict YAML.
+ *
+ * @example Usage
+ * ```ts
+ * import { referenceChanges } from "./standards_change.ts";
+ * referenceChanges(
+ *   "protected_fields:\n  split_strategy: stratified_kfold\n",
+ *   "protected_fields:\n  split_strategy: temporal_split\n",
+ *   "configs/project_standards.yaml",
+ * );
+ * // => [{ name: "split_strategy", old: "stratified_kfold", new: "temporal_split", line: 2 }]
+ * ```
+ */
+export function referenceChanges(
+  oldText: string | null,
+  newText: string,
+  file: string,
+): ReferenceChange[] {
+  if (oldText === null) return [];
+  let oldFields: Map<string, string>;
+  try {
+    oldFields = referenceValues(parseYamlStrict(oldText, file).value);
+  } catch {
+    return [];
+  }
+  const doc = parseYamlStrict(newText, file);
+  const newFields = referenceValues(doc.value);
+  const changes: ReferenceChange[] = [];
+  for (const [name, value] of newFields) {
+    if (oldFields.get(name) === value) continue;
+    const line = doc.locate(["protected_fields", name])?.line;
+    changes.push({ name, old: oldFields.get(name), new: value, line });
+  }
+  const section = doc.locateKey(["protected_fields"])?.line;
+  for (const [name, value] of oldFields) {
+    if (!newFields.has(name)) changes.push({ name, old: value, new: undefined, line: section });
+  }
+  return changes;
+}
+
+/**
+ * The changes that no entry approves. An entry approves a change when it is a
+ * `protected_override` of `protected.<name>` whose `new` is the staged value (`null` for a
+ * removed field): what `mlp run --override-protected` logs when a human runs that value first.
+ *
+ * @param entries The entries the commit adds to the override log.
+ */
+export function unapprovedChanges(
+  changes: readonly ReferenceChange[],
+  entries: readonly OverrideEntry[],
+): ReferenceChange[] {
+  return changes.filter((change) =>
+    !entries.some((entry) =>
+      entry.kind === "protected_override" &&
+      entry.field === `protected.${change.name}` &&
+      (change.new === undefined ? entry.new === null : entry.new !== null &&
+        String(entry.new) === change.new)
+    )
+  );
+}
+
+/** `protected_fields` of a parsed standards document as name → value text. */
+function referenceValues(doc: unknown): Map<string, string> {
+  const section = isMapping(doc) ? doc.protected_fields : undefined;
+  if (!isMapping(section)) return new Map();
+  return new Map(
+    Object.entries(section).map(([name, value]) => [
+      name,
+      typeof value === "string" ? value : show(value),
+    ]),
+  );
+}

@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import type { OverrideEntry } from "../audit/override_log.ts";
+import { InputError } from "../errors.ts";
+import { referenceChanges, unapprovedChanges } from "./standards_change.ts";
+
+const FILE = "configs/project_standards.yaml";
+const fields = (body: string) => `allowed_metrics: [roc_auc]\nprotected_fields:\n${body}`;
+
+function entry(field: string, value: OverrideEntry["new"]): OverrideEntry {
+  return {
+    ts: "2026-01-01T00:00:00.000Z",
+    kind: "protected_override",
+    field,
+    old: "x",
+    new: value,
+    operator: "ana@example.com",
+    config: "configs/experiment.yaml",
+    reason: "approved",
+    commit: "a".repeat(40),
+    run_id: "b".repeat(32),
+    prev: "0".repeat(64),
+  };
+}
+
+Deno.test("referenceChanges() lists changed, added and removed fields with their staged lines", () => {
+  const before = fields(
+    "  metric_definition: roc_auc\n  split_strategy: stratified_kfold\n" +
+      "  target_column: default\n",
+  );
+  const after = fields(
+    "  metric_definition: roc_auc\n  split_strategy: temporal_split\n" +
+      "  date_column: 2024\n",
+  );
+  assert.deepEqual(referenceChanges(before, after, FILE), [
+    { name: "split_strategy", old: "stratified_kfold", new: "temporal_split", line: 4 },
+    { name: "date_column", old: undefined, new: "2024", line: 5 },
+    { name: "target_column", old: "default", new: undefined, line: 2 },
+  ]);
+  assert.deepEqual(referenceChanges(before, `# comment\n${before}`, FILE), []);
+  assert.equal(referenceChanges(before, "allowed_metrics: [f1]\n", FILE).length, 3);
+});
+
+Deno.test("referenceChanges() finds nothing to protect without committed standards, and refuses staged non-YAML", () => {
+  const after = fields("  split_strategy: temporal_split\n");
+  assert.deepEqual(referenceChanges(null, after, FILE), []);
+  assert.deepEqual(referenceChanges("a: [unclosed\n", after, FILE), []);
+  assert.throws(() => referenceChanges(after, "a: [unclosed\n", FILE), InputError);
+});
+
+Deno.test("unapprovedChanges() needs a protected_override of the field to the staged value", () => {
+  const changed = { name: "split_strategy", old: "a", new: "b", line: 4 };
+  const removed = { name: "date_column", old: "day", new: undefined, line: 2 };
+  const field = "protected.split_strategy";
+  assert.deepEqual(unapprovedChanges([changed, removed], []), [changed, removed]);
+  assert.deepEqual(unapprovedChanges([changed], [entry(field, "b")]), []);
+  assert.deepEqual(unapprovedChanges([changed], [entry(field, "a")]), [changed]);
+  assert.deepEqual(unapprovedChanges([changed], [entry("protected.date_column", "b")]), [changed]);
+  assert.deepEqual(unapprovedChanges([changed], [{ ...entry(field, "b"), kind: "unsandboxed" }]), [
+    changed,
+  ]);
+  assert.deepEqual(unapprovedChanges([removed], [entry("protected.date_column", "day")]), [
+    removed,
+  ]);
+  assert.deepEqual(unapprovedChanges([removed], [entry("protected.date_column", null)]), []);
+});
