@@ -23,7 +23,7 @@ test: tools
 
 ## check: formatting, lint and type check only
 check: tools
-	@deno fmt --check && deno lint && deno check src/ tests/ bench/
+	@deno fmt --check && deno lint && deno check src/ tests/ bench/ scripts/
 
 ## bench: measure and write docs/benchmarks.md
 bench: tools
