@@ -55,7 +55,7 @@ def main(root: Path) -> None:
             "recall": recall_score(y, predicted, zero_division=0),
             "training_time_s": training_time,
         })
-        mlflow.sklearn.log_model(final, name="model")
+        mlflow.sklearn.log_model(final, name="model", serialization_format="cloudpickle")
 
 
 if __name__ == "__main__":

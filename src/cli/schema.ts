@@ -16,7 +16,7 @@ export function registerSchema(program: Command): void {
   program
     .command("schema")
     .description(
-      `write ${SCHEMA_FILES.join(", ")} from the project's project_standards.yaml`,
+      `Write ${SCHEMA_FILES.join(", ")} from the project's project_standards.yaml.`,
     )
     .option("--out <dir>", "directory to write into (default: the project's configs/)")
     .option("--check", "write nothing; exit 1 if any schema file is missing or out of date")

@@ -14,7 +14,7 @@ export function registerValidate(program: Command): void {
   program
     .command("validate")
     .description(
-      "check experiment.yaml and reasoning.yaml against the project's project_standards.yaml",
+      "Check experiment.yaml and reasoning.yaml against the project's project_standards.yaml.",
     )
     .option("--config <path>", "experiment config to check (default: configs/experiment.yaml)")
     .option("--reasoning <path>", "reasoning file to check (default: configs/reasoning.yaml)")
