@@ -19,7 +19,7 @@
 import { randomFillSync } from "node:crypto";
 import { join, resolve } from "node:path";
 import { hashFiles } from "../src/cas/hash_files.ts";
-import { addDataset } from "../src/cas/store.ts";
+import { addDataset } from "../src/cas/add.ts";
 import { chmodTree, listTree } from "../src/cas/tree.ts";
 import { formatBytes } from "../src/cas/progress.ts";
 

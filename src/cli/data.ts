@@ -12,13 +12,10 @@ import { parseYamlStrict } from "../config/yaml_strict.ts";
 import { validateDatasetVersion } from "../cas/dataset_id.ts";
 import { formatBytes, terminalProgress } from "../cas/progress.ts";
 import { pythonSchemaProbe } from "../cas/schema_probe.ts";
-import {
-  addDataset,
-  type DatasetSummary,
-  listDatasets,
-  type VerifiedDataset,
-  verifyDataset,
-} from "../cas/store.ts";
+import { addDataset } from "../cas/add.ts";
+import type { VerifiedDataset } from "../cas/dataset.ts";
+import { type DatasetSummary, listDatasets } from "../cas/list.ts";
+import { verifyDataset } from "../cas/verify.ts";
 
 /** Registers `mlp data` and its subcommands on the program. */
 export function registerData(program: Command): void {

@@ -13,7 +13,7 @@ import { projectPaths } from "../project/paths.ts";
 import { loadRunConfigs } from "../config/load.ts";
 import { isAgentOperator } from "../config/reasoning.ts";
 import { protectedMismatches } from "../config/protected.ts";
-import { verifyDataset } from "../cas/store.ts";
+import { verifyDataset } from "../cas/verify.ts";
 import { gitState } from "../fingerprint/git.ts";
 import { projectLockHash } from "../fingerprint/lock.ts";
 import { diskReader, featurePipelineHash } from "../fingerprint/feature_hash.ts";
