@@ -107,6 +107,29 @@ Deno.test("checkpoint 2: changed feature code changes the hash seen in MLflow", 
   equal(a.params.dataset_hash, b.params.dataset_hash);
 });
 
+Deno.test("mlp run --unsandboxed needs a reason, records sandbox=none and audits it", async () => {
+  const project = await createProject({ rows: 1500 });
+  const refused = await project.mlp(["run", "--unsandboxed"]);
+  equal(refused.code, 2);
+  match(refused.stderr, /--unsandboxed requires --reason/);
+  const out = await project.mlp(["run", "--unsandboxed", "--reason", "laptop without Landlock"]);
+  equal(out.code, 0, out.stderr);
+  const runId = lastLine(out.stdout);
+  const run = await project.readRun(runId);
+  equal(run.status, "FINISHED");
+  equal(run.tags.sandbox, "none");
+  const log = await Deno.readTextFile(join(project.root, "logs/protected_overrides.log"));
+  const [entry, ...rest] = log.trim().split("\n").map((line) => JSON.parse(line));
+  equal(rest.length, 0);
+  equal(entry.kind, "unsandboxed");
+  equal(entry.field, "sandbox");
+  equal(entry.old, "landlock");
+  equal(entry.new, "none");
+  equal(entry.reason, "laptop without Landlock");
+  equal(entry.run_id, runId);
+  equal(entry.prev, "0".repeat(64));
+});
+
 Deno.test("checkpoint 3 and the sandbox: project code cannot reach beyond its dataset", async (t) => {
   const project = await createProject({ rows: 1500 });
   const root = project.root;
