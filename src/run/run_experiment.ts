@@ -23,6 +23,7 @@ import {
   verifyOverrideLog,
 } from "../audit/override_log.ts";
 import { attachRunNote } from "../merge/notes.ts";
+import { checkTrackingServer } from "../tracking/health.ts";
 import { MLP_VERSION } from "../version.ts";
 import { materializePlatform } from "./platform.ts";
 import { buildRunPlan, type SandboxMode } from "./plan.ts";
@@ -96,6 +97,9 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     log("mlp: --override-protected given but no protected field differs: nothing to override");
   }
 
+  const tracking = resolveTrackingTarget(root, options.env.MLFLOW_TRACKING_URI);
+  await checkTrackingServer(tracking.uri);
+
   const dataset = await verifyDataset(root, experiment.dataset_version);
   log(`mlp: dataset ${dataset.hash.slice(0, 12)} verified (${dataset.files.length} files)`);
 
@@ -118,7 +122,6 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
   const operator = await resolveOperator(root, options.env);
   if (overrideEntries.length > 0) await refuseBrokenOverrideLog(paths.overrideLog);
 
-  const tracking = resolveTrackingTarget(root, options.env.MLFLOW_TRACKING_URI);
   const platformDir = await materializePlatform(paths.state);
   const runDir = await newRunDir(paths.state);
   const plan = buildRunPlan({
@@ -176,11 +179,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
   const refused = result.events.find((e) => e.event === "refused");
   if (refused && refused.event === "refused") {
     await Deno.remove(runDir, { recursive: true });
-    throw new CheckError(`The training sandbox cannot be set up: ${refused.message}`, {
-      hint:
-        'on a machine without Landlock (Linux 6.7+), run with --unsandboxed --reason "<why>"; ' +
-        "the run records sandbox=none and the override log records who and why",
-    });
+    throw refusal(refused.reason, refused.message, tracking.uri);
   }
   const finished = result.events.find((e) => e.event === "finished");
   if (!created || !finished || finished.event !== "finished") {
@@ -214,6 +213,25 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     overrides: overrideEntries.length,
     trackingUri: tracking.uri,
   };
+}
+
+/** Turns a supervisor refusal (nothing was recorded) into the error the user sees. */
+function refusal(reason: string, message: string, trackingUri: string): CheckError {
+  switch (reason) {
+    case "sandbox_unavailable":
+      return new CheckError(`The training sandbox cannot be set up: ${message}`, {
+        hint: "on a machine without Landlock (Linux 6.7+), run with --unsandboxed --reason " +
+          '"<why>"; the run records sandbox=none and the override log records who and why',
+      });
+    case "tracking_unavailable":
+      return new CheckError(`The MLflow store "${trackingUri}" cannot record the run: ${message}`, {
+        hint: "check MLFLOW_TRACKING_URI (unset it to use the project's mlflow.db) and that the " +
+          "server is up; nothing was recorded and no project code ran",
+      });
+    default:
+      // invalid_plan and anything newer: mlp wrote a plan its own supervisor refuses, a bug.
+      throw new Error(`The supervisor refused the run plan (${reason}): ${message}`);
+  }
 }
 
 function checkEscapeHatchFlags(options: RunOptions): void {

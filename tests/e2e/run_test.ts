@@ -138,6 +138,26 @@ print(json.dumps({"status": MlflowClient().get_run("${lastLine(out.stdout)}").in
     await Deno.remove(other);
   });
 
+  await t.step(
+    "an unreachable tracking server: refused, nothing recorded, no project code run",
+    async () => {
+      const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const port = (listener.addr as Deno.NetAddr).port;
+      listener.close();
+      const out = await project.mlp(["run"], {
+        env: { MLFLOW_TRACKING_URI: `http://127.0.0.1:${port}` },
+      });
+      equal(out.code, 1, out.stderr);
+      equal(out.stdout, "");
+      match(
+        out.stderr,
+        new RegExp(`error: The MLflow server "http://127.0.0.1:${port}" is not reachable`),
+      );
+      match(out.stderr, /nothing was recorded and no project code ran/);
+      ok(!out.stderr.includes("Traceback"), out.stderr);
+    },
+  );
+
   await t.step("--json prints a machine-readable summary", async () => {
     const out = await project.mlp(["run", "--json"]);
     equal(out.code, 0, out.stderr);

@@ -128,8 +128,8 @@ def main(argv: list[str]) -> int:
         recorder = Recorder.open(plan, report)
     except Exception as error:  # no run exists: report it, record nothing
         trainer.stop()
+        # The message carries the cause; a client library's traceback would bury it for the reader.
         emit("refused", reason="tracking_unavailable", message=f"cannot create the MLflow run: {error}")
-        traceback.print_exc()
         return EXIT_FAILED
     emit("run_created", run_id=recorder.run_id, experiment_id=recorder.experiment_id)
     return _supervise(plan, recorder, trainer, signals)
