@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs mlp's tools into .tools/ (idempotent): Deno from npm, uv from PyPI, and a Python venv
-# with Copier. Nothing is assumed on the machine but Python 3.11, Node/npm and git.
+# with Copier and the pre-commit framework. Nothing is assumed on the machine but Python 3.11, Node/npm and git.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/.tools"
 DENO_VERSION=2.9.6
 UV_VERSION=0.13.8
 COPIER_VERSION=9.19.1
+PRE_COMMIT_VERSION=4.7.0
 export UV_PYTHON_DOWNLOADS=never
 mkdir -p "$tools"
 
@@ -34,6 +35,10 @@ if ! "$tools/venv/bin/copier" --version 2>/dev/null | grep -q "$COPIER_VERSION";
   rm -rf "$tools/venv"
   "$uv" venv --quiet --python "$python311" "$tools/venv"
   VIRTUAL_ENV="$tools/venv" "$uv" pip install --quiet "copier==$COPIER_VERSION"
+fi
+# The pre-commit framework, to test the template's .pre-commit-config.yaml with the real tool.
+if ! "$tools/venv/bin/pre-commit" --version 2>/dev/null | grep -q "$PRE_COMMIT_VERSION"; then
+  VIRTUAL_ENV="$tools/venv" "$uv" pip install --quiet "pre-commit==$PRE_COMMIT_VERSION"
 fi
 
 # Deno's npm packages, pinned by deno.lock; bin/mlp runs with --cached-only.
