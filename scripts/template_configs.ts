@@ -13,6 +13,7 @@
 import { join } from "node:path";
 import { renderSchemaFiles, SCHEMA_FILES } from "../src/config/json_schema.ts";
 import { parseStandards, type Standards } from "../src/config/standards.ts";
+import { exists } from "../src/project/exists.ts";
 
 /** Copier answer that fills each protected field of the default standards. */
 const ANSWER_OF_FIELD = {
@@ -146,10 +147,6 @@ async function outOfDate(dir: string, expected: Record<string, string>): Promise
     }
   }
   return stale;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
 }
 
 async function main(args: string[]): Promise<number> {

@@ -22,6 +22,7 @@ import {
 } from "./dataset.ts";
 import { isWithin } from "./is_within.ts";
 import { verifyDataset } from "./verify.ts";
+import { exists } from "../project/exists.ts";
 
 /** What `addDataset` did. */
 export interface AddedDataset extends VerifiedDataset {
@@ -217,15 +218,4 @@ async function collectInputs(
     );
   }
   return inputs.map(({ source, path }) => ({ source, path }));
-}
-
-/** True when something exists at `path` (symlinks not followed). */
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
 }

@@ -125,19 +125,7 @@ Deno.test("git commit refuses a protected field change, naming the line, unless 
   );
   assert.ok(refused.stderr.endsWith(REFUSED("1 problem")), refused.stderr);
 
-  const entry = formatEntry({
-    ts: "2026-01-01T00:00:00.000Z",
-    kind: "protected_override",
-    field: "protected.split_strategy",
-    old: "stratified_kfold",
-    new: "temporal_split",
-    operator: "ana@example.com",
-    config: "configs/experiment.yaml",
-    reason: "approved by the validator",
-    commit: "a".repeat(40),
-    run_id: "b".repeat(32),
-    prev: GENESIS,
-  });
+  const entry = overrideEntry("protected.split_strategy", "temporal_split", "stratified_kfold");
   await writeFiles(root, { "logs/protected_overrides.log": `${entry}\n` });
   const accepted = await commitAll(root, "Temporal split, approved");
   assert.equal(accepted.stderr, "");
@@ -153,12 +141,12 @@ const STANDARDS_HINT = (before: string, config: string) =>
   `override); then update ${STANDARDS} and commit the config, the standards and the log together`;
 
 /** An override log entry (the first of the log) for `field`, with the value a run used. */
-function overrideEntry(field: string, value: string | null): string {
+function overrideEntry(field: string, value: string | null, old = "default"): string {
   return formatEntry({
     ts: "2026-01-01T00:00:00.000Z",
     kind: "protected_override",
     field,
-    old: "default",
+    old,
     new: value,
     operator: "ana@example.com",
     config: "configs/experiment.yaml",

@@ -8,6 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { exists } from "../project/exists.ts";
 
 const SOURCE_DIR = new URL("../python/mlp_platform/", import.meta.url);
 
@@ -32,13 +33,9 @@ export async function materializePlatform(stateDir: string): Promise<string> {
   for (const [name, bytes] of files) digest.update(name).update("\0").update(bytes).update("\0");
   const dir = join(stateDir, "platform", digest.digest("hex").slice(0, 16));
   const done = join(dir, ".complete");
-  try {
-    await Deno.stat(done);
-    return dir;
-  } catch {
-    // Not materialised yet: write to a temporary sibling and rename, so a concurrent or
-    // interrupted run never sees half a package.
-  }
+  if (await exists(done)) return dir;
+  // Write to a temporary sibling and rename, so a concurrent or interrupted run never sees half a
+  // package.
   await Deno.mkdir(join(stateDir, "platform"), { recursive: true });
   const tmp = await Deno.makeTempDir({ dir: join(stateDir, "platform"), prefix: ".tmp-" });
   await Deno.mkdir(join(tmp, "mlp_platform"));
@@ -51,13 +48,4 @@ export async function materializePlatform(stateDir: string): Promise<string> {
     if (!(error instanceof Deno.errors.AlreadyExists) && !(await exists(done))) throw error;
   }
   return dir;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

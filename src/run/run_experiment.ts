@@ -216,7 +216,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
 }
 
 /** Turns a supervisor refusal (nothing was recorded) into the error the user sees. */
-function refusal(reason: string, message: string, trackingUri: string): CheckError {
+function refusal(reason: string, message: string, trackingUri: string): Error {
   switch (reason) {
     case "sandbox_unavailable":
       return new CheckError(`The training sandbox cannot be set up: ${message}`, {
@@ -229,8 +229,9 @@ function refusal(reason: string, message: string, trackingUri: string): CheckErr
           "server is up; nothing was recorded and no project code ran",
       });
     default:
-      // invalid_plan and anything newer: mlp wrote a plan its own supervisor refuses, a bug.
-      throw new Error(`The supervisor refused the run plan (${reason}): ${message}`);
+      // invalid_plan and anything newer: mlp wrote a plan its own supervisor refuses, a bug
+      // (src/main.ts reports a plain Error with its stack and exit code 70).
+      return new Error(`The supervisor refused the run plan (${reason}): ${message}`);
   }
 }
 

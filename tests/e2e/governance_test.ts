@@ -5,6 +5,7 @@
 import { equal, match, notEqual, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { createProject, type TestProject } from "../support/project.ts";
+import { exists } from "../../src/project/exists.ts";
 
 function lastLine(text: string): string {
   return text.trim().split("\n").at(-1) ?? "";
@@ -276,12 +277,3 @@ Deno.test("checkpoint 5: a merge whose run does not match is blocked by the real
     equal(verify.code, 0, verify.stderr);
   });
 });
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,0 +1,22 @@
+import { deepEqual, equal } from "node:assert/strict";
+import { join } from "node:path";
+import { materializePlatform } from "./platform.ts";
+
+Deno.test("materializePlatform() writes the platform package once, content-addressed", async () => {
+  const state = await Deno.makeTempDir();
+  const dir = await materializePlatform(state);
+  equal(dir, join(state, "platform", dir.split("/").at(-1)!));
+  const shipped = new URL("../python/mlp_platform/supervisor.py", import.meta.url);
+  deepEqual(
+    await Deno.readFile(join(dir, "mlp_platform/supervisor.py")),
+    await Deno.readFile(shipped),
+  );
+  const before = (await Deno.stat(join(dir, ".complete"))).mtime;
+  equal(await materializePlatform(state), dir);
+  deepEqual((await Deno.stat(join(dir, ".complete"))).mtime, before);
+  const siblings = (await Array.fromAsync(Deno.readDir(join(state, "platform")))).map((e) =>
+    e.name
+  );
+  deepEqual(siblings, [dir.split("/").at(-1)]);
+  await Deno.remove(state, { recursive: true });
+});
