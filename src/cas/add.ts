@@ -168,7 +168,10 @@ async function collectInputs(
       info = await Deno.lstat(absolute);
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
-      throw new InputError(`No such file or directory "${given}"`);
+      throw new InputError(`No such file or directory "${given}"`, {
+        hint: "paths are relative to the current directory: give the .parquet or .csv file, " +
+          "or the directory that holds it",
+      });
     }
     const real = info.isSymlink ? absolute : await Deno.realPath(absolute);
     const containsProduction = productionExists && info.isDirectory &&
@@ -204,7 +207,10 @@ async function collectInputs(
         add(shown, join(absolute, entry.path), entry.path);
       }
     } else {
-      throw new InputError(`"${given}" is a special file: datasets hold regular files only`);
+      throw new InputError(`"${given}" is a special file: datasets hold regular files only`, {
+        hint:
+          "copy the data into a regular file first (e.g. `cat fifo > table.csv`), then add that",
+      });
     }
   }
   const inputs = [...byPath.values()].sort((a, b) => compareBytewise(a.path, b.path));

@@ -10,7 +10,7 @@ import { projectPaths, projectRelative } from "../project/paths.ts";
 import { compareBytewise } from "./bytewise.ts";
 import { isDatasetHash } from "./dataset_id.ts";
 import { MANIFEST_NAME } from "./manifest.ts";
-import { isTable, SCHEMA_NAME } from "./dataset.ts";
+import { IMMUTABLE_HINT, isTable, SCHEMA_NAME } from "./dataset.ts";
 import { datasetDirectory, readManifest, shadowEntries, verifyDataset } from "./verify.ts";
 
 /** One dataset as `listDatasets` sees it. */
@@ -93,6 +93,7 @@ async function summarize(root: string, hash: string, verify: boolean): Promise<D
       if (!info?.isFile) {
         throw new CheckError(`File listed in ${MANIFEST_NAME} is missing from the dataset`, {
           location: { file: `${summary.dir}/${entry.path}` },
+          hint: IMMUTABLE_HINT,
         });
       }
       summary.bytes += info.size;

@@ -87,7 +87,9 @@ Example:
     .action(async (hash: string | undefined, flags: { all?: boolean }) => {
       const root = findProjectRoot();
       if (flags.all && hash !== undefined) {
-        throw new InputError("Give a dataset hash or --all, not both");
+        throw new InputError("Give a dataset hash or --all, not both", {
+          hint: "`mlp data verify <hash>` checks one dataset, `mlp data verify --all` every one",
+        });
       }
       if (flags.all) return await verifyAll(root);
       const wanted = hash === undefined

@@ -35,7 +35,11 @@ Example:
         text = await Deno.readTextFile(path);
       } catch (error) {
         if (!(error instanceof Deno.errors.NotFound)) throw error;
-        if (flags.file) throw new InputError(`No such file "${flags.file}"`);
+        if (flags.file) {
+          throw new InputError(`No such file "${flags.file}"`, {
+            hint: "omit --file to check the project's logs/protected_overrides.log",
+          });
+        }
         text = "";
       }
       const { entries, problems } = verifyOverrideLog(text, shown);

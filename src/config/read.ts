@@ -25,6 +25,7 @@ export async function readConfigText(path: string, file: string, hint: string): 
     }
     throw new InputError(`Cannot read config file "${file}": ${(error as Error).message}`, {
       cause: error,
+      hint: "check that the file is readable by you (`ls -l` it); configs live in configs/",
     });
   }
 }
