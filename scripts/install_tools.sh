@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs mlp's tools into .tools/ (idempotent): Deno from npm, uv from PyPI, and a Python venv
-# with Copier and the pre-commit framework. Nothing is assumed on the machine but Python 3.11, Node/npm and git.
+# with Copier, the pre-commit framework, ruff and mypy. Nothing is assumed on the machine but
+# Python 3.11, Node/npm and git.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/.tools"
@@ -8,6 +9,8 @@ DENO_VERSION=2.9.6
 UV_VERSION=0.13.8
 COPIER_VERSION=9.19.1
 PRE_COMMIT_VERSION=4.7.0
+RUFF_VERSION=0.17.5
+MYPY_VERSION=2.4.1
 export UV_PYTHON_DOWNLOADS=never
 mkdir -p "$tools"
 
@@ -39,6 +42,11 @@ fi
 # The pre-commit framework, to test the template's .pre-commit-config.yaml with the real tool.
 if ! "$tools/venv/bin/pre-commit" --version 2>/dev/null | grep -q "$PRE_COMMIT_VERSION"; then
   VIRTUAL_ENV="$tools/venv" "$uv" pip install --quiet "pre-commit==$PRE_COMMIT_VERSION"
+fi
+# Lint and type-check the Python that ships inside mlp (src/python), as deno lint/check do the rest.
+if ! "$tools/venv/bin/ruff" --version 2>/dev/null | grep -q "$RUFF_VERSION" ||
+  ! "$tools/venv/bin/mypy" --version 2>/dev/null | grep -q "$MYPY_VERSION"; then
+  VIRTUAL_ENV="$tools/venv" "$uv" pip install --quiet "ruff==$RUFF_VERSION" "mypy==$MYPY_VERSION"
 fi
 
 # Deno's npm packages, pinned by deno.lock; bin/mlp runs with --cached-only.

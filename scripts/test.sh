@@ -26,6 +26,14 @@ check "deno check" deno check src/ tests/ bench/ scripts/
 
 # The platform's Python runs in a client project's locked environment: test it in one.
 python_env="$(scripts/platform_env.sh)" || { echo "FAILED: platform Python environment" >&2; failed=$((failed + 1)); }
+check "ruff check" ruff check src/python
+check "ruff format --check" ruff format --check src/python
+if [ -n "${python_env:-}" ]; then
+  # Type-check against the client environment's packages (mlflow, pandas, sklearn), which is
+  # where this Python runs.
+  check "mypy" mypy --config-file src/python/pyproject.toml --python-executable "$python_env" \
+    src/python/mlp_platform src/python/tests
+fi
 
 deno test -A --parallel 2>&1 | tee .cache/deno-test.log
 summary="$(grep -E '^(ok|FAILED) \| ' .cache/deno-test.log | tail -n 1)"

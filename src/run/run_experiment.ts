@@ -160,6 +160,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     onEvent: async (event) => {
       if (event.event !== "run_created") return;
       created = event;
+      log(`mlp: MLflow run ${event.run_id} started (experiment ${event.experiment_id})`);
       if (overrideEntries.length === 0) return;
       await appendOverrideEntries(
         root,

@@ -29,25 +29,30 @@ async function startServer(db: string): Promise<{ url: string; stop: () => Promi
       "1",
     ],
     stdout: "null",
-    stderr: "null",
+    stderr: "piped",
     env: { MLFLOW_DISABLE_TELEMETRY: "true", MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false" },
   }).spawn();
+  const stderr = new Response(child.stderr).text();
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
+  let exited: Deno.CommandStatus | undefined;
+  child.status.then((status) => exited = status);
+  // No deadline: a loaded machine starts the server slowly, and a server that cannot start exits.
+  while (true) {
+    if (exited) throw new Error(`mlflow server exited ${exited.code}:\n${await stderr}`);
     try {
       const response = await fetch(`${url}/health`);
       await response.body?.cancel();
       if (response.ok) break;
     } catch {
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      // Not listening yet.
     }
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return {
     url,
     stop: async () => {
       Deno.kill(-child.pid, "SIGTERM");
-      await child.status;
+      await Promise.all([child.status, stderr]);
     },
   };
 }

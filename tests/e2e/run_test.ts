@@ -5,6 +5,7 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { TextLineStream } from "../../src/run/text_lines.ts";
 import { createProject, exec, MLP_ROOT, type TestProject } from "../support/project.ts";
 
 const RUN_ID = /^[0-9a-f]{32}$/;
@@ -193,10 +194,11 @@ Deno.test("mlp run: a trainer that raises ends FAILED with the traceback as an a
 
 Deno.test("mlp run: SIGINT ends the run KILLED and exits 130", async () => {
   const project = await createProject({ rows: 2000 });
+  // The trainer's output reaches mlp's stderr, so this line proves project code is running.
   await project.edit(
     "src/features.py",
     /$/,
-    "\n\nimport time as _time\n_build = build_features\n\ndef build_features(df, params):\n    _time.sleep(120)\n    return _build(df, params)\n",
+    "\n\nimport sys as _sys, time as _time\n_build = build_features\n\ndef build_features(df, params):\n    print('test: features started', file=_sys.stderr, flush=True)\n    _time.sleep(600)\n    return _build(df, params)\n",
   );
   const process = new Deno.Command(join(MLP_ROOT, "bin/mlp"), {
     args: ["run"],
@@ -205,28 +207,34 @@ Deno.test("mlp run: SIGINT ends the run KILLED and exits 130", async () => {
     stderr: "piped",
     stdin: "null",
   }).spawn();
-  // Wait until the run exists in MLflow, then interrupt.
-  const deadline = Date.now() + 90_000;
+  const stdout = new Response(process.stdout).text();
+  // Wait on the run's own progress lines rather than a deadline: under a loaded CI machine the
+  // time to start a run varies by minutes, the order of these lines does not.
+  const stderrLines: string[] = [];
   let runId = "";
-  while (!runId && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 1000));
-    try {
-      const found = await project.python<{ ids: string[] }>(`
-import json, mlflow
-mlflow.set_tracking_uri("sqlite:///${project.root}/mlflow.db")
-print(json.dumps({"ids": [r.info.run_id for r in mlflow.search_runs(search_all_experiments=True, output_format="list") if r.info.status == "RUNNING"]}))
-`);
-      runId = found.ids[0] ?? "";
-    } catch {
-      // The store may not exist yet.
-    }
+  const lines = process.stderr.pipeThrough(new TextDecoderStream()).pipeThrough(
+    new TextLineStream(),
+  );
+  const reader = lines.getReader();
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    stderrLines.push(value);
+    runId = value.match(/^mlp: MLflow run ([0-9a-f]{32}) started/)?.[1] ?? runId;
+    if (runId && value === "test: features started") break;
   }
-  ok(runId, "the run was never created");
-  await new Promise((r) => setTimeout(r, 2000));
+  ok(runId, `the run never started:\n${stderrLines.join("\n")}`);
   process.kill("SIGINT");
-  const output = await process.output();
-  equal(output.code, 130, new TextDecoder().decode(output.stderr));
-  equal(lastLine(new TextDecoder().decode(output.stdout)), runId);
+  const rest = (async () => {
+    for (let r = await reader.read(); !r.done; r = await reader.read()) stderrLines.push(r.value);
+  })();
+  const [status] = await Promise.all([process.status, rest]);
+  equal(status.code, 130, stderrLines.join("\n"));
+  equal(lastLine(await stdout), runId);
+  ok(
+    stderrLines.includes(`mlp: run ${runId} was interrupted and is recorded KILLED`),
+    stderrLines.join("\n"),
+  );
   const run = await project.readRun(runId);
   equal(run.status, "KILLED");
 });

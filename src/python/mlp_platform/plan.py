@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, cast
 
 PLAN_VERSION = 1
 SPLIT_STRATEGIES = ("stratified_kfold", "temporal_split")
@@ -127,8 +127,12 @@ class _Fields:
     def integer(self, key: str, minimum: int, default: int | None = None) -> int:
         if default is not None and self.obj.get(key) is None:
             return default
-        return self.get(
-            key, f"an integer >= {minimum}", lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= minimum
+        return int(
+            self.get(
+                key,
+                f"an integer >= {minimum}",
+                lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= minimum,
+            )
         )
 
     def number(self, key: str, low: float, high: float, default: float | None = None) -> float:
@@ -143,19 +147,27 @@ class _Fields:
         )
 
     def str_map(self, key: str) -> dict[str, str]:
-        return self.get(
-            key, "an object of strings", lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values())
+        return cast(
+            "dict[str, str]",
+            self.get(
+                key,
+                "an object of strings",
+                lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
+            ),
         )
 
     def obj_map(self, key: str) -> dict[str, Any]:
-        return self.get(key, "an object", lambda v: isinstance(v, dict))
+        return cast("dict[str, Any]", self.get(key, "an object", lambda v: isinstance(v, dict)))
 
     def str_list(self, key: str, choices: tuple[str, ...] = ()) -> list[str]:
         expected = f"a list of {', '.join(choices)}" if choices else "a list of strings"
-        return self.get(
-            key,
-            expected,
-            lambda v: isinstance(v, list) and all(isinstance(x, str) and (not choices or x in choices) for x in v),
+        return cast(
+            "list[str]",
+            self.get(
+                key,
+                expected,
+                lambda v: isinstance(v, list) and all(isinstance(x, str) and (not choices or x in choices) for x in v),
+            ),
         )
 
     def sub(self, key: str) -> _Fields:

@@ -108,7 +108,7 @@ _libc.syscall.restype = ctypes.c_long
 def _syscall(number: int, *args: int) -> int:
     """Calls a raw system call with word-sized arguments (pointers as addresses, NULL as 0),
     raising OSError with errno on failure."""
-    result = _libc.syscall(ctypes.c_long(number), *(ctypes.c_long(arg) for arg in args))
+    result = int(_libc.syscall(ctypes.c_long(number), *(ctypes.c_long(arg) for arg in args)))
     if result < 0:
         errno = ctypes.get_errno()
         raise OSError(errno, os.strerror(errno))

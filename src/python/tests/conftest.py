@@ -66,7 +66,7 @@ class Project:
 
     @property
     def tracking_uri(self) -> str:
-        return self.plan["tracking_uri"]
+        return str(self.plan["tracking_uri"])
 
     def write_plan(self, **changes: Any) -> None:
         """Applies top-level or dotted (`training.split_strategy`) changes and rewrites the plan."""

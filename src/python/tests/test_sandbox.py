@@ -40,7 +40,8 @@ def run_child(code: str) -> dict[str, str]:
         env={"PYTHONPATH": str(PLATFORM_DIR), "PATH": "/usr/bin:/bin"},
     )
     assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.splitlines()[-1])
+    results: dict[str, str] = json.loads(done.stdout.splitlines()[-1])
+    return results
 
 
 @pytest.fixture

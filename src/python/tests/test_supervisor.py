@@ -6,7 +6,6 @@ import json
 import signal
 import socket
 import subprocess
-import time
 from pathlib import Path
 
 import mlflow
@@ -216,7 +215,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 class Slow(ClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         print("SLOW FIT STARTED", flush=True)
-        time.sleep(120)
+        time.sleep(3600)
         return self
 
     def predict_proba(self, X):
@@ -242,10 +241,10 @@ def test_an_interrupted_run_is_recorded_killed_and_the_trainer_stopped(tmp_path:
     for line in process.stderr:
         if "SLOW FIT STARTED" in line:
             break
-    start = time.monotonic()
     process.send_signal(sig)
-    stdout, _ = process.communicate(timeout=60)
-    assert time.monotonic() - start < 15
+    # The fit sleeps an hour: returning at all proves the supervisor stopped the trainer rather
+    # than waiting for it (no wall-clock bound, which a loaded CI machine would break).
+    stdout, _ = process.communicate(timeout=600)
     assert process.returncode == 130
     events = parse_events(stdout)
     assert [e["event"] for e in events] == ["run_created", "finished"]
