@@ -30,13 +30,13 @@ const TRAINING_METHODS = new Set(["fit", "train", "partial_fit"]);
 const EXCLUDED_FOLDERS = ["tests/", "scripts/"];
 
 /**
- * Whether the training guard scans the file at this project-relative path: every `.py` file
- * except those under `tests/` and `scripts/` (plan §6.4; `*.md` files are not Python and
- * `run_experiment.py` is mlp itself, so in a client project nothing else is excluded).
+ * Whether the training guard scans the file at this project-relative path: every `.py` file and
+ * Jupyter notebook except those under `tests/` and `scripts/` (plan §6.4; `*.md` files are not
+ * Python and `run_experiment.py` is mlp itself, so in a client project nothing else is excluded).
  */
 export function isGuardedPath(path: string): boolean {
   const normalized = path.replace(/^(\.\/)+/, "");
-  if (!normalized.endsWith(".py")) return false;
+  if (!normalized.endsWith(".py") && !normalized.endsWith(".ipynb")) return false;
   return !EXCLUDED_FOLDERS.some((folder) => normalized.startsWith(folder));
 }
 

@@ -19,7 +19,8 @@ import { findProtectedMismatches } from "../config/protected.ts";
 import { parseStandards, type Standards } from "../config/standards.ts";
 import { MlpError } from "../errors.ts";
 import { createHash } from "node:crypto";
-import { isGuardedPath, scanTrainingCalls } from "../guard/training_guard.ts";
+import { notebookPython } from "../guard/notebook.ts";
+import { type Finding, isGuardedPath, scanTrainingCalls } from "../guard/training_guard.ts";
 import { STANDARDS_PATH } from "../project/paths.ts";
 import { indexPaths, readObjects, type StagedChange, stagedChanges } from "./staged.ts";
 import { type ReferenceChange, referenceChanges, unapprovedChanges } from "./standards_change.ts";
@@ -48,7 +49,7 @@ export async function preCommit(root: string): Promise<CommitFinding[]> {
   const changes = await stagedChanges(root);
   const changed = (path: string) => changes.some((c) => c.path === path);
   const configs = (await indexPaths(root, ["configs/"])).filter((p) => EXPERIMENT_CONFIG.test(p));
-  const python = changes.filter((c) => c.status !== "D" && isGuardedPath(c.path));
+  const guarded = changes.filter((c) => c.status !== "D" && isGuardedPath(c.path));
   const code = changes.filter((c) => c.status !== "D" && c.path.startsWith("src/"));
   const blobs = await readObjects(root, [
     `:${STANDARDS_PATH}`,
@@ -56,7 +57,7 @@ export async function preCommit(root: string): Promise<CommitFinding[]> {
     `:${OVERRIDE_LOG}`,
     `HEAD:${OVERRIDE_LOG}`,
     ...configs.map((p) => `:${p}`),
-    ...python.map((c) => `:${c.path}`),
+    ...guarded.map((c) => `:${c.path}`),
     ...code.map((c) => `:${c.path}`),
     ...changes.filter((c) => c.path.startsWith(SHADOW)).map((c) => `:${c.path}`),
   ]);
@@ -84,18 +85,8 @@ export async function preCommit(root: string): Promise<CommitFinding[]> {
       ),
     );
   }
-  for (const change of python) {
-    for (const found of scanTrainingCalls(text(`:${change.path}`) ?? "", change.path)) {
-      const what = found.pattern.startsWith(".") ? "training call" : "MLflow call";
-      findings.push({
-        file: found.file,
-        line: found.line,
-        message: `${what} "${found.pattern}" outside \`mlp run\`: ${found.text}`,
-        hint: "models are trained and logged only by `mlp run`, which fits the estimator that " +
-          "src/model.py builds: remove the call (test code belongs in tests/, utility scripts " +
-          "in scripts/)",
-      });
-    }
+  for (const change of guarded) {
+    findings.push(...checkTraining(change.path, text(`:${change.path}`) ?? ""));
   }
   if (changed(OVERRIDE_LOG)) findings.push(...checkOverrideLog(changes, text));
   findings.push(...await checkShadow(root, changes, blobs));
@@ -113,6 +104,40 @@ export async function preCommit(root: string): Promise<CommitFinding[]> {
     }
   }
   return findings;
+}
+
+/** The training guard on one staged Python file or notebook. */
+function checkTraining(path: string, source: string): CommitFinding[] {
+  const hint = "models are trained and logged only by `mlp run`, which fits the estimator that " +
+    "src/model.py builds: remove the call (test code belongs in tests/, utility scripts in scripts/)";
+  const describe = (found: Finding) =>
+    `${found.pattern.startsWith(".") ? "training call" : "MLflow call"} "${found.pattern}" ` +
+    `outside \`mlp run\`: ${found.text}`;
+  if (!path.endsWith(".ipynb")) {
+    return scanTrainingCalls(source, path).map((found) => ({
+      file: path,
+      line: found.line,
+      message: describe(found),
+      hint,
+    }));
+  }
+  let notebook;
+  try {
+    notebook = notebookPython(source);
+  } catch (error) {
+    return [{
+      file: path,
+      message: `cannot read the notebook, so the training guard cannot check it: ${
+        (error as Error).message
+      }`,
+      hint: "save it again from Jupyter (nbformat 4), or unstage it: `git restore --staged " +
+        `${path}\``,
+    }];
+  }
+  return scanTrainingCalls(notebook.source, path).map((found) => {
+    const { cell, line } = notebook.locate(found.line);
+    return { file: path, message: `cell ${cell}, line ${line}: ${describe(found)}`, hint };
+  });
 }
 
 /** Protected fields of every experiment config, and validation of the changed ones. */

@@ -1,0 +1,30 @@
+import assert from "node:assert/strict";
+import { notebookPython } from "./notebook.ts";
+
+Deno.test("notebookPython() joins code cells, blanks magics and maps lines back to cells", () => {
+  const nb = notebookPython(JSON.stringify({
+    cells: [
+      { cell_type: "code", source: "import mlflow\n!pip install x\n  %time y = 2" },
+      { cell_type: "markdown", source: ["m.fit(x)\n"] },
+      { cell_type: "raw", source: ["m.fit(x)\n"] },
+      { cell_type: "code", source: ["def f():\n", "    m.fit(x)\n"] },
+    ],
+  }));
+  assert.equal(nb.source, "import mlflow\n\n\ndef f():\n    m.fit(x)\n\n");
+  assert.deepEqual(nb.locate(1), { cell: 1, line: 1 });
+  assert.deepEqual(nb.locate(3), { cell: 1, line: 3 });
+  assert.deepEqual(nb.locate(5), { cell: 4, line: 2 });
+});
+
+Deno.test("notebookPython() reads a notebook without code cells as empty source", () => {
+  assert.equal(notebookPython('{"cells": []}').source, "");
+});
+
+Deno.test("notebookPython() refuses text that is not an nbformat 4 notebook", () => {
+  assert.throws(() => notebookPython("{"), SyntaxError);
+  assert.throws(
+    () => notebookPython('{"worksheets": []}'),
+    new SyntaxError('no "cells" list: not an nbformat 4 notebook'),
+  );
+  assert.throws(() => notebookPython("null"), SyntaxError);
+});
