@@ -17,10 +17,6 @@ const BUG_EXIT = 70;
  */
 export async function main(args: string[]): Promise<number> {
   const program = buildProgram();
-  program.exitOverride();
-  program.configureOutput({
-    writeErr: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
-  });
   try {
     await program.parseAsync(args, { from: "user" });
     return typeof Deno.exitCode === "number" ? Deno.exitCode : 0;

@@ -14,7 +14,11 @@ import { registerHooks } from "./hooks.ts";
 import { registerLog } from "./log.ts";
 import { registerVerifyRun } from "./verify_run.ts";
 
-/** Builds the full `mlp` command tree, ready for `parseAsync`. */
+/**
+ * Builds the full `mlp` command tree, ready for `parseAsync`. Commander errors (unknown command or
+ * option, missing argument) are thrown, not exited on, for every command: the caller decides the
+ * exit code.
+ */
 export function buildProgram(): Command {
   const program = new Command("mlp")
     .description(
@@ -22,6 +26,13 @@ export function buildProgram(): Command {
     )
     .version(MLP_VERSION, "-V, --version", "print the mlp version")
     .showSuggestionAfterError(true)
+    .showHelpAfterError(
+      "hint: `mlp --help` lists the commands; `mlp <command> --help` their options",
+    )
+    // Set before any subcommand exists: Commander copies these settings into each subcommand
+    // when it is created, so set later they would reach `mlp` alone.
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)) })
     .addHelpText(
       "after",
       "\nExit codes: 0 success; 1 a check refused or a run failed; 2 invalid input; 130 interrupted.\n" +

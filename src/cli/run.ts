@@ -6,20 +6,13 @@
 import type { Command } from "commander";
 import { CheckError } from "../errors.ts";
 import { findProjectRoot } from "../project/paths.ts";
-import { runExperiment, type RunOutcome } from "../run/run_experiment.ts";
+import { runExperiment, type RunOptions, type RunOutcome } from "../run/run_experiment.ts";
 
 /** Exit code of a run that was interrupted (128 + SIGINT), as shells report it. */
 const INTERRUPTED_EXIT = 130;
 
-interface RunFlags {
-  config?: string;
-  reasoning?: string;
-  overrideProtected?: boolean;
-  unsandboxed?: boolean;
-  reason?: string;
-  runName?: string;
-  json?: boolean;
-}
+/** The command line's options: the run's own, and how to print its outcome. */
+type RunFlags = Omit<RunOptions, "root" | "env" | "log"> & { json?: boolean };
 
 /** Registers `mlp run` on the program. */
 export function registerRun(program: Command): void {
@@ -51,19 +44,14 @@ Example:
   mlp run --config configs/experiment.yaml
   mlp run --override-protected --reason "approved by J. Doe: regulator asks for temporal CV"`,
     )
-    .action(async (flags: RunFlags) => {
+    .action(async ({ json, ...options }: RunFlags) => {
       const outcome = await runExperiment({
+        ...options,
         root: findProjectRoot(),
-        config: flags.config,
-        reasoning: flags.reasoning,
-        overrideProtected: flags.overrideProtected,
-        unsandboxed: flags.unsandboxed,
-        reason: flags.reason,
-        runName: flags.runName,
         env: Deno.env.toObject(),
         log: (line) => console.error(line),
       });
-      report(outcome, flags.json ?? false);
+      report(outcome, json ?? false);
     });
 }
 

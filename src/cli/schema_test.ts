@@ -1,41 +1,21 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { mlp, STANDARDS } from "./testing.ts";
 
-const MLP = new URL("../../bin/mlp", import.meta.url).pathname;
 const CONFIGS = new URL("../../configs/", import.meta.url);
-const DENO_BIN = new URL("../../.tools/deno/node_modules/.bin", import.meta.url).pathname;
+
 const SCHEMAS = [
   "experiment.schema.json",
   "reasoning.schema.json",
   "project_standards.schema.json",
 ];
 
-/** Runs `bin/mlp` in `cwd` and returns its exit code and output. */
-async function mlp(cwd: string, args: string[]) {
-  const output = await new Deno.Command(MLP, {
-    args,
-    cwd,
-    clearEnv: true,
-    env: {
-      PATH: `${DENO_BIN}:/usr/bin:/bin`,
-      HOME: Deno.env.get("HOME") ?? "/root",
-      NO_COLOR: "1",
-    },
-  }).output();
-  const text = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: text.decode(output.stdout),
-    stderr: text.decode(output.stderr),
-  };
-}
-
 Deno.test("mlp schema writes the schemas and --check finds them stale or current", async () => {
   const root = await Deno.makeTempDir({ prefix: "mlp_schema_" });
   try {
     await Deno.mkdir(join(root, "configs"));
     await Deno.copyFile(
-      new URL("project_standards.yaml", CONFIGS),
+      STANDARDS,
       join(root, "configs/project_standards.yaml"),
     );
     assert.deepEqual(await mlp(root, ["schema", "--check"]), {

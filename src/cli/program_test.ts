@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import { mlp, withProject } from "./testing.ts";
+
+const HINT = "hint: `mlp --help` lists the commands; `mlp <command> --help` their options\n";
+
+Deno.test("mlp exits 2 on a mistyped command or option at any depth, with a suggestion", async () => {
+  await withProject(async (root) => {
+    const cases: [string[], string][] = [
+      [["dat", "ls"], "error: unknown command 'dat'\n(Did you mean data?)\n"],
+      [
+        ["run", "--overide-protected"],
+        "error: unknown option '--overide-protected'\n(Did you mean --override-protected?)\n",
+      ],
+      [["data", "add"], "error: missing required argument 'paths'\n"],
+      [["data", "verify", "--al"], "error: unknown option '--al'\n(Did you mean --all?)\n"],
+      [["hook", "pre-comit"], "error: unknown command 'pre-comit'\n(Did you mean pre-commit?)\n"],
+      [["run", "--config"], "error: option '-c, --config <path>' argument missing\n"],
+    ];
+    for (const [args, message] of cases) {
+      assert.deepEqual(
+        await mlp(root, args),
+        { code: 2, stdout: "", stderr: message + HINT },
+        args.join(" "),
+      );
+    }
+  });
+});
+
+Deno.test("mlp --version and --help exit 0 on stdout", async () => {
+  await withProject(async (root) => {
+    const version = await mlp(root, ["--version"]);
+    assert.deepEqual(version, { code: 0, stdout: "0.1.0\n", stderr: "" });
+    const help = await mlp(root, ["run", "--help"]);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: mlp run \[options\]/);
+    assert.match(help.stdout, /Example:\n {2}mlp run --config configs\/experiment.yaml\n/);
+  });
+});
