@@ -32,7 +32,9 @@ bench: tools
 ## build: a single `mlp` executable with the permissions baked in (needs Deno's denort download)
 build: tools
 	@source bin/permissions.sh && deno compile --no-prompt "$${MLP_PERMISSIONS[@]}" \
-	  --include src/python --exclude node_modules --output dist/mlp src/main.ts
+	  --include src/python --exclude node_modules --output dist/mlp src/main.ts || { \
+	  echo "build: deno compile needs its denort runtime from dl.deno.land: allow that download," \
+	    "or point DENORT_BIN at a denort $$(deno --version | head -1 | cut -d' ' -f2) binary" >&2; exit 1; }
 
 clean:
 	rm -rf .cache dist demo

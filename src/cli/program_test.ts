@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { mlp, withProject } from "./testing.ts";
+import { withProject } from "../config/testing.ts";
+import { mlp } from "./testing.ts";
 
 const HINT = "hint: `mlp --help` lists the commands; `mlp <command> --help` their options\n";
 

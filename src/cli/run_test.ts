@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { editFile, mlp, withProject } from "./testing.ts";
+import { editFile, withProject } from "../config/testing.ts";
+import { mlp } from "./testing.ts";
 
 /** Every file of the project, so a test can show a refusal changed nothing. */
 async function snapshot(root: string): Promise<Record<string, string>> {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { mlp, STANDARDS } from "./testing.ts";
+import { STANDARDS } from "../config/testing.ts";
+import { mlp } from "./testing.ts";
 
 const CONFIGS = new URL("../../configs/", import.meta.url);
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { editFile, EXPERIMENT, mlp, withProject } from "./testing.ts";
+import { editFile, EXPERIMENT, withProject } from "../config/testing.ts";
+import { mlp } from "./testing.ts";
 
 Deno.test("mlp validate accepts a valid project (exit 0)", async () => {
   await withProject(async (root) => {

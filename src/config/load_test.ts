@@ -2,24 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { InputError } from "../errors.ts";
 import { loadRunConfigs } from "./load.ts";
-
-const STANDARDS = new URL("../../configs/project_standards.yaml", import.meta.url);
-const EXPERIMENT = new URL("./testdata/experiment.yaml", import.meta.url);
-const REASONING = new URL("./testdata/reasoning.yaml", import.meta.url);
-
-/** A temporary project with the default standards and the valid fixtures. */
-async function withProject(fn: (root: string) => Promise<void>): Promise<void> {
-  const root = await Deno.makeTempDir({ prefix: "mlp_load_" });
-  try {
-    await Deno.mkdir(join(root, "configs"));
-    await Deno.copyFile(STANDARDS, join(root, "configs/project_standards.yaml"));
-    await Deno.copyFile(EXPERIMENT, join(root, "configs/experiment.yaml"));
-    await Deno.copyFile(REASONING, join(root, "configs/reasoning.yaml"));
-    await fn(root);
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-}
+import { EXPERIMENT, withProject } from "./testing.ts";
 
 /** Asserts that `promise` rejects with an InputError and returns it. */
 async function inputError(promise: Promise<unknown>): Promise<InputError> {
