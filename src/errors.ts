@@ -68,6 +68,14 @@ export class CheckError extends MlpError {
   }
 }
 
+/** The user interrupted a command (SIGINT or SIGTERM); what it had begun was undone (exit 130). */
+export class InterruptedError extends MlpError {
+  constructor(message: string, options: MlpErrorOptions = {}) {
+    super(message, 130, options);
+    this.name = "InterruptedError";
+  }
+}
+
 /**
  * Formats a location as `file:line:column (field)`, the prefix every message about a file carries.
  *

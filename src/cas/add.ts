@@ -5,7 +5,7 @@
  * @module
  */
 import { basename, dirname, join, resolve } from "node:path";
-import { InputError } from "../errors.ts";
+import { InputError, InterruptedError } from "../errors.ts";
 import { projectPaths } from "../project/paths.ts";
 import { compareBytewise } from "./bytewise.ts";
 import { hashFiles } from "./hash_files.ts";
@@ -41,6 +41,11 @@ export interface AddOptions {
   onProgress?: OnProgress;
   /** Directory that relative input paths are resolved against; default the current one. */
   cwd?: string;
+  /**
+   * Aborted when the user interrupts: the add stops at the next file or step, and the partial
+   * copy is removed.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -50,7 +55,7 @@ export interface AddOptions {
  * schema is probed from the staged copies, everything is hashed, the manifest written, the tree
  * made read-only (files 0444, directories 0555) and renamed into place in one step, so a
  * dataset directory is never seen half-written. If the identical dataset already exists it is
- * verified and left untouched.
+ * verified and left untouched. An interrupted add (`options.signal`) removes its staging copy.
  *
  * @param root The project root.
  * @param paths Regular files and directories (walked; their contents keep their relative
@@ -59,6 +64,7 @@ export interface AddOptions {
  *   `data/production/`, name collisions or reserved names, and inputs without a table file.
  * @throws {CheckError} when the schema probe fails or an existing identical dataset fails
  *   verification.
+ * @throws {InterruptedError} when `options.signal` is aborted before the dataset is in place.
  */
 export async function addDataset(
   root: string,
@@ -69,14 +75,24 @@ export async function addDataset(
   const inputs = await collectInputs(root, paths, options.cwd ?? Deno.cwd());
   await Deno.mkdir(shadow, { recursive: true });
   const staging = await Deno.makeTempDir({ dir: shadow, prefix: ".staging-" });
+  const checkInterrupted = () => {
+    if (options.signal?.aborted) {
+      throw new InterruptedError("Interrupted: the dataset was not added", {
+        hint: "nothing was stored (the partial copy is removed); run `mlp data add` again",
+      });
+    }
+  };
   try {
     for (const input of inputs) {
+      checkInterrupted();
       const target = join(staging, input.path);
       await Deno.mkdir(dirname(target), { recursive: true });
       await Deno.copyFile(input.source, target);
     }
+    checkInterrupted();
     const tables = inputs.map((input) => input.path).filter(isTable);
     const schemaBytes = await options.probeSchema(tables.map((table) => join(staging, table)));
+    checkInterrupted();
     const schema = parseSchema(schemaBytes, "the schema probe's output");
     await Deno.writeFile(join(staging, SCHEMA_NAME), schemaBytes);
 
@@ -84,7 +100,7 @@ export async function addDataset(
     const files = (await listTree(staging)).filter((entry) => entry.kind === "file");
     const hashes = await hashFiles(
       files.map((file) => ({ path: join(staging, file.path), size: file.size })),
-      { onProgress: options.onProgress },
+      { onProgress: options.onProgress, signal: options.signal },
     );
     const entries = files.map((file, i) => ({ path: file.path, sha256: hashes[i] }));
     const manifest = formatManifest(entries);
@@ -106,6 +122,11 @@ export async function addDataset(
       }
     }
     return { ...(await verifyDataset(root, hash)), existed: true };
+  } catch (error) {
+    // The terminal's Ctrl-C reaches the schema probe's Python too, and an aborted hash throws:
+    // report the interrupt, not what it broke.
+    checkInterrupted();
+    throw error;
   } finally {
     if (await exists(staging)) {
       await chmodTree(staging, 0o644, 0o755);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { CheckError, InputError } from "../errors.ts";
+import { CheckError, InputError, InterruptedError } from "../errors.ts";
 import { addDataset } from "./add.ts";
 import {
   addIncoming,
@@ -192,5 +192,37 @@ Deno.test("addDataset() leaves nothing behind when the schema probe fails", asyn
     }));
     assert.match(bad.message, /^schema\.json is not valid JSON: /);
     assert.deepEqual([...Deno.readDirSync(join(root, "data/shadow"))], []);
+  });
+});
+
+Deno.test("addDataset() interrupted at any step stores nothing and removes its partial copy", async () => {
+  await withProject(async (root) => {
+    const interrupted = async (options: { abortBefore?: boolean; probe: "ok" | "dies" }) => {
+      const controller = new AbortController();
+      if (options.abortBefore) controller.abort();
+      const probeSchema = (tables: string[]) => {
+        controller.abort();
+        return options.probe === "ok"
+          ? fakeProbe()(tables)
+          : Promise.reject(new CheckError("schema probe killed by SIGINT"));
+      };
+      const error = await addDataset(root, ["incoming"], {
+        probeSchema,
+        cwd: root,
+        signal: controller.signal,
+      }).catch((error) => error);
+      assert.ok(error instanceof InterruptedError, String(error));
+      assert.equal(error.exitCode, 130);
+      assert.equal(error.message, "Interrupted: the dataset was not added");
+      assert.equal(
+        error.hint,
+        "nothing was stored (the partial copy is removed); run `mlp data add` again",
+      );
+      assert.deepEqual([...Deno.readDirSync(join(root, "data/shadow"))], []);
+    };
+    await interrupted({ abortBefore: true, probe: "ok" });
+    await interrupted({ probe: "ok" });
+    // The terminal's Ctrl-C kills the probe too: the interrupt is reported, not the probe's death.
+    await interrupted({ probe: "dies" });
   });
 });

@@ -60,6 +60,15 @@ Deno.test("hashFiles() returns hashes in input order and reports progress to the
   }
 });
 
+Deno.test("hashFiles() stops before reading a file once its signal is aborted", async () => {
+  const controller = new AbortController();
+  controller.abort(new Error("interrupted"));
+  await assert.rejects(
+    hashFiles([{ path: "/nonexistent/mlp-test", size: 1 }], { signal: controller.signal }),
+    new Error("interrupted"),
+  );
+});
+
 Deno.test("hashFiles() rejects with the first read error", async () => {
   await assert.rejects(
     hashFiles([{ path: "/nonexistent/mlp-test", size: 1 }]),

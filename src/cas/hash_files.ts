@@ -23,13 +23,16 @@ export interface HashFilesOptions {
   concurrency?: number;
   /** Called as bytes are hashed, with the running total and the total of all files. */
   onProgress?: (doneBytes: number, totalBytes: number) => void;
+  /** Stops before the next file when aborted (a file already being hashed is finished). */
+  signal?: AbortSignal;
 }
 
 /**
  * Returns the SHA-256 (lowercase hex) of each file, in the order given. Memory is bounded by
  * `concurrency` × two read chunks, whatever the files' sizes.
  *
- * @throws the first error reading a file; files not yet started are then not read.
+ * @throws the first error reading a file, or the signal's reason once it is aborted; files not yet
+ *   started are then not read.
  *
  * @example Usage
  * ```ts
@@ -42,7 +45,7 @@ export async function hashFiles(
   files: readonly FileToHash[],
   options: HashFilesOptions = {},
 ): Promise<string[]> {
-  const { concurrency = 8, onProgress } = options;
+  const { concurrency = 8, onProgress, signal } = options;
   const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
   const hashes = new Array<string>(files.length);
   let doneBytes = 0;
@@ -56,6 +59,7 @@ export async function hashFiles(
     while (!failed && next < files.length) {
       const index = next++;
       try {
+        signal?.throwIfAborted();
         hashes[index] = await hashFile(files[index].path, files[index].size, onBytes);
       } catch (error) {
         failed = true;

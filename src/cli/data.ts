@@ -17,6 +17,9 @@ import type { VerifiedDataset } from "../cas/dataset.ts";
 import { type DatasetSummary, listDatasets } from "../cas/list.ts";
 import { verifyDataset } from "../cas/verify.ts";
 
+/** Signals that stop `mlp data add` cleanly. */
+const INTERRUPTS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
 /** Registers `mlp data` and its subcommands on the program. */
 export function registerData(program: Command): void {
   const data = program
@@ -43,13 +46,19 @@ Example:
     .action(async (paths: string[], flags: { json?: boolean }) => {
       const root = findProjectRoot();
       const progress = terminalProgress("mlp: hashing");
+      // Ctrl-C would otherwise end Deno at once and leave a partial copy in data/shadow/.
+      const interrupt = new AbortController();
+      const abort = () => interrupt.abort();
+      for (const signal of INTERRUPTS) Deno.addSignalListener(signal, abort);
       let added;
       try {
         added = await addDataset(root, paths, {
           probeSchema: pythonSchemaProbe(root),
           onProgress: progress.update,
+          signal: interrupt.signal,
         });
       } finally {
+        for (const signal of INTERRUPTS) Deno.removeSignalListener(signal, abort);
         progress.finish();
       }
       if (flags.json) {
