@@ -26,6 +26,8 @@ check "deno check" deno check src/ tests/ bench/ scripts/
 
 # The platform's Python runs in a client project's locked environment: test it in one.
 python_env="$(scripts/platform_env.sh)" || { echo "FAILED: platform Python environment" >&2; failed=$((failed + 1)); }
+# An MLflow server environment with the PostgreSQL driver, for the team-scale tests.
+scripts/server_env.sh >/dev/null || { echo "FAILED: MLflow server environment" >&2; failed=$((failed + 1)); }
 check "ruff check" ruff check src/python
 check "ruff format --check" ruff format --check src/python
 if [ -n "${python_env:-}" ]; then

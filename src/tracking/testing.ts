@@ -2,7 +2,7 @@
  * Test support: writes runs into an MLflow store with the real MLflow Python client, so readers
  * are tested against what MLflow itself writes. The interpreter is MLP_TEST_MLFLOW_PYTHON (a
  * Python with mlflow installed), defaulting to the client environment `make test` builds from the
- * template (`scripts/platform_env.sh`).
+ * template (`scripts/platform_env.sh`). Also starts real MLflow tracking servers.
  *
  * @module
  */
@@ -69,4 +69,70 @@ export async function writeMlflowRuns(
   }
   const lines = new TextDecoder().decode(output.stdout).trim().split("\n");
   return JSON.parse(lines.at(-1)!);
+}
+
+/** A running `mlflow server`. */
+export interface MlflowServer {
+  /** `http://127.0.0.1:<port>`, the MLFLOW_TRACKING_URI of its clients. */
+  url: string;
+  /** Stops the server and its workers. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a real `mlflow server` on `backendUri` (a SQLite file, or PostgreSQL with a `python` that
+ * has its driver: `scripts/server_env.sh`) and waits until it answers `/health`. Artifacts are
+ * served by the server (proxied), kept in `artifactsDir` when given.
+ */
+export async function startMlflowServer(
+  backendUri: string,
+  options: { python?: string; artifactsDir?: string } = {},
+): Promise<MlflowServer> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  // setsid: the server forks uvicorn workers; killing its process group stops them all.
+  const child = new Deno.Command("setsid", {
+    args: [
+      options.python ?? MLFLOW_PYTHON,
+      "-m",
+      "mlflow",
+      "server",
+      "--backend-store-uri",
+      backendUri,
+      ...(options.artifactsDir ? ["--artifacts-destination", options.artifactsDir] : []),
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--workers",
+      "1",
+    ],
+    stdout: "null",
+    stderr: "piped",
+    env: { MLFLOW_DISABLE_TELEMETRY: "true", MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false" },
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const url = `http://127.0.0.1:${port}`;
+  let exited: Deno.CommandStatus | undefined;
+  child.status.then((status) => exited = status);
+  // No deadline: a loaded machine starts the server slowly, and a server that cannot start exits.
+  while (true) {
+    if (exited) throw new Error(`mlflow server exited ${exited.code}:\n${await stderr}`);
+    try {
+      const response = await fetch(`${url}/health`);
+      await response.body?.cancel();
+      if (response.ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return {
+    url,
+    stop: async () => {
+      Deno.kill(-child.pid, "SIGTERM");
+      await Promise.all([child.status, stderr]);
+    },
+  };
 }

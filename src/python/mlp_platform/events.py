@@ -1,4 +1,5 @@
-"""The supervisor's stdout: one JSON object per line, flushed, read by mlp.
+"""The supervisor's event channel to mlp: one JSON object per line on the process's original
+stdout, flushed.
 
 Events: ``refused`` (reason, message; nothing was recorded), ``run_created`` (run_id,
 experiment_id) and ``finished`` (status FINISHED/FAILED/KILLED, run_id, metrics, error when it
@@ -8,11 +9,30 @@ failed). Everything meant for humans goes to stderr.
 from __future__ import annotations
 
 import json
+import os
 import sys
-from typing import Any
+from typing import Any, TextIO
+
+_channel: TextIO | None = None
+
+
+def claim_stdout() -> None:
+    """Keeps the original stdout for events alone, before anything else can write to it.
+
+    Libraries print to stdout: MLflow's client prints "View run … at: <url>" when it ends a run on
+    a tracking server, which mlp would read as a broken event. So events go to a private duplicate
+    of stdout (not inherited by child processes), and fd 1 and ``sys.stdout`` now reach stderr.
+    """
+    global _channel
+    if _channel is not None:
+        return
+    sys.stdout.flush()
+    _channel = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
 
 
 def emit(event: str, **fields: Any) -> None:
-    """Writes one event line to stdout and flushes it."""
-    sys.stdout.write(json.dumps({"event": event, **fields}, ensure_ascii=False, allow_nan=False) + "\n")
-    sys.stdout.flush()
+    """Writes one event line to the event channel (stdout until claimed) and flushes it."""
+    channel = _channel or sys.stdout
+    channel.write(json.dumps({"event": event, **fields}, ensure_ascii=False, allow_nan=False) + "\n")
+    channel.flush()

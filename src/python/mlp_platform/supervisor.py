@@ -31,7 +31,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from mlp_platform.events import emit
+from mlp_platform.events import claim_stdout, emit
 from mlp_platform.plan import Plan, PlanError, load_plan
 from mlp_platform.sandbox import SandboxReport, SandboxUnavailable, probe_sandbox
 
@@ -100,6 +100,7 @@ def _probe(plan: Plan) -> SandboxReport:
 
 def main(argv: list[str]) -> int:
     """Runs the supervisor for the plan file in argv[0]; returns the exit code."""
+    claim_stdout()
     signals = Signals()
     signals.install()
     if len(argv) != 1:
