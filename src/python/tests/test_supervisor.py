@@ -13,6 +13,7 @@ import pandas
 import pytest
 from conftest import (
     MODEL_XGBOOST,
+    PLATFORM_DIR,
     Project,
     make_frame,
     make_project,
@@ -303,3 +304,39 @@ def test_no_project_code_runs_when_the_mlflow_run_cannot_be_created(project: Pro
     assert (refused["event"], refused["reason"]) == ("refused", "tracking_unavailable")
     assert refused["message"].startswith("cannot create the MLflow run: ")
     assert not marker.exists()
+
+
+TEMPLATE_MODEL = (PLATFORM_DIR.parent.parent / "template" / "src" / "model.py").read_text()
+# xgboost, the template's default, runs end to end in tests/e2e/run_test.ts.
+SMALL_HYPERPARAMETERS = {
+    "lightgbm": {"n_estimators": 10, "num_leaves": 7},
+    "logistic_regression": {"max_iter": 200, "class_weight": "none"},
+    "random_forest": {"n_estimators": 10, "max_features": "sqrt"},
+}
+
+
+@needs_landlock
+@pytest.mark.parametrize("model_type", list(SMALL_HYPERPARAMETERS))
+def test_each_other_model_type_of_the_template_trains_and_logs_a_loadable_model(
+    tmp_path: Path, model_type: str
+) -> None:
+    project = make_project(tmp_path / "client", model=TEMPLATE_MODEL)
+    project.write_plan(training__model_type=model_type, training__hyperparameters=SMALL_HYPERPARAMETERS[model_type])
+    result = run_supervisor(project)
+    assert result.code == 0, result.stderr[-3000:]
+    finished = result.event("finished")
+    assert finished["status"] == "FINISHED"
+    assert 0.5 < finished["metrics"]["roc_auc"] <= 1.0
+    importance = json.loads((project.root / ".mlp" / "runs" / "run1" / "out" / "importance.json").read_text())
+    assert set(importance) == {"income", "age", "ratio"}
+    client = MlflowClient(project.tracking_uri)
+    assert {"plots/feature_importance.png", "plots/roc_curve.png", "model/MLmodel"} <= set(
+        artifact_paths(client, finished["run_id"])
+    )
+    mlflow.set_tracking_uri(project.tracking_uri)
+    model = mlflow.pyfunc.load_model(f"runs:/{finished['run_id']}/model")
+    features = make_frame().drop(columns=["default"])[["income", "age"]].astype(float)
+    features["ratio"] = features["income"] / (features["age"] + 1)
+    scores = model.predict(features.head(4))
+    assert scores.shape == (4, 2)
+    assert ((scores >= 0) & (scores <= 1)).all()
