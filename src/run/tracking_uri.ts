@@ -4,6 +4,7 @@
  * @module
  */
 import { join } from "node:path";
+import { storeKind } from "../tracking/reader.ts";
 
 /** The tracking store of a run and where new experiments keep their artifacts. */
 export interface TrackingTarget {
@@ -13,11 +14,15 @@ export interface TrackingTarget {
 }
 
 /**
- * Resolves the tracking store. The default keeps artifacts in `<root>/mlartifacts` so that a
- * backup of the project's store is `mlflow.db` plus that one directory.
+ * Resolves the tracking store, refusing one the merge gate could not read (`storeKind`). The
+ * default keeps artifacts in `<root>/mlartifacts` so that a backup of the project's store is
+ * `mlflow.db` plus that one directory.
  */
 export function resolveTrackingTarget(root: string, envUri: string | undefined): TrackingTarget {
-  if (envUri && envUri.trim() !== "") return { uri: envUri.trim(), artifactLocation: null };
+  if (envUri && envUri.trim() !== "") {
+    storeKind(envUri.trim());
+    return { uri: envUri.trim(), artifactLocation: null };
+  }
   return {
     uri: `sqlite:///${join(root, "mlflow.db")}`,
     artifactLocation: `file://${join(root, "mlartifacts")}`,

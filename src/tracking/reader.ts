@@ -10,6 +10,26 @@ import type { RunReader } from "./run_record.ts";
 import { openRestRunReader } from "./rest_reader.ts";
 import { openSqliteRunReader } from "./sqlite_reader.ts";
 
+/** The kinds of MLflow store mlp records to and reads from. */
+export type StoreKind = "sqlite" | "server";
+
+/**
+ * Which kind of store a tracking URI names: `sqlite:///…` a SQLite file, `http(s)://…` an MLflow
+ * tracking server (at team scale, backed by PostgreSQL).
+ *
+ * @throws {InputError} for any other scheme (a database URL, a file store): MLflow could record
+ * runs there, but the merge gate could not read them, so no run there could prove a merge.
+ */
+export function storeKind(uri: string): StoreKind {
+  if (uri.startsWith("sqlite:///")) return "sqlite";
+  if (/^https?:\/\//.test(uri)) return "server";
+  throw new InputError(`MLFLOW_TRACKING_URI "${uri}" is not a store mlp can read`, {
+    hint: "use sqlite:///mlflow.db (relative to the project root), sqlite:////absolute/path.db, " +
+      "or http(s)://server:port for an MLflow tracking server (a PostgreSQL store is reached " +
+      "through its server)",
+  });
+}
+
 /**
  * Opens a run reader for `trackingUri` (normally MLFLOW_TRACKING_URI): unset means the project's
  * `sqlite:///<root>/mlflow.db`; `sqlite:///rel/path` is relative to the project root (the
@@ -23,13 +43,7 @@ export function openRunReader(
   env: Record<string, string | undefined> = {},
 ): RunReader {
   const uri = trackingUri?.trim() || `sqlite:///${join(root, "mlflow.db")}`;
-  if (uri.startsWith("sqlite:///")) {
-    const path = uri.slice("sqlite:///".length).split("?")[0];
-    return openSqliteRunReader(isAbsolute(path) ? path : join(root, path));
-  }
-  if (/^https?:\/\//.test(uri)) return openRestRunReader(uri, env);
-  throw new InputError(`MLFLOW_TRACKING_URI "${uri}" is not a store mlp can read`, {
-    hint: "use sqlite:///mlflow.db (relative to the project root), sqlite:////absolute/path.db, " +
-      "or http(s)://server:port for an MLflow tracking server",
-  });
+  if (storeKind(uri) === "server") return openRestRunReader(uri, env);
+  const path = uri.slice("sqlite:///".length).split("?")[0];
+  return openSqliteRunReader(isAbsolute(path) ? path : join(root, path));
 }
