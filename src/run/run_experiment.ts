@@ -153,29 +153,36 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
   log(`mlp: git ${git.commit.slice(0, 12)}${git.dirty ? " (dirty)" : ""}, sandbox ${sandbox}`);
 
   let created: Extract<SupervisorEvent, { event: "run_created" }> | undefined;
-  const result = await runSupervisor({
-    root,
-    planPath,
-    platformDir,
-    onEvent: async (event) => {
-      if (event.event !== "run_created") return;
-      created = event;
-      log(`mlp: MLflow run ${event.run_id} started (experiment ${event.experiment_id})`);
-      if (overrideEntries.length === 0) return;
-      await appendOverrideEntries(
-        root,
-        overrideEntries.map((entry) => ({
-          ts: new Date().toISOString(),
-          ...entry,
-          operator,
-          config: configs.files.experiment,
-          reason: options.reason ?? "",
-          commit: git.commit,
-          run_id: event.run_id,
-        })),
-      );
-    },
-  });
+  let result;
+  try {
+    result = await runSupervisor({
+      root,
+      planPath,
+      platformDir,
+      onEvent: async (event) => {
+        if (event.event !== "run_created") return;
+        created = event;
+        log(`mlp: MLflow run ${event.run_id} started (experiment ${event.experiment_id})`);
+        if (overrideEntries.length === 0) return;
+        await appendOverrideEntries(
+          root,
+          overrideEntries.map((entry) => ({
+            ts: new Date().toISOString(),
+            ...entry,
+            operator,
+            config: configs.files.experiment,
+            reason: options.reason ?? "",
+            commit: git.commit,
+            run_id: event.run_id,
+          })),
+        );
+      },
+    });
+  } catch (error) {
+    // The supervisor never started (uv missing): like a refusal, it leaves nothing behind.
+    if (!created) await Deno.remove(runDir, { recursive: true });
+    throw error;
+  }
 
   const refused = result.events.find((e) => e.event === "refused");
   if (refused && refused.event === "refused") {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { CheckError } from "../errors.ts";
 import { TextLineStream } from "./text_lines.ts";
 import { parseEvent, type SupervisorEvent } from "./events.ts";
 
@@ -31,11 +32,13 @@ const FORWARDED_SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
  * Runs `uv run --locked python -m mlp_platform.supervisor PLAN` in the project root. `--locked`
  * makes uv refuse a uv.lock that no longer matches pyproject.toml, so the environment that
  * trains is always the one whose hash is logged.
+ *
+ * @throws {CheckError} when uv is not on PATH (nothing has been recorded then).
  */
 export async function runSupervisor(options: SupervisorOptions): Promise<SupervisorResult> {
   const env: Record<string, string> = { PYTHONPATH: options.platformDir, PYTHONUNBUFFERED: "1" };
   if (!Deno.env.get("UV_PYTHON_DOWNLOADS")) env.UV_PYTHON_DOWNLOADS = "never";
-  const child = new Deno.Command("uv", {
+  const command = new Deno.Command("uv", {
     args: [
       "run",
       "--quiet",
@@ -52,7 +55,17 @@ export async function runSupervisor(options: SupervisorOptions): Promise<Supervi
     stdin: "null",
     stdout: "piped",
     stderr: "inherit",
-  }).spawn();
+  });
+  let child: Deno.ChildProcess;
+  try {
+    child = command.spawn();
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    throw new CheckError("Cannot start the run: `uv` is not on PATH", {
+      hint: "install uv (https://docs.astral.sh/uv/) and run `uv sync` in the project; " +
+        "nothing was recorded",
+    });
+  }
 
   let interrupted: Deno.Signal | null = null;
   const listeners = FORWARDED_SIGNALS.map((signal) => {

@@ -168,6 +168,25 @@ print(json.dumps({"status": MlflowClient().get_run("${lastLine(out.stdout)}").in
     ok(summary.metrics.roc_auc > 0.5);
   });
 
+  await t.step("without uv on PATH: refused with how to fix it, nothing recorded", async () => {
+    const runDirs = async () =>
+      (await Array.fromAsync(Deno.readDir(join(root, ".mlp/runs")))).map((e) => e.name).sort();
+    const runsBefore = await runDirs();
+    const denoBin = join(MLP_ROOT, ".tools/deno/node_modules/.bin");
+    const out = await project.mlp(["run"], { env: { PATH: `${denoBin}:/usr/bin:/bin` } });
+    equal(out.code, 1, out.stderr);
+    equal(out.stdout, "");
+    ok(
+      out.stderr.endsWith(
+        "error: Cannot start the run: `uv` is not on PATH\n" +
+          "hint: install uv (https://docs.astral.sh/uv/) and run `uv sync` in the project; " +
+          "nothing was recorded\n",
+      ),
+      out.stderr,
+    );
+    deepEqual(await runDirs(), runsBefore);
+  });
+
   await t.step("the generated project's own pytest passes", async () => {
     const out = await exec("uv", ["run", "--quiet", "--locked", "pytest", "-q", "tests/"], root);
     equal(out.code, 0, out.stdout + out.stderr);

@@ -9,6 +9,7 @@ pyfunc ``predict`` returns class probabilities.
 
 from __future__ import annotations
 
+import logging
 from importlib import metadata
 from pathlib import Path
 
@@ -55,6 +56,9 @@ def save_model(estimator: object, sample: pandas.DataFrame, path: Path, project_
     import skops.io
     from mlflow.models import infer_signature
 
+    # Client environments are made by uv and have no pip, so MLflow would warn on every run that
+    # conda.yaml's pip is unpinned; the requirements that matter are pinned above.
+    logging.getLogger("mlflow.utils.environment").setLevel(logging.ERROR)
     trusted = skops.io.get_untrusted_types(data=skops.io.dumps(estimator))
     signature = infer_signature(sample, estimator.predict_proba(sample))  # type: ignore[attr-defined]
     mlflow.sklearn.save_model(
