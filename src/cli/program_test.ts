@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import type { Command } from "commander";
 import { withProject } from "../config/testing.ts";
+import { buildProgram } from "./program.ts";
 import { mlp } from "./testing.ts";
 
 const HINT = "hint: `mlp --help` lists the commands; `mlp <command> --help` their options\n";
@@ -37,3 +39,23 @@ Deno.test("mlp --version and --help exit 0 on stdout", async () => {
     assert.match(help.stdout, /Example:\n {2}mlp run --config configs\/experiment.yaml\n/);
   });
 });
+
+Deno.test("every command's --help shows an example", () => {
+  const leaves = (command: Command, path: string[]): [string, Command][] =>
+    command.commands.length === 0
+      ? [[path.join(" "), command]]
+      : command.commands.flatMap((sub) => leaves(sub, [...path, sub.name()]));
+  const commands = leaves(buildProgram(), []);
+  assert.ok(commands.length >= 12, `${commands.length} commands`);
+  for (const [name, command] of commands) {
+    assert.match(fullHelp(command), /\nExample:\n {2}\S/, name);
+  }
+});
+
+/** What `--help` prints, including the `addHelpText` parts that helpInformation() leaves out. */
+function fullHelp(command: Command): string {
+  let text = "";
+  command.configureOutput({ writeOut: (chunk) => text += chunk });
+  command.outputHelp();
+  return text;
+}
