@@ -13,6 +13,7 @@ import type { VerifyResult } from "../merge/verify_run.ts";
 import type { RunReader } from "../tracking/run_record.ts";
 import { findProjectRoot } from "../project/paths.ts";
 import { openRunReader } from "../tracking/reader.ts";
+import { readEnvironment } from "../project/environment.ts";
 
 /** Registers `mlp hooks install` and `mlp hook <name>` on the program. */
 export function registerHooks(program: Command): void {
@@ -82,7 +83,7 @@ Example:
   git merge --no-ff feature/lags -m "Merge feature/lags" -m "MLflow-Run: 3f2a…"`,
     )
     .action(async () => {
-      const env = Deno.env.toObject();
+      const env = readEnvironment();
       await withReader(findProjectRoot(), env, async (root, reader) => {
         const results = await preMergeCommit(root, reader, env);
         if (results === null) {
@@ -111,7 +112,7 @@ Example:
   git commit -m "Merge feature/lags" -m "MLflow-Run: 3f2a…"   # after resolving conflicts`,
     )
     .action(async (messageFile: string) => {
-      const env = Deno.env.toObject();
+      const env = readEnvironment();
       const root = findProjectRoot();
       const open = () => openRunReader(env.MLFLOW_TRACKING_URI, root, env);
       const results = await commitMsg(root, messageFile, open);

@@ -8,6 +8,7 @@ import { InputError } from "../errors.ts";
 import { verifyRun } from "../merge/verify_run.ts";
 import { findProjectRoot } from "../project/paths.ts";
 import { openRunReader } from "../tracking/reader.ts";
+import { readEnvironment } from "../project/environment.ts";
 
 interface VerifyRunFlags {
   commit: string;
@@ -43,7 +44,7 @@ Example:
         });
       }
       const root = findProjectRoot();
-      const env = Deno.env.toObject();
+      const env = readEnvironment();
       const reader = openRunReader(env.MLFLOW_TRACKING_URI, root, env);
       try {
         const result = await verifyRun(root, { commit: flags.commit, runId: flags.run, reader });
