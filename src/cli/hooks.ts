@@ -13,7 +13,6 @@ import type { VerifyResult } from "../merge/verify_run.ts";
 import type { RunReader } from "../tracking/run_record.ts";
 import { findProjectRoot } from "../project/paths.ts";
 import { openRunReader } from "../tracking/reader.ts";
-import { readEnvironment } from "../project/environment.ts";
 
 /** Registers `mlp hooks install` and `mlp hook <name>` on the program. */
 export function registerHooks(program: Command): void {
@@ -83,7 +82,7 @@ Example:
   git merge --no-ff feature/lags -m "Merge feature/lags" -m "MLflow-Run: 3f2a…"`,
     )
     .action(async () => {
-      const env = readEnvironment();
+      const env = Deno.env.toObject();
       await withReader(findProjectRoot(), env, async (root, reader) => {
         const results = await preMergeCommit(root, reader, env);
         if (results === null) {
@@ -112,7 +111,7 @@ Example:
   git commit -m "Merge feature/lags" -m "MLflow-Run: 3f2a…"   # after resolving conflicts`,
     )
     .action(async (messageFile: string) => {
-      const env = readEnvironment();
+      const env = Deno.env.toObject();
       const root = findProjectRoot();
       const open = () => openRunReader(env.MLFLOW_TRACKING_URI, root, env);
       const results = await commitMsg(root, messageFile, open);

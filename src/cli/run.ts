@@ -7,7 +7,6 @@ import type { Command } from "commander";
 import { CheckError } from "../errors.ts";
 import { findProjectRoot } from "../project/paths.ts";
 import { runExperiment, type RunOptions, type RunOutcome } from "../run/run_experiment.ts";
-import { readEnvironment } from "../project/environment.ts";
 
 /** Exit code of a run that was interrupted (128 + SIGINT), as shells report it. */
 const INTERRUPTED_EXIT = 130;
@@ -49,7 +48,7 @@ Example:
       const outcome = await runExperiment({
         ...options,
         root: findProjectRoot(),
-        env: readEnvironment(),
+        env: Deno.env.toObject(),
         log: (line) => console.error(line),
       });
       report(outcome, json ?? false);

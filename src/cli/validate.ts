@@ -8,7 +8,6 @@ import type { Command } from "commander";
 import { loadRunConfigs } from "../config/load.ts";
 import { isAgentOperator } from "../config/reasoning.ts";
 import { findProjectRoot } from "../project/paths.ts";
-import { readEnvironment } from "../project/environment.ts";
 
 /** Adds `mlp validate` to the command tree. */
 export function registerValidate(program: Command): void {
@@ -32,7 +31,7 @@ export function registerValidate(program: Command): void {
       const { files } = await loadRunConfigs(root, {
         config: options.config && resolve(options.config),
         reasoning: options.reasoning && resolve(options.reasoning),
-        agent: isAgentOperator(readEnvironment()),
+        agent: isAgentOperator(Deno.env.toObject()),
       });
       console.log(
         `ok: ${files.experiment}, ${files.reasoning} and ${files.standards} are valid`,

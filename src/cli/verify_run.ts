@@ -8,7 +8,6 @@ import { InputError } from "../errors.ts";
 import { verifyRun } from "../merge/verify_run.ts";
 import { findProjectRoot } from "../project/paths.ts";
 import { openRunReader } from "../tracking/reader.ts";
-import { readEnvironment } from "../project/environment.ts";
 
 interface VerifyRunFlags {
   commit: string;
@@ -44,7 +43,7 @@ Example:
         });
       }
       const root = findProjectRoot();
-      const env = readEnvironment();
+      const env = Deno.env.toObject();
       const reader = openRunReader(env.MLFLOW_TRACKING_URI, root, env);
       try {
         const result = await verifyRun(root, { commit: flags.commit, runId: flags.run, reader });
