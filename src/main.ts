@@ -30,10 +30,34 @@ export async function main(args: string[]): Promise<number> {
       console.error(formatError(error));
       return error.exitCode;
     }
+    if (isFileSystemError(error)) {
+      console.error(`error: ${error.message}`);
+      console.error(
+        "hint: the operating system refused a file operation on that path: fix it (a file where " +
+          "a directory belongs, permissions, free disk space) and run the command again",
+      );
+      return 1;
+    }
     console.error("mlp: internal error (this is a bug in mlp, please report it):");
     console.error(error instanceof Error ? error.stack ?? error.message : String(error));
     return BUG_EXIT;
   }
+}
+
+/**
+ * Errors the operating system raises on a path (it exists, is missing, is a file, is not
+ * writable): the machine's state, not a bug in mlp. Deno puts the operation and path in the message.
+ */
+function isFileSystemError(error: unknown): error is Error {
+  return [
+    Deno.errors.AlreadyExists,
+    Deno.errors.NotFound,
+    Deno.errors.PermissionDenied,
+    Deno.errors.IsADirectory,
+    Deno.errors.NotADirectory,
+    Deno.errors.FilesystemLoop,
+    Deno.errors.Busy,
+  ].some((kind) => error instanceof kind);
 }
 
 if (import.meta.main) {

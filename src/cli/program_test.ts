@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { withProject } from "../config/testing.ts";
 import { buildProgram } from "./program.ts";
@@ -59,3 +60,18 @@ function fullHelp(command: Command): string {
   command.outputHelp();
   return text;
 }
+
+Deno.test("a file operation the operating system refuses exits 1 naming the path, not as a bug", async () => {
+  await withProject(async (root) => {
+    await Deno.mkdir(join(root, "data"));
+    await Deno.writeTextFile(join(root, "data/shadow"), "a file where the store belongs\n");
+    await Deno.writeTextFile(join(root, "x.csv"), "a,b\n1,2\n");
+    assert.deepEqual(await mlp(root, ["data", "add", "x.csv"]), {
+      code: 1,
+      stdout: "",
+      stderr: `error: File exists (os error 17): mkdir '${join(root, "data/shadow")}'\n` +
+        "hint: the operating system refused a file operation on that path: fix it (a file where " +
+        "a directory belongs, permissions, free disk space) and run the command again\n",
+    });
+  });
+});
