@@ -37,6 +37,18 @@ def artifact_paths(client: MlflowClient, run_id: str, path: str | None = None) -
     return sorted(found)
 
 
+def assert_model_predicts_probabilities(project: Project, run_id: str) -> None:
+    """The run's logged model loads with mlflow.pyfunc and scores rows shaped like the features the
+    project's FEATURES_OK builds: one probability per class."""
+    mlflow.set_tracking_uri(project.tracking_uri)
+    model = mlflow.pyfunc.load_model(f"runs:/{run_id}/model")
+    features = make_frame().drop(columns=["default"])[["income", "age"]].astype(float)
+    features["ratio"] = features["income"] / (features["age"] + 1)
+    scores = model.predict(features.head(3))
+    assert scores.shape == (3, 2)
+    assert ((scores >= 0) & (scores <= 1)).all()
+
+
 def traceback_artifact(project: Project, run_id: str) -> str:
     return Path(MlflowClient(project.tracking_uri).download_artifacts(run_id, "error/traceback.txt")).read_text()
 
@@ -105,13 +117,7 @@ def test_a_run_is_recorded_finished_with_params_metrics_artifacts_and_a_loadable
     plan_copy = Path(client.download_artifacts(run_id, "mlp/plan.json"))
     assert json.loads(plan_copy.read_text()) == project.plan
 
-    mlflow.set_tracking_uri(project.tracking_uri)
-    model = mlflow.pyfunc.load_model(f"runs:/{run_id}/model")
-    features = make_frame().drop(columns=["default"])[["income", "age"]].astype(float)
-    features["ratio"] = features["income"] / (features["age"] + 1)
-    scores = model.predict(features.head(3))
-    assert scores.shape == (3, 2)
-    assert ((scores >= 0) & (scores <= 1)).all()
+    assert_model_predicts_probabilities(project, run_id)
 
 
 @needs_landlock
@@ -333,10 +339,4 @@ def test_each_other_model_type_of_the_template_trains_and_logs_a_loadable_model(
     assert {"plots/feature_importance.png", "plots/roc_curve.png", "model/MLmodel"} <= set(
         artifact_paths(client, finished["run_id"])
     )
-    mlflow.set_tracking_uri(project.tracking_uri)
-    model = mlflow.pyfunc.load_model(f"runs:/{finished['run_id']}/model")
-    features = make_frame().drop(columns=["default"])[["income", "age"]].astype(float)
-    features["ratio"] = features["income"] / (features["age"] + 1)
-    scores = model.predict(features.head(4))
-    assert scores.shape == (4, 2)
-    assert ((scores >= 0) & (scores <= 1)).all()
+    assert_model_predicts_probabilities(project, finished["run_id"])
