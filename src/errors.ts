@@ -68,7 +68,10 @@ export class CheckError extends MlpError {
   }
 }
 
-/** The user interrupted a command (SIGINT or SIGTERM); what it had begun was undone (exit 130). */
+/** The signals by which a user stops mlp: Ctrl-C, `kill`, a closed terminal. */
+export const INTERRUPT_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+/** The user interrupted a command (one of INTERRUPT_SIGNALS); what it had begun was undone (exit 130). */
 export class InterruptedError extends MlpError {
   constructor(message: string, options: MlpErrorOptions = {}) {
     super(message, 130, options);

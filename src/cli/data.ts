@@ -5,7 +5,7 @@
  * @module
  */
 import type { Command } from "commander";
-import { CheckError, formatError, InputError } from "../errors.ts";
+import { CheckError, formatError, InputError, INTERRUPT_SIGNALS } from "../errors.ts";
 import { findProjectRoot, projectPaths, projectRelative } from "../project/paths.ts";
 import { readConfigText } from "../config/read.ts";
 import { parseYamlStrict } from "../config/yaml_strict.ts";
@@ -16,9 +16,6 @@ import { addDataset } from "../cas/add.ts";
 import type { VerifiedDataset } from "../cas/dataset.ts";
 import { type DatasetSummary, listDatasets } from "../cas/list.ts";
 import { verifyDataset } from "../cas/verify.ts";
-
-/** Signals that stop `mlp data add` cleanly. */
-const INTERRUPTS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /** Registers `mlp data` and its subcommands on the program. */
 export function registerData(program: Command): void {
@@ -49,7 +46,7 @@ Example:
       // Ctrl-C would otherwise end Deno at once and leave a partial copy in data/shadow/.
       const interrupt = new AbortController();
       const abort = () => interrupt.abort();
-      for (const signal of INTERRUPTS) Deno.addSignalListener(signal, abort);
+      for (const signal of INTERRUPT_SIGNALS) Deno.addSignalListener(signal, abort);
       let added;
       try {
         added = await addDataset(root, paths, {
@@ -58,7 +55,7 @@ Example:
           signal: interrupt.signal,
         });
       } finally {
-        for (const signal of INTERRUPTS) Deno.removeSignalListener(signal, abort);
+        for (const signal of INTERRUPT_SIGNALS) Deno.removeSignalListener(signal, abort);
         progress.finish();
       }
       if (flags.json) {

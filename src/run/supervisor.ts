@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { CheckError } from "../errors.ts";
+import { CheckError, INTERRUPT_SIGNALS } from "../errors.ts";
 import { TextLineStream } from "./text_lines.ts";
 import { parseEvent, type SupervisorEvent } from "./events.ts";
 
@@ -25,8 +25,6 @@ export interface SupervisorOptions {
   /** Called for each event as it arrives (e.g. to append the override log once the run exists). */
   onEvent?: (event: SupervisorEvent) => Promise<void> | void;
 }
-
-const FORWARDED_SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /**
  * Runs `uv run --locked python -m mlp_platform.supervisor PLAN` in the project root. `--locked`
@@ -68,7 +66,7 @@ export async function runSupervisor(options: SupervisorOptions): Promise<Supervi
   }
 
   let interrupted: Deno.Signal | null = null;
-  const listeners = FORWARDED_SIGNALS.map((signal) => {
+  const listeners = INTERRUPT_SIGNALS.map((signal) => {
     const listener = () => {
       interrupted ??= signal;
       try {
