@@ -34,7 +34,7 @@ export async function main(args: string[]): Promise<number> {
       console.error(`error: ${error.message}`);
       console.error(
         "hint: the operating system refused a file operation on that path: fix it (a file where " +
-          "a directory belongs, permissions, free disk space) and run the command again",
+          "a directory belongs, a missing directory, permissions) and run the command again",
       );
       return 1;
     }

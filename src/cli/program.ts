@@ -35,7 +35,8 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)) })
     .addHelpText(
       "after",
-      "\nExit codes: 0 success; 1 a check refused or a run failed; 2 invalid input; 130 interrupted.\n" +
+      "\nExit codes: 0 success; 1 a check refused, a run failed or a file operation failed; 2 invalid\n" +
+        "input; 130 interrupted.\n" +
         "Run `mlp <command> --help` for the options and an example of each command.",
     );
   registerRun(program);

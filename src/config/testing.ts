@@ -16,7 +16,7 @@ export const REASONING = new URL("./testdata/reasoning.yaml", import.meta.url);
 
 /** Runs `fn` in a temporary project with mlp's default standards and valid configs; removes it. */
 export async function withProject(fn: (root: string) => Promise<void>): Promise<void> {
-  const root = await Deno.makeTempDir({ prefix: "mlp_cli_" });
+  const root = await Deno.makeTempDir({ prefix: "mlp_project_" });
   try {
     await Deno.mkdir(join(root, "configs"));
     await Deno.mkdir(join(root, "src"));

@@ -53,6 +53,10 @@ export function notebookPython(text: string): NotebookPython {
   }
   return {
     source: lines.map((line) => `${line}\n`).join(""),
-    locate: (line) => origins[line - 1] ?? { cell: 0, line },
+    locate: (line) => {
+      const origin = origins[line - 1];
+      if (!origin) throw new RangeError(`line ${line} is not in the notebook's ${lines.length}`);
+      return origin;
+    },
   };
 }

@@ -14,6 +14,7 @@ Deno.test("notebookPython() joins code cells, blanks magics and maps lines back 
   assert.deepEqual(nb.locate(1), { cell: 1, line: 1 });
   assert.deepEqual(nb.locate(3), { cell: 1, line: 3 });
   assert.deepEqual(nb.locate(5), { cell: 4, line: 2 });
+  assert.throws(() => nb.locate(7), new RangeError("line 7 is not in the notebook's 6"));
 });
 
 Deno.test("notebookPython() reads a notebook without code cells as empty source", () => {

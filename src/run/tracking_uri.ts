@@ -19,9 +19,10 @@ export interface TrackingTarget {
  * `mlflow.db` plus that one directory.
  */
 export function resolveTrackingTarget(root: string, envUri: string | undefined): TrackingTarget {
-  if (envUri && envUri.trim() !== "") {
-    storeKind(envUri.trim());
-    return { uri: envUri.trim(), artifactLocation: null };
+  const uri = envUri?.trim();
+  if (uri) {
+    storeKind(uri);
+    return { uri, artifactLocation: null };
   }
   return {
     uri: `sqlite:///${join(root, "mlflow.db")}`,
