@@ -8,6 +8,7 @@ import {
   refusal,
   SCHEMA,
   sha256,
+  tamperWith,
   TEST,
   TRAIN,
   withProject,
@@ -107,9 +108,7 @@ Deno.test("addDataset() of identical files returns the existing dataset without 
 Deno.test("addDataset() of files whose dataset exists but was tampered with refuses", async () => {
   await withProject(async (root) => {
     const hash = await addIncoming(root);
-    const file = join(root, "data/shadow", hash, "train.csv");
-    await Deno.chmod(file, 0o644);
-    await Deno.writeTextFile(file, "x,y\n9,z\n");
+    const file = await tamperWith(root, hash, "train.csv", "x,y\n9,z\n");
     const error = await refusal(
       addDataset(root, ["incoming"], { probeSchema: fakeProbe(), cwd: root }),
     );

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { addDataset } from "./add.ts";
 import { listDatasets } from "./list.ts";
-import { addIncoming, fakeProbe, SCHEMA, TEST, TRAIN, withProject } from "./testing.ts";
+import { addIncoming, fakeProbe, SCHEMA, tamperWith, TEST, TRAIN, withProject } from "./testing.ts";
 
 Deno.test("listDatasets() lists cheaply, ignores foreign entries, and verifies on request", async () => {
   await withProject(async (root) => {
@@ -33,9 +33,7 @@ Deno.test("listDatasets() lists cheaply, ignores foreign entries, and verifies o
     });
 
     // A changed file is only found by hashing; a missing one by the cheap listing.
-    const file = join(root, "data/shadow", first, "train.csv");
-    await Deno.chmod(file, 0o644);
-    await Deno.writeTextFile(file, "x,y\n0,0\n");
+    const file = await tamperWith(root, first, "train.csv", "x,y\n0,0\n");
     assert.equal((await listDatasets(root)).datasets.find((d) => d.hash === first)!.verified, null);
     const verified = (await listDatasets(root, { verify: true })).datasets;
     assert.equal(verified.find((d) => d.hash === second)!.verified, true);

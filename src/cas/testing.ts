@@ -54,6 +54,22 @@ export async function addIncoming(root: string): Promise<string> {
   return added.hash;
 }
 
+/**
+ * Overwrites `path` inside the stored dataset `hash` with `text`, as a careless edit would (the
+ * file is made writable first), and returns the file's absolute path.
+ */
+export async function tamperWith(
+  root: string,
+  hash: string,
+  path: string,
+  text: string,
+): Promise<string> {
+  const file = join(root, "data/shadow", hash, path);
+  await Deno.chmod(file, 0o644);
+  await Deno.writeTextFile(file, text);
+  return file;
+}
+
 /** The `CheckError` or `InputError` that `promise` rejects with; fails when it resolves. */
 export async function refusal(promise: Promise<unknown>): Promise<MlpError> {
   try {

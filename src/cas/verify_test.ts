@@ -2,7 +2,16 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { CheckError, InputError } from "../errors.ts";
 import { verifyDataset } from "./verify.ts";
-import { addIncoming, refusal, SCHEMA, sha256, TEST, TRAIN, withProject } from "./testing.ts";
+import {
+  addIncoming,
+  refusal,
+  SCHEMA,
+  sha256,
+  tamperWith,
+  TEST,
+  TRAIN,
+  withProject,
+} from "./testing.ts";
 
 Deno.test("verifyDataset() returns the dataset's identity and reports progress", async () => {
   await withProject(async (root) => {
@@ -21,9 +30,7 @@ Deno.test("verifyDataset() returns the dataset's identity and reports progress",
 Deno.test("verifyDataset() names a file that changed, with both hashes", async () => {
   await withProject(async (root) => {
     const hash = await addIncoming(root);
-    const file = join(root, "data/shadow", hash, "sub/test.csv");
-    await Deno.chmod(file, 0o644);
-    await Deno.writeTextFile(file, "x,y\n4,d\n");
+    await tamperWith(root, hash, "sub/test.csv", "x,y\n4,d\n");
     const error = await refusal(verifyDataset(root, hash));
     assert.ok(error instanceof CheckError);
     assert.equal(error.exitCode, 1);
