@@ -7,6 +7,7 @@
 import { CommanderError } from "commander";
 import { buildProgram } from "./cli/program.ts";
 import { formatError, MlpError } from "./errors.ts";
+import { printErr } from "./cli/output.ts";
 
 /** Exit code for a bug in mlp itself (EX_SOFTWARE). */
 const BUG_EXIT = 70;
@@ -27,19 +28,19 @@ export async function main(args: string[]): Promise<number> {
       return 2;
     }
     if (error instanceof MlpError) {
-      console.error(formatError(error));
+      printErr(formatError(error));
       return error.exitCode;
     }
     if (isFileSystemError(error)) {
-      console.error(`error: ${error.message}`);
-      console.error(
+      printErr(`error: ${error.message}`);
+      printErr(
         "hint: the operating system refused a file operation on that path: fix it (a file where " +
           "a directory belongs, a missing directory, permissions) and run the command again",
       );
       return 1;
     }
-    console.error("mlp: internal error (this is a bug in mlp, please report it):");
-    console.error(error instanceof Error ? error.stack ?? error.message : String(error));
+    printErr("mlp: internal error (this is a bug in mlp, please report it):");
+    printErr(error instanceof Error ? error.stack ?? error.message : String(error));
     return BUG_EXIT;
   }
 }

@@ -12,7 +12,8 @@ import { commitMsg, preMergeCommit } from "../hooks/pre_merge_commit.ts";
 import type { VerifyResult } from "../merge/verify_run.ts";
 import type { RunReader } from "../tracking/run_record.ts";
 import { findProjectRoot } from "../project/paths.ts";
-import { openRunReader } from "../tracking/reader.ts";
+import { openStore } from "../runs/open_store.ts";
+import { printErr } from "./output.ts";
 
 /** Registers `mlp hooks install` and `mlp hook <name>` on the program. */
 export function registerHooks(program: Command): void {
@@ -113,7 +114,7 @@ Example:
     .action(async (messageFile: string) => {
       const env = Deno.env.toObject();
       const root = findProjectRoot();
-      const open = () => openRunReader(env.MLFLOW_TRACKING_URI, root, env);
+      const open = () => openStore(root, env, printErr);
       const results = await commitMsg(root, messageFile, open);
       if (results !== null) reportProofs(results);
     });
@@ -124,7 +125,7 @@ async function withReader(
   env: Record<string, string>,
   use: (root: string, reader: RunReader) => Promise<void>,
 ): Promise<void> {
-  const reader = openRunReader(env.MLFLOW_TRACKING_URI, root, env);
+  const reader = await openStore(root, env, printErr);
   try {
     await use(root, reader);
   } finally {

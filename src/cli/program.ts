@@ -13,6 +13,7 @@ import { registerData } from "./data.ts";
 import { registerHooks } from "./hooks.ts";
 import { registerLog } from "./log.ts";
 import { registerVerifyRun } from "./verify_run.ts";
+import { registerRuns } from "./runs.ts";
 
 /**
  * Builds the full `mlp` command tree, ready for `parseAsync`. Commander errors (unknown command or
@@ -46,5 +47,6 @@ export function buildProgram(): Command {
   registerHooks(program);
   registerLog(program);
   registerVerifyRun(program);
+  registerRuns(program);
   return program;
 }

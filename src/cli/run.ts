@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { CheckError } from "../errors.ts";
 import { findProjectRoot } from "../project/paths.ts";
 import { runExperiment, type RunOptions, type RunOutcome } from "../run/run_experiment.ts";
+import { printErr, printOut } from "./output.ts";
 
 /** Exit code of a run that was interrupted (128 + SIGINT), as shells report it. */
 const INTERRUPTED_EXIT = 130;
@@ -49,7 +50,7 @@ Example:
         ...options,
         root: findProjectRoot(),
         env: Deno.env.toObject(),
-        log: (line) => console.error(line),
+        log: printErr,
       });
       report(outcome, json ?? false);
     });
@@ -58,21 +59,32 @@ Example:
 function report(outcome: RunOutcome, json: boolean): void {
   if (outcome.status === "FINISHED") {
     for (const [name, value] of Object.entries(outcome.metrics)) {
-      console.error(`  ${name.padEnd(22)} ${formatNumber(value)}`);
+      printErr(`  ${name.padEnd(22)} ${formatNumber(value)}`);
     }
     if (outcome.gitDirty) {
-      console.error(
+      printErr(
         "mlp: the working tree was dirty, so this run cannot prove a merge: commit, then run again",
       );
     } else if (outcome.noteAttached) {
-      console.error(
+      printErr(
         `mlp: run attached to ${outcome.gitCommit.slice(0, 12)} (git notes --ref=mlflow)`,
       );
     }
   }
-  console.log(json ? JSON.stringify(outcome) : outcome.runId);
+  printOut(json ? JSON.stringify(outcome) : outcome.runId);
   if (outcome.status === "KILLED") {
-    console.error(`mlp: run ${outcome.runId} was interrupted and is recorded KILLED`);
+    printErr(
+      outcome.interrupted
+        ? `mlp: run ${outcome.runId} was interrupted by ${outcome.interrupted} and is recorded KILLED`
+        : `mlp: run ${outcome.runId} was stopped (${
+          outcome.error ?? "killed"
+        }) and is recorded KILLED`,
+    );
+    Deno.exitCode = INTERRUPTED_EXIT;
+  } else if (outcome.interrupted) {
+    printErr(
+      `mlp: ${outcome.interrupted} arrived as run ${outcome.runId} ended: it is recorded ${outcome.status}`,
+    );
     Deno.exitCode = INTERRUPTED_EXIT;
   } else if (outcome.status === "FAILED") {
     throw new CheckError(

@@ -7,7 +7,8 @@ import type { Command } from "commander";
 import { InputError } from "../errors.ts";
 import { verifyRun } from "../merge/verify_run.ts";
 import { findProjectRoot } from "../project/paths.ts";
-import { openRunReader } from "../tracking/reader.ts";
+import { openStore } from "../runs/open_store.ts";
+import { printErr } from "./output.ts";
 
 interface VerifyRunFlags {
   commit: string;
@@ -44,7 +45,7 @@ Example:
       }
       const root = findProjectRoot();
       const env = Deno.env.toObject();
-      const reader = openRunReader(env.MLFLOW_TRACKING_URI, root, env);
+      const reader = await openStore(root, env, printErr);
       try {
         const result = await verifyRun(root, { commit: flags.commit, runId: flags.run, reader });
         console.log(

@@ -99,13 +99,13 @@ export async function preMergeCommit(
 export async function commitMsg(
   root: string,
   messageFile: string,
-  openReader: () => RunReader,
+  openReader: () => RunReader | Promise<RunReader>,
 ): Promise<VerifyResult[] | null> {
   const heads = await mergedHeads(root, {});
   if (heads.length === 0) return null;
   const path = isAbsolute(messageFile) ? messageFile : join(root, messageFile);
   const message = await Deno.readTextFile(path);
-  const reader = openReader();
+  const reader = await openReader();
   try {
     return await proveMergedHeads(root, heads, message, reader);
   } finally {

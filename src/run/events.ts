@@ -10,7 +10,7 @@ export type RunStatus = "FINISHED" | "FAILED" | "KILLED";
 
 /** The events the supervisor emits, in the order it emits them. */
 export type SupervisorEvent =
-  | { event: "refused"; reason: string; message: string }
+  | { event: "refused"; reason: string; message: string; hint?: string }
   | { event: "run_created"; run_id: string; experiment_id: string }
   | {
     event: "finished";

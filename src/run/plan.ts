@@ -3,6 +3,10 @@
  * runs. Pure: built from values, written to `.mlp/runs/<id>/plan.json` by the caller, logged as
  * the run's `mlp/plan.json` artifact so an auditor sees exactly what was asked for.
  *
+ * The plan holds no machine path and names no store: its paths are relative to the project root
+ * (the supervisor runs there), and the store comes from `MLFLOW_TRACKING_URI`, which mlp sets for
+ * the supervisor. A project folder is moved, copied and cloned; its records must survive that.
+ *
  * @module
  */
 import type { ExperimentConfig } from "../config/experiment.ts";
@@ -25,10 +29,7 @@ export interface Fingerprints {
 
 /** The plan file format shared with `src/python/mlp_platform/plan.py`. */
 export interface RunPlan {
-  plan_version: 1;
-  project_root: string;
-  tracking_uri: string;
-  artifact_location: string | null;
+  plan_version: 2;
   experiment_name: string;
   run_name: string | null;
   tags: Record<string, string>;
@@ -54,17 +55,14 @@ export interface RunPlan {
   platform_dir: string;
 }
 
-/** Inputs of {@linkcode buildRunPlan}. */
+/** Inputs of {@linkcode buildRunPlan}; every path is relative to the project root. */
 export interface RunPlanInputs {
-  root: string;
   configFile: string;
   experiment: ExperimentConfig;
   reasoning: ReasoningConfig;
   allowedMetrics: readonly string[];
   fingerprints: Fingerprints;
   dataset: { dir: string; tables: string[] };
-  trackingUri: string;
-  artifactLocation: string | null;
   operator: string;
   sandbox: SandboxMode;
   scratchDir: string;
@@ -87,12 +85,14 @@ export function buildRunPlan(inputs: RunPlanInputs): RunPlan {
   for (const [key, value] of Object.entries(flattenParams(inputs.reasoning))) {
     params[`reasoning.${key}`] = value;
   }
-  const src = `${inputs.root}/src`;
+  const src = "src";
+  for (const path of [inputs.dataset.dir, inputs.scratchDir, inputs.platformDir]) {
+    if (!isProjectRelative(path)) {
+      throw new Error(`buildRunPlan(): "${path}" is not project-relative`);
+    }
+  }
   return {
-    plan_version: 1,
-    project_root: inputs.root,
-    tracking_uri: inputs.trackingUri,
-    artifact_location: inputs.artifactLocation,
+    plan_version: 2,
     experiment_name: `${experiment.client_name}/${experiment.project_name}`,
     run_name: inputs.runName ?? null,
     tags: {
@@ -133,4 +133,9 @@ export function buildRunPlan(inputs: RunPlanInputs): RunPlan {
     scratch_dir: inputs.scratchDir,
     platform_dir: inputs.platformDir,
   };
+}
+
+/** A POSIX path below the project root: not absolute, no `..` segment. */
+function isProjectRelative(path: string): boolean {
+  return path !== "" && !path.startsWith("/") && !path.split("/").includes("..");
 }

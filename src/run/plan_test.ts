@@ -1,4 +1,4 @@
-import { deepEqual, equal } from "node:assert/strict";
+import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import { parseStandards } from "../config/standards.ts";
 import { parseExperiment } from "../config/experiment.ts";
 import { parseReasoning } from "../config/reasoning.ts";
@@ -23,7 +23,6 @@ const reasoning = parseReasoning(
 
 function inputs(overrides: Partial<RunPlanInputs> = {}): RunPlanInputs {
   return {
-    root: "/p",
     configFile: "configs/experiment.yaml",
     experiment,
     reasoning,
@@ -37,13 +36,11 @@ function inputs(overrides: Partial<RunPlanInputs> = {}): RunPlanInputs {
       feature_pipeline_hash: "f".repeat(64),
       mlp_version: "0.1.0",
     },
-    dataset: { dir: `/p/data/shadow/${"d".repeat(64)}`, tables: ["data.parquet"] },
-    trackingUri: "sqlite:////p/mlflow.db",
-    artifactLocation: "file:///p/mlartifacts",
+    dataset: { dir: `data/shadow/${"d".repeat(64)}`, tables: ["data.parquet"] },
     operator: "ana@bank.test",
     sandbox: "landlock",
-    scratchDir: "/p/.mlp/runs/r1/scratch",
-    platformDir: "/p/.mlp/platform/abc",
+    scratchDir: ".mlp/runs/r1/scratch",
+    platformDir: ".mlp/platform/abc",
     ...overrides,
   };
 }
@@ -91,10 +88,20 @@ Deno.test("buildRunPlan() trains on the protected split and metric, primary metr
 Deno.test("buildRunPlan() lets the trainer read only src, its dataset and the platform code", () => {
   const plan = buildRunPlan(inputs());
   deepEqual(plan.sandbox.read_paths, [
-    "/p/src",
-    `/p/data/shadow/${"d".repeat(64)}`,
-    "/p/.mlp/platform/abc",
+    "src",
+    `data/shadow/${"d".repeat(64)}`,
+    ".mlp/platform/abc",
   ]);
   deepEqual(plan.sandbox.write_paths, []);
-  equal(plan.project_src, "/p/src");
+  equal(plan.project_src, "src");
+});
+
+Deno.test("buildRunPlan() holds no machine path and names no store", () => {
+  const plan = buildRunPlan(inputs());
+  const text = JSON.stringify(plan);
+  ok(!/"\//.test(text), text);
+  ok(!("tracking_uri" in plan) && !("project_root" in plan), Object.keys(plan).join(", "));
+  throws(() => buildRunPlan(inputs({ scratchDir: "/p/.mlp/runs/r1/scratch" })), {
+    message: 'buildRunPlan(): "/p/.mlp/runs/r1/scratch" is not project-relative',
+  });
 });

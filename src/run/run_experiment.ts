@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { join } from "node:path";
-import { CheckError, InputError } from "../errors.ts";
+import { join, relative } from "node:path";
+import { CheckError, InputError, InterruptedError } from "../errors.ts";
 import { projectPaths } from "../project/paths.ts";
 import { loadRunConfigs } from "../config/load.ts";
 import { isAgentOperator } from "../config/reasoning.ts";
@@ -27,9 +27,14 @@ import { checkTrackingServer } from "../tracking/health.ts";
 import { MLP_VERSION } from "../version.ts";
 import { materializePlatform } from "./platform.ts";
 import { buildRunPlan, type SandboxMode } from "./plan.ts";
-import { resolveTrackingTarget } from "./tracking_uri.ts";
-import { runSupervisor } from "./supervisor.ts";
+import { resolveTrackingUri } from "./tracking_uri.ts";
+import { runSupervisor, type SupervisorResult } from "./supervisor.ts";
 import type { RunStatus, SupervisorEvent } from "./events.ts";
+import { RunInterrupts } from "./interrupts.ts";
+import { refuseUnusableStoreFile, sqliteFile } from "./store_file.ts";
+import { closeRunDir, createRunDir, recordRunId } from "../runs/run_dirs.ts";
+import { endRuns } from "../runs/reconcile.ts";
+import { openStore } from "../runs/open_store.ts";
 
 /** Options of {@linkcode runExperiment}, as given on the command line. */
 export interface RunOptions {
@@ -57,25 +62,44 @@ export interface RunOutcome {
   noteAttached: boolean;
   overrides: number;
   trackingUri: string;
+  /** The signal that interrupted mlp while the run was in progress, if one did. */
+  interrupted: Deno.Signal | null;
 }
 
 /**
  * Validates, fingerprints and runs one experiment; returns once the MLflow run has ended.
  *
+ * A signal (SIGINT, SIGTERM, SIGHUP) before the supervisor starts ends the command with nothing
+ * recorded; after, the supervisor ends the run KILLED. Should the supervisor die without ending
+ * the run it created, mlp ends it KILLED itself.
+ *
  * @throws {InputError} for invalid configs or flags (nothing recorded)
  * @throws {CheckError} for a refused check (nothing recorded), or an unverifiable sandbox
+ * @throws {InterruptedError} when a signal arrived before the run was recorded
  */
 export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
+  const interrupts = new RunInterrupts();
+  try {
+    return await runInterruptibly(options, interrupts);
+  } finally {
+    interrupts.dispose();
+  }
+}
+
+async function runInterruptibly(
+  options: RunOptions,
+  interrupts: RunInterrupts,
+): Promise<RunOutcome> {
   const { root, log } = options;
   const paths = projectPaths(root);
   checkEscapeHatchFlags(options);
 
   const agent = isAgentOperator(options.env);
-  const configs = await loadRunConfigs(root, {
+  const configs = await interrupts.guard(loadRunConfigs(root, {
     config: options.config,
     reasoning: options.reasoning,
     agent,
-  });
+  }));
   const { experiment, standards, reasoning } = configs;
   log(`mlp: ${configs.files.experiment} and ${configs.files.reasoning} are valid`);
 
@@ -97,15 +121,19 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     log("mlp: --override-protected given but no protected field differs: nothing to override");
   }
 
-  const tracking = resolveTrackingTarget(root, options.env.MLFLOW_TRACKING_URI);
-  await checkTrackingServer(tracking.uri);
+  const trackingUri = resolveTrackingUri(options.env.MLFLOW_TRACKING_URI);
+  await interrupts.guard(checkTrackingServer(trackingUri));
+  await refuseUnusableStoreFile(root, trackingUri);
+  await interrupts.guard(reconcileFirst(root, options.env, trackingUri, log));
 
-  const dataset = await verifyDataset(root, experiment.dataset_version);
+  const dataset = await interrupts.guard(verifyDataset(root, experiment.dataset_version));
   log(`mlp: dataset ${dataset.hash.slice(0, 12)} verified (${dataset.files.length} files)`);
 
-  const git = await gitState(root);
-  const lock = await projectLockHash(root);
-  const features = await featurePipelineHash(diskReader(root), experiment.features);
+  const git = await interrupts.guard(gitState(root));
+  const lock = await interrupts.guard(projectLockHash(root));
+  const features = await interrupts.guard(
+    featurePipelineHash(diskReader(root), experiment.features),
+  );
   const sandbox: SandboxMode = options.unsandboxed ? "none" : "landlock";
 
   const overrideEntries = [
@@ -122,10 +150,9 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
   const operator = await resolveOperator(root, options.env);
   if (overrideEntries.length > 0) await refuseBrokenOverrideLog(paths.overrideLog);
 
-  const platformDir = await materializePlatform(paths.state);
-  const runDir = await newRunDir(paths.state);
+  const platformDir = await interrupts.guard(materializePlatform(paths.state));
+  const runDir = await createRunDir(root);
   const plan = buildRunPlan({
-    root,
     configFile: configs.files.experiment,
     experiment,
     reasoning,
@@ -139,29 +166,29 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
       feature_pipeline_hash: features.hash,
       mlp_version: MLP_VERSION,
     },
-    dataset: { dir: dataset.dir, tables: dataset.tables },
-    trackingUri: tracking.uri,
-    artifactLocation: tracking.artifactLocation,
+    dataset: { dir: relative(root, dataset.dir), tables: dataset.tables },
     operator,
     sandbox,
-    scratchDir: join(runDir, "scratch"),
-    platformDir,
+    scratchDir: `${runDir.relative}/scratch`,
+    platformDir: relative(root, platformDir),
     runName: options.runName,
   });
-  const planPath = join(runDir, "plan.json");
-  await Deno.writeTextFile(planPath, JSON.stringify(plan, null, 2) + "\n");
-  log(`mlp: git ${git.commit.slice(0, 12)}${git.dirty ? " (dirty)" : ""}, sandbox ${sandbox}`);
-
   let created: Extract<SupervisorEvent, { event: "run_created" }> | undefined;
-  let result;
+  let result: SupervisorResult;
   try {
+    await Deno.writeTextFile(join(runDir.path, "plan.json"), JSON.stringify(plan, null, 2) + "\n");
+    log(`mlp: git ${git.commit.slice(0, 12)}${git.dirty ? " (dirty)" : ""}, sandbox ${sandbox}`);
+    interrupts.check();
     result = await runSupervisor({
       root,
-      planPath,
+      planPath: `${runDir.relative}/plan.json`,
       platformDir,
+      trackingUri,
+      interrupts,
       onEvent: async (event) => {
         if (event.event !== "run_created") return;
         created = event;
+        await recordRunId(runDir, event.run_id);
         log(`mlp: MLflow run ${event.run_id} started (experiment ${event.experiment_id})`);
         if (overrideEntries.length === 0) return;
         await appendOverrideEntries(
@@ -179,35 +206,42 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
       },
     });
   } catch (error) {
-    // The supervisor never started (uv missing): like a refusal, it leaves nothing behind.
-    if (!created) await Deno.remove(runDir, { recursive: true });
+    if (!created) await closeRunDir(root, runDir, "none");
     throw error;
   }
 
   const refused = result.events.find((e) => e.event === "refused");
   if (refused && refused.event === "refused") {
-    await Deno.remove(runDir, { recursive: true });
-    throw refusal(refused.reason, refused.message, tracking.uri);
+    await closeRunDir(root, runDir, "none");
+    throw refusal(refused, trackingUri);
   }
-  const finished = result.events.find((e) => e.event === "finished");
-  if (!created || !finished || finished.event !== "finished") {
+  let finished = result.events.find((e) => e.event === "finished");
+  if (!created) {
+    // The supervisor died before it could say that the run exists; if it had created one, the
+    // run carries a dead owner now and is ended like any abandoned run.
+    await closeRunDir(root, runDir, "none");
+    await reconcileFirst(root, options.env, trackingUri, log);
+    if (interrupts.received) {
+      throw new InterruptedError(
+        `Interrupted by ${interrupts.received} before the run was recorded`,
+        { hint: "run `mlp run` again when you are ready" },
+      );
+    }
     throw new CheckError(
-      `The supervisor exited with code ${result.code} before ${
-        created ? "ending" : "creating"
-      } the MLflow run`,
-      {
-        hint: `its output is above; the run directory "${runDir}" holds the plan` +
-          (created ? `; run ${created.run_id} may need \`mlflow runs\` attention` : ""),
-      },
+      `The supervisor ${describeExit(result)} before creating the MLflow run`,
+      { hint: "its output is above; fix the cause and run again (nothing was recorded)" },
     );
   }
+  if (!finished || finished.event !== "finished") {
+    finished = await endAbandonedRun(root, trackingUri, created.run_id, result, interrupts);
+  }
+  await closeRunDir(root, runDir, finished.status);
 
   let noteAttached = false;
   if (finished.status === "FINISHED" && !git.dirty) {
     await attachRunNote(root, git.commit, finished.run_id, operator);
     noteAttached = true;
   }
-  if (finished.status === "FINISHED") await Deno.remove(runDir, { recursive: true });
 
   return {
     runId: finished.run_id,
@@ -219,17 +253,83 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     gitDirty: git.dirty,
     noteAttached,
     overrides: overrideEntries.length,
-    trackingUri: tracking.uri,
+    trackingUri,
+    interrupted: interrupts.received,
   };
 }
 
+type FinishedEvent = Extract<SupervisorEvent, { event: "finished" }>;
+
+/**
+ * The supervisor died after creating the run and before ending it (killed, crashed): mlp ends it
+ * KILLED through MLflow, unless it had ended meanwhile, and reports the true final status.
+ */
+async function endAbandonedRun(
+  root: string,
+  trackingUri: string,
+  runId: string,
+  result: SupervisorResult,
+  interrupts: RunInterrupts,
+): Promise<FinishedEvent> {
+  const why = `the supervisor ${describeExit(result)} before ending the run` +
+    (interrupts.received ? ` (mlp was interrupted by ${interrupts.received})` : "");
+  const [ended] = await endRuns(root, trackingUri, [
+    { runId, status: "KILLED", reason: `${why}; ended by mlp` },
+  ]);
+  return {
+    event: "finished",
+    status: ended.status as RunStatus,
+    run_id: runId,
+    metrics: {},
+    error: ended.changed ? why : null,
+  };
+}
+
+function describeExit(result: SupervisorResult): string {
+  if (result.signal) return `was killed by ${result.signal}`;
+  if (result.code > 128) {
+    return `exited with code ${result.code} (killed by signal ${result.code - 128})`;
+  }
+  return `exited with code ${result.code}`;
+}
+
+/** Reconciles the store before a run, when it exists; its lines go to `log`. */
+async function reconcileFirst(
+  root: string,
+  env: Record<string, string | undefined>,
+  trackingUri: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const file = sqliteFile(root, trackingUri);
+  if (file) {
+    try {
+      await Deno.stat(file);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return;
+      throw error;
+    }
+  }
+  const reader = await openStore(root, { ...env, MLFLOW_TRACKING_URI: trackingUri }, log);
+  reader.close();
+}
+
 /** Turns a supervisor refusal (nothing was recorded) into the error the user sees. */
-function refusal(reason: string, message: string, trackingUri: string): Error {
+function refusal(
+  event: Extract<SupervisorEvent, { event: "refused" }>,
+  trackingUri: string,
+): Error {
+  const { reason, message } = event;
   switch (reason) {
     case "sandbox_unavailable":
       return new CheckError(`The training sandbox cannot be set up: ${message}`, {
         hint: "on a machine without Landlock (Linux 6.7+), run with --unsandboxed --reason " +
           '"<why>"; the run records sandbox=none and the override log records who and why',
+      });
+    case "store_unusable":
+      return new CheckError(`The MLflow store cannot be used: ${message}`, { hint: event.hint });
+    case "interrupted":
+      return new InterruptedError(`The run was ${message}`, {
+        hint: "run `mlp run` again when you are ready",
       });
     case "tracking_unavailable":
       return new CheckError(`The MLflow store "${trackingUri}" cannot record the run: ${message}`, {
@@ -273,11 +373,4 @@ async function refuseBrokenOverrideLog(path: string): Promise<void> {
         "restore the log from git (`git checkout -- logs/protected_overrides.log`), then run `mlp log verify`",
     });
   }
-}
-
-async function newRunDir(stateDir: string): Promise<string> {
-  const runs = join(stateDir, "runs");
-  await Deno.mkdir(runs, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "");
-  return await Deno.makeTempDir({ dir: runs, prefix: `${stamp}-` });
 }

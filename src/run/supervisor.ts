@@ -1,85 +1,66 @@
 /**
- * Starts the Python supervisor in the project's locked environment and follows its event
- * channel. Signals that reach mlp (Ctrl-C, a CI runner's SIGTERM) are passed on, so the
- * supervisor can end the MLflow run KILLED instead of leaving it RUNNING.
+ * Starts the Python supervisor in the project's locked environment and follows its event channel.
+ *
+ * The supervisor's stdin is mlp's message pipe: a signal that reaches mlp is passed on as a line
+ * `interrupt <SIGNAL>` (uv, in between, would not forward a SIGINT sent to its own PID), and should
+ * mlp be killed (`kill -9`, a crash), the pipe closes and the supervisor ends the run KILLED by
+ * itself (src/python/mlp_platform/lifecycle.py).
  *
  * @module
  */
-import { CheckError, INTERRUPT_SIGNALS } from "../errors.ts";
 import { TextLineStream } from "./text_lines.ts";
 import { parseEvent, type SupervisorEvent } from "./events.ts";
+import type { RunInterrupts } from "./interrupts.ts";
+import { spawnPlatformPython } from "./platform_python.ts";
 
 /** What the supervisor reported, and how it exited. */
 export interface SupervisorResult {
   events: SupervisorEvent[];
+  /** uv's exit status, which is the supervisor's. */
   code: number;
-  /** The signal mlp received and forwarded while the supervisor ran, if any. */
-  interrupted: Deno.Signal | null;
+  /** The signal that ended uv, if one did. */
+  signal: Deno.Signal | null;
 }
 
 /** Options of {@linkcode runSupervisor}. */
 export interface SupervisorOptions {
   root: string;
+  /** The plan file, relative to the root. */
   planPath: string;
   platformDir: string;
+  trackingUri: string;
+  interrupts: RunInterrupts;
   /** Called for each event as it arrives (e.g. to append the override log once the run exists). */
   onEvent?: (event: SupervisorEvent) => Promise<void> | void;
 }
 
 /**
- * Runs `uv run --locked python -m mlp_platform.supervisor PLAN` in the project root. `--locked`
- * makes uv refuse a uv.lock that no longer matches pyproject.toml, so the environment that
- * trains is always the one whose hash is logged.
+ * Runs `uv run --locked python -m mlp_platform.supervisor PLAN --parent-pipe` in the project
+ * root and returns once its event channel has closed and uv has exited.
  *
  * @throws {CheckError} when uv is not on PATH (nothing has been recorded then).
  */
 export async function runSupervisor(options: SupervisorOptions): Promise<SupervisorResult> {
-  const env: Record<string, string> = { PYTHONPATH: options.platformDir, PYTHONUNBUFFERED: "1" };
-  if (!Deno.env.get("UV_PYTHON_DOWNLOADS")) env.UV_PYTHON_DOWNLOADS = "never";
-  const command = new Deno.Command("uv", {
-    args: [
-      "run",
-      "--quiet",
-      "--locked",
-      "--project",
-      options.root,
-      "python",
-      "-m",
-      "mlp_platform.supervisor",
-      options.planPath,
-    ],
-    cwd: options.root,
-    env,
-    stdin: "null",
+  const child = spawnPlatformPython({
+    root: options.root,
+    platformDir: options.platformDir,
+    module: "supervisor",
+    args: [options.planPath, "--parent-pipe"],
+    env: { MLFLOW_TRACKING_URI: options.trackingUri },
+    stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
   });
-  let child: Deno.ChildProcess;
-  try {
-    child = command.spawn();
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-    throw new CheckError("Cannot start the run: `uv` is not on PATH", {
-      hint: "install uv (https://docs.astral.sh/uv/) and run `uv sync` in the project; " +
-        "nothing was recorded",
-    });
-  }
-
-  let interrupted: Deno.Signal | null = null;
-  const listeners = INTERRUPT_SIGNALS.map((signal) => {
-    const listener = () => {
-      interrupted ??= signal;
-      try {
-        child.kill(signal);
-      } catch {
-        // The child already exited; its exit status tells the rest.
-      }
-    };
-    Deno.addSignalListener(signal, listener);
-    return [signal, listener] as const;
+  // Held open for the whole run: its end is how the supervisor learns that mlp is gone.
+  const parentPipe = child.stdin.getWriter();
+  const encoder = new TextEncoder();
+  options.interrupts.forwardTo((signal) => {
+    // The supervisor may be gone already; its exit status tells the rest.
+    parentPipe.write(encoder.encode(`interrupt ${signal}\n`)).catch(() => {});
   });
 
   const events: SupervisorEvent[] = [];
+  let failure: { error: unknown } | null = null;
   try {
     const lines = child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(
       new TextLineStream(),
@@ -88,11 +69,20 @@ export async function runSupervisor(options: SupervisorOptions): Promise<Supervi
       const event = parseEvent(line);
       if (!event) continue;
       events.push(event);
-      await options.onEvent?.(event);
+      if (failure) continue;
+      try {
+        await options.onEvent?.(event);
+      } catch (error) {
+        // mlp could not do its part (say, audit an override): stop the run, let the supervisor
+        // record it KILLED, then report the cause.
+        failure = { error };
+        await parentPipe.close().catch(() => {});
+      }
     }
     const status = await child.status;
-    return { events, code: status.code, interrupted };
+    if (failure) throw failure.error;
+    return { events, code: status.code, signal: status.signal };
   } finally {
-    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+    await parentPipe.close().catch(() => {});
   }
 }

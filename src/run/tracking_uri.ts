@@ -3,29 +3,20 @@
  *
  * @module
  */
-import { join } from "node:path";
 import { storeKind } from "../tracking/reader.ts";
 
-/** The tracking store of a run and where new experiments keep their artifacts. */
-export interface TrackingTarget {
-  uri: string;
-  /** Artifact root for experiments mlp creates; `null` lets the server decide. */
-  artifactLocation: string | null;
-}
+/** The project's own store, relative to the project root (where the supervisor runs). */
+export const DEFAULT_TRACKING_URI = "sqlite:///mlflow.db";
 
 /**
- * Resolves the tracking store, refusing one the merge gate could not read (`storeKind`). The
- * default keeps artifacts in `<root>/mlartifacts` so that a backup of the project's store is
- * `mlflow.db` plus that one directory.
+ * Resolves the tracking store of a run, refusing one the merge gate could not read
+ * (`storeKind`). The default is relative to the project root, so that the URI mlp hands the
+ * supervisor names no machine path; the store itself keeps artifacts in `mlartifacts/`, also
+ * relative (src/python/mlp_platform/store.py).
  */
-export function resolveTrackingTarget(root: string, envUri: string | undefined): TrackingTarget {
+export function resolveTrackingUri(envUri: string | undefined): string {
   const uri = envUri?.trim();
-  if (uri) {
-    storeKind(uri);
-    return { uri, artifactLocation: null };
-  }
-  return {
-    uri: `sqlite:///${join(root, "mlflow.db")}`,
-    artifactLocation: `file://${join(root, "mlartifacts")}`,
-  };
+  if (!uri) return DEFAULT_TRACKING_URI;
+  storeKind(uri);
+  return uri;
 }

@@ -1,28 +1,20 @@
-import { deepEqual, equal, ok, throws } from "node:assert/strict";
+import { equal, ok, throws } from "node:assert/strict";
 import { InputError } from "../errors.ts";
-import { resolveTrackingTarget } from "./tracking_uri.ts";
+import { resolveTrackingUri } from "./tracking_uri.ts";
 
-Deno.test("resolveTrackingTarget() defaults to the project's mlflow.db and mlartifacts", () => {
-  deepEqual(resolveTrackingTarget("/p/credit", undefined), {
-    uri: "sqlite:////p/credit/mlflow.db",
-    artifactLocation: "file:///p/credit/mlartifacts",
-  });
-  deepEqual(resolveTrackingTarget("/p/credit", "  "), {
-    uri: "sqlite:////p/credit/mlflow.db",
-    artifactLocation: "file:///p/credit/mlartifacts",
-  });
+Deno.test("resolveTrackingUri() defaults to the project's mlflow.db, relative to its root", () => {
+  equal(resolveTrackingUri(undefined), "sqlite:///mlflow.db");
+  equal(resolveTrackingUri("  "), "sqlite:///mlflow.db");
 });
 
-Deno.test("resolveTrackingTarget() lets MLFLOW_TRACKING_URI and its server decide", () => {
-  deepEqual(resolveTrackingTarget("/p/credit", "http://mlflow.bank:5000 "), {
-    uri: "http://mlflow.bank:5000",
-    artifactLocation: null,
-  });
+Deno.test("resolveTrackingUri() takes MLFLOW_TRACKING_URI", () => {
+  equal(resolveTrackingUri("http://mlflow.bank:5000 "), "http://mlflow.bank:5000");
+  equal(resolveTrackingUri("sqlite:////p/other.db"), "sqlite:////p/other.db");
 });
 
-Deno.test("resolveTrackingTarget() refuses a store the merge gate could not read", () => {
+Deno.test("resolveTrackingUri() refuses a store the merge gate could not read", () => {
   for (const uri of ["postgresql://mlflow@db/mlflow", "file:///p/credit/mlruns", "./mlruns"]) {
-    throws(() => resolveTrackingTarget("/p/credit", uri), (error: unknown) => {
+    throws(() => resolveTrackingUri(uri), (error: unknown) => {
       ok(error instanceof InputError);
       equal(error.message, `MLFLOW_TRACKING_URI "${uri}" is not a store mlp can read`);
       equal(

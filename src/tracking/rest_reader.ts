@@ -78,40 +78,48 @@ export function openRestRunReader(
     return json;
   }
 
+  /** Every run matching `filter` in any experiment, oldest first. */
+  async function searchRuns(filter: string, viewType = "ALL"): Promise<RunRecord[]> {
+    const experimentIds: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await call("experiments/search", {
+        max_results: PAGE_SIZE,
+        view_type: "ALL",
+        page_token: token,
+      });
+      for (const experiment of (page?.experiments ?? []) as { experiment_id: string }[]) {
+        experimentIds.push(experiment.experiment_id);
+      }
+      token = page?.next_page_token as string | undefined;
+    } while (token);
+    if (experimentIds.length === 0) return [];
+    const runs: RunRecord[] = [];
+    do {
+      const page = await call("runs/search", {
+        experiment_ids: experimentIds,
+        filter,
+        run_view_type: viewType,
+        max_results: PAGE_SIZE,
+        page_token: token,
+      });
+      runs.push(...((page?.runs ?? []) as RestRun[]).map(fromRest));
+      token = page?.next_page_token as string | undefined;
+    } while (token);
+    return runs.sort((a, b) => (a.startTime ?? 0) - (b.startTime ?? 0));
+  }
+
   return {
     location: base,
     async getRun(runId: string): Promise<RunRecord | null> {
       const json = await call(`runs/get?run_id=${encodeURIComponent(runId)}`);
       return json?.run ? fromRest(json.run as RestRun) : null;
     },
-    async findRunsByCommit(commit: string): Promise<RunRecord[]> {
-      const experimentIds: string[] = [];
-      let token: string | undefined;
-      do {
-        const page = await call("experiments/search", {
-          max_results: PAGE_SIZE,
-          view_type: "ALL",
-          page_token: token,
-        });
-        for (const experiment of (page?.experiments ?? []) as { experiment_id: string }[]) {
-          experimentIds.push(experiment.experiment_id);
-        }
-        token = page?.next_page_token as string | undefined;
-      } while (token);
-      if (experimentIds.length === 0) return [];
-      const runs: RunRecord[] = [];
-      do {
-        const page = await call("runs/search", {
-          experiment_ids: experimentIds,
-          filter: `params.git_commit = '${commit.replace(/[^0-9a-f]/g, "")}'`,
-          run_view_type: "ALL",
-          max_results: PAGE_SIZE,
-          page_token: token,
-        });
-        runs.push(...((page?.runs ?? []) as RestRun[]).map(fromRest));
-        token = page?.next_page_token as string | undefined;
-      } while (token);
-      return runs.sort((a, b) => (a.startTime ?? 0) - (b.startTime ?? 0));
+    findRunsByCommit(commit: string): Promise<RunRecord[]> {
+      return searchRuns(`params.git_commit = '${commit.replace(/[^0-9a-f]/g, "")}'`);
+    },
+    findRunning(): Promise<RunRecord[]> {
+      return searchRuns("attributes.status = 'RUNNING'", "ACTIVE_ONLY");
     },
     close(): void {},
   };

@@ -29,6 +29,8 @@ export interface RunReader {
   getRun(runId: string): Promise<RunRecord | null>;
   /** Every run whose `git_commit` param is `commit` (a full SHA), oldest first. */
   findRunsByCommit(commit: string): Promise<RunRecord[]>;
+  /** Every active run whose status is RUNNING, oldest first. */
+  findRunning(): Promise<RunRecord[]>;
   /** Releases the store (closes the database). */
   close(): void;
 }

@@ -60,6 +60,10 @@ export function openSqliteRunReader(path: string): RunReader {
       "FROM runs r JOIN params p ON p.run_uuid = r.run_uuid " +
       "WHERE p.key = 'git_commit' AND p.value = ? ORDER BY r.start_time, r.run_uuid",
   );
+  const running = db.prepare(
+    "SELECT run_uuid, experiment_id, status, lifecycle_stage, start_time, end_time FROM runs " +
+      "WHERE status = 'RUNNING' AND lifecycle_stage = 'active' ORDER BY start_time, run_uuid",
+  );
   const params = db.prepare("SELECT key, value FROM params WHERE run_uuid = ?");
   const tags = db.prepare("SELECT key, value FROM tags WHERE run_uuid = ?");
   const metrics = db.prepare(
@@ -93,6 +97,9 @@ export function openSqliteRunReader(path: string): RunReader {
     },
     findRunsByCommit(commit: string): Promise<RunRecord[]> {
       return Promise.resolve((runsByCommit.all(commit) as unknown as RunRow[]).map(record));
+    },
+    findRunning(): Promise<RunRecord[]> {
+      return Promise.resolve((running.all() as unknown as RunRow[]).map(record));
     },
     close(): void {
       db.close();

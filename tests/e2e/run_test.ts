@@ -251,7 +251,7 @@ Deno.test("mlp run: SIGINT ends the run KILLED and exits 130", async () => {
   equal(status.code, 130, stderrLines.join("\n"));
   equal(lastLine(await stdout), runId);
   ok(
-    stderrLines.includes(`mlp: run ${runId} was interrupted and is recorded KILLED`),
+    stderrLines.includes(`mlp: run ${runId} was interrupted by SIGINT and is recorded KILLED`),
     stderrLines.join("\n"),
   );
   const run = await project.readRun(runId);

@@ -29,6 +29,8 @@ export interface TestProject {
   python<T = unknown>(code: string): Promise<T>;
   /** Reads a run with the official MLflow client. */
   readRun(runId: string): Promise<MlflowRun>;
+  /** Every run in the project's store (the official MLflow client), oldest first. */
+  runs(): Promise<StoredRun[]>;
   /** Replaces text in a project file (the text must occur). */
   edit(path: string, from: string | RegExp, to: string): Promise<void>;
 }
@@ -47,6 +49,13 @@ export interface MlflowRun {
   artifacts: string[];
 }
 
+/** One run of the store, as listed by the official MLflow client. */
+export interface StoredRun {
+  runId: string;
+  status: string;
+  tags: Record<string, string>;
+}
+
 /** Options of {@linkcode createProject}. */
 export interface ProjectOptions {
   /** Copier answers beyond project_name and client_name. */
@@ -63,6 +72,32 @@ const GIT_ENV = {
   GIT_CONFIG_NOSYSTEM: "1",
 };
 
+/**
+ * The locked environment every test project uses (`UV_PROJECT_ENVIRONMENT`): the template's
+ * uv.lock installed once, with its bytecode compiled (scripts/platform_env.sh), instead of one
+ * 900 MB environment per test project that recompiles scikit-learn and MLflow on every import.
+ * uv still checks each project's lock against it (`uv run --locked`). A test that must change
+ * the environment passes its own `UV_PROJECT_ENVIRONMENT`.
+ */
+export const SHARED_ENVIRONMENT: string = await (async () => {
+  const out = await new Deno.Command(join(MLP_ROOT, "scripts/platform_env.sh"), {
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!out.success) throw new Error("scripts/platform_env.sh failed: see its output above");
+  return resolve(new TextDecoder().decode(out.stdout).trim(), "../..");
+})();
+
+/** The environment of every command a test starts: git identity, the shared locked environment. */
+export function testEnv(env: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...GIT_ENV,
+    UV_PYTHON_DOWNLOADS: "never",
+    UV_PROJECT_ENVIRONMENT: SHARED_ENVIRONMENT,
+    ...env,
+  };
+}
+
 /** Runs a command and collects its output. */
 export async function exec(
   cmd: string,
@@ -73,7 +108,7 @@ export async function exec(
   const output = await new Deno.Command(cmd, {
     args,
     cwd,
-    env: { ...GIT_ENV, UV_PYTHON_DOWNLOADS: "never", ...env },
+    env: testEnv(env),
     stdin: "null",
   }).output();
   const decoder = new TextDecoder();
@@ -171,6 +206,22 @@ def walk(path=None):
     return out
 print(json.dumps({"status": run.info.status, "params": run.data.params, "tags": run.data.tags,
                   "metrics": run.data.metrics, "artifacts": sorted(walk())}))
+`);
+    },
+    async runs(): Promise<StoredRun[]> {
+      try {
+        await Deno.stat(join(root, "mlflow.db"));
+      } catch {
+        return [];
+      }
+      return await project.python<StoredRun[]>(`
+import json
+from mlflow.tracking import MlflowClient
+from mlflow.entities import ViewType
+client = MlflowClient("sqlite:///${root}/mlflow.db")
+ids = [e.experiment_id for e in client.search_experiments(view_type=ViewType.ALL)]
+runs = client.search_runs(ids, run_view_type=ViewType.ALL, order_by=["attributes.start_time ASC"])
+print(json.dumps([{"runId": r.info.run_id, "status": r.info.status, "tags": r.data.tags} for r in runs]))
 `);
     },
     async edit(path, from, to) {

@@ -31,8 +31,15 @@ def claim_stdout() -> None:
     os.dup2(2, 1)
 
 
-def emit(event: str, **fields: Any) -> None:
-    """Writes one event line to the event channel (stdout until claimed) and flushes it."""
+def emit(event: str, **fields: Any) -> bool:
+    """Writes one event line to the event channel (stdout until claimed) and flushes it.
+
+    Returns False when nobody reads the channel any more (mlp was killed): the record in MLflow is
+    what counts, so a closed pipe never changes what the caller does next."""
     channel = _channel or sys.stdout
-    channel.write(json.dumps({"event": event, **fields}, ensure_ascii=False, allow_nan=False) + "\n")
-    channel.flush()
+    try:
+        channel.write(json.dumps({"event": event, **fields}, ensure_ascii=False, allow_nan=False) + "\n")
+        channel.flush()
+    except (OSError, ValueError):
+        return False
+    return True

@@ -1,5 +1,10 @@
 """The run plan: the JSON file mlp writes for one run, read by the supervisor and the trainer.
 
+Every path in the plan is relative to the project root, and the plan names no tracking store: it
+is logged as the run's ``mlp/plan.json`` artifact, and a project is moved, copied, restored and
+cloned by auditors, so the record must hold no machine path (and no credentials). The supervisor
+runs in the project root and gets the store from ``MLFLOW_TRACKING_URI``, which mlp sets.
+
 Standard library only: the trainer loads the plan before it applies the sandbox and before it
 imports anything that starts threads.
 """
@@ -11,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, cast
 
-PLAN_VERSION = 1
+PLAN_VERSION = 2
 SPLIT_STRATEGIES = ("stratified_kfold", "temporal_split")
 KNOWN_METRICS = ("roc_auc", "pr_auc", "log_loss", "brier", "f1", "precision", "recall", "accuracy")
 """Metrics the supervisor can compute from out-of-fold predictions."""
@@ -27,6 +32,7 @@ class DatasetPlan:
     """The one verified dataset: its directory, hashes and the table files to load, in order."""
 
     dir: Path
+    """Absolute: the project root joined with the plan's relative path."""
     hash: str
     schema_hash: str
     tables: list[str]
@@ -59,19 +65,18 @@ class SandboxPlan:
     """How the trainer is confined. `min_landlock_abi` can only raise the floor of 4."""
 
     mode: str
-    read_paths: list[str]
-    write_paths: list[str]
+    read_paths: list[Path]
+    write_paths: list[Path]
     min_landlock_abi: int
 
 
 @dataclass(frozen=True)
 class Plan:
-    """A whole run plan, as loaded from `path`."""
+    """A whole run plan, as loaded from `path` for the project at `project_root`; its paths are
+    absolute once loaded."""
 
     path: Path
     project_root: Path
-    tracking_uri: str
-    artifact_location: str | None
     experiment_name: str
     run_name: str | None
     tags: dict[str, str]
@@ -91,8 +96,9 @@ class Plan:
     def trainer_paths(self) -> tuple[list[str], list[str]]:
         """(readable, writable) paths of the sandboxed trainer: the plan's lists plus what it always
         needs, the project source, the dataset and the platform code to read, scratch to write."""
-        read = [*self.sandbox.read_paths, str(self.project_src), str(self.dataset.dir), str(self.platform_dir)]
-        return list(dict.fromkeys(read)), list(dict.fromkeys([*self.sandbox.write_paths, str(self.scratch_dir)]))
+        read = [*self.sandbox.read_paths, self.project_src, self.dataset.dir, self.platform_dir]
+        write = [*self.sandbox.write_paths, self.scratch_dir]
+        return list(dict.fromkeys(map(str, read))), list(dict.fromkeys(map(str, write)))
 
 
 class _Fields:
@@ -121,8 +127,17 @@ class _Fields:
             lambda v: (optional and v is None) or (isinstance(v, str) and v != "" and (not choices or v in choices)),
         )
 
-    def path(self, key: str) -> Path:
-        return Path(self.get(key, "an absolute path", lambda v: isinstance(v, str) and v.startswith("/")))
+    def path(self, key: str, root: Path) -> Path:
+        """A project-relative path (no leading "/", no ".."), made absolute against `root`."""
+        return root / str(self.get(key, "a path relative to the project root", _is_relative_path))
+
+    def paths(self, key: str, root: Path) -> list[Path]:
+        values = self.get(
+            key,
+            "a list of paths relative to the project root",
+            lambda v: isinstance(v, list) and all(_is_relative_path(x) for x in v),
+        )
+        return [root / value for value in values]
 
     def integer(self, key: str, minimum: int, default: int | None = None) -> int:
         if default is not None and self.obj.get(key) is None:
@@ -174,25 +189,33 @@ class _Fields:
         return _Fields(self.source, f"{self.prefix}{key}.", self.obj.get(key))
 
 
+def _is_relative_path(value: object) -> bool:
+    """A non-empty POSIX path below its base: not absolute, no "..", no backslash."""
+    if not isinstance(value, str) or value == "" or value.startswith("/") or "\\" in value:
+        return False
+    return ".." not in PurePosixPath(value).parts
+
+
 def _is_table_name(name: str) -> bool:
-    parts = PurePosixPath(name).parts
-    return name != "" and not name.startswith("/") and ".." not in parts
+    return _is_relative_path(name)
 
 
-def load_plan(path: Path) -> Plan:
+def load_plan(path: Path, project_root: Path) -> Plan:
     """Reads and validates a plan file; raises PlanError naming the file and the field.
-    The plan keeps its absolute path: the trainer runs in another working directory."""
-    path = path.absolute()
+
+    The plan's relative paths are resolved against `project_root` (the supervisor runs in it; the
+    trainer, which runs in its scratch directory, is given it)."""
+    path, root = path.absolute(), project_root.absolute()
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise PlanError(f'plan "{path}" cannot be read: {error}') from error
-    root = _Fields(path, "", raw)
-    root.get("plan_version", f"{PLAN_VERSION}", lambda v: v == PLAN_VERSION)
-    data, train, box = root.sub("dataset"), root.sub("training"), root.sub("sandbox")
+    fields = _Fields(path, "", raw)
+    fields.get("plan_version", f"{PLAN_VERSION}", lambda v: v == PLAN_VERSION)
+    data, train, box = fields.sub("dataset"), fields.sub("training"), fields.sub("sandbox")
     split = train.text("split_strategy", choices=SPLIT_STRATEGIES)
     dataset = DatasetPlan(
-        dir=data.path("dir"),
+        dir=data.path("dir", root),
         hash=data.text("hash"),
         schema_hash=data.text("schema_hash"),
         tables=data.get(
@@ -222,23 +245,21 @@ def load_plan(path: Path) -> Plan:
         )
     sandbox = SandboxPlan(
         mode=box.text("mode", choices=SANDBOX_MODES),
-        read_paths=box.str_list("read_paths"),
-        write_paths=box.str_list("write_paths"),
+        read_paths=box.paths("read_paths", root),
+        write_paths=box.paths("write_paths", root),
         min_landlock_abi=box.integer("min_landlock_abi", 1, default=4),
     )
     return Plan(
         path=path,
-        project_root=root.path("project_root"),
-        tracking_uri=root.text("tracking_uri"),
-        artifact_location=root.text("artifact_location", optional=True),
-        experiment_name=root.text("experiment_name"),
-        run_name=root.text("run_name", optional=True),
-        tags=root.str_map("tags"),
-        params=root.str_map("params"),
+        project_root=root,
+        experiment_name=fields.text("experiment_name"),
+        run_name=fields.text("run_name", optional=True),
+        tags=fields.str_map("tags"),
+        params=fields.str_map("params"),
         dataset=dataset,
         training=training,
         sandbox=sandbox,
-        project_src=root.path("project_src"),
-        scratch_dir=root.path("scratch_dir"),
-        platform_dir=root.path("platform_dir"),
+        project_src=fields.path("project_src", root),
+        scratch_dir=fields.path("scratch_dir", root),
+        platform_dir=fields.path("platform_dir", root),
     )

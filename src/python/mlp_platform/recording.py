@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import mlflow
 import numpy
@@ -13,10 +14,15 @@ from mlflow.tracking import MlflowClient
 
 from mlp_platform import tracking
 from mlp_platform.metrics import compute_metrics
+from mlp_platform.owner import owner_tags
 from mlp_platform.plan import Plan
 from mlp_platform.plots import plot_importance, plot_roc
 from mlp_platform.sandbox import SandboxReport
+from mlp_platform.store import StoreLease, make_artifact_location_relative
 from mlp_platform.system_info import system_params
+
+Checkpoint = Callable[[], None]
+"""Called between recording steps; raises to stop (an interrupt arrived)."""
 
 
 @dataclass
@@ -28,17 +34,26 @@ class Recorder:
     run_id: str
     experiment_id: str
     sandbox: SandboxReport
+    ended: str | None = field(default=None)
 
     @classmethod
-    def open(cls, plan: Plan, sandbox: SandboxReport) -> Recorder:
-        """Gets or creates the experiment and creates the run with the plan's tags."""
-        mlflow.set_tracking_uri(plan.tracking_uri)
-        client = MlflowClient(tracking_uri=plan.tracking_uri)
-        experiment_id = tracking.experiment_id(client, plan.experiment_name, plan.artifact_location)
-        tags = dict(plan.tags)
-        if "git_commit" in plan.params:
-            tags["mlflow.source.git.commit"] = plan.params["git_commit"]
-        run = client.create_run(experiment_id, tags=tags, run_name=plan.run_name)
+    def open(cls, plan: Plan, sandbox: SandboxReport, uri: str, lease: StoreLease, checkpoint: Checkpoint) -> Recorder:
+        """Gets or creates the experiment and creates the run with the plan's tags and its owner
+        (this process, so that a later mlp command can tell whether the run was abandoned).
+        `checkpoint` runs just before the run is created: an interrupt until then records nothing."""
+        mlflow.set_tracking_uri(uri)
+        client = MlflowClient(tracking_uri=uri)
+        try:
+            experiment_id, created = tracking.experiment_id(client, plan.experiment_name)
+            if created:
+                make_artifact_location_relative(uri, experiment_id)
+            tags = {**plan.tags, **owner_tags(plan.path.parent, plan.project_root)}
+            if "git_commit" in plan.params:
+                tags["mlflow.source.git.commit"] = plan.params["git_commit"]
+            checkpoint()
+            run = client.create_run(experiment_id, tags=tags, run_name=plan.run_name)
+        finally:
+            lease.release_init()
         return cls(plan, client, run.info.run_id, experiment_id, sandbox)
 
     def log_setup(self) -> None:
@@ -55,9 +70,9 @@ class Recorder:
             shutil.copyfile(self.plan.path, copy)
         self.client.log_artifact(self.run_id, str(copy), "mlp")
 
-    def log_results(self) -> dict[str, float]:
+    def log_results(self, checkpoint: Checkpoint) -> dict[str, float]:
         """Metrics from the trainer's out-of-fold predictions, dataset size, plots and the model;
-        returns the metrics logged."""
+        returns the metrics logged. `checkpoint` runs between the steps."""
         out, training = self.plan.out_dir, self.plan.training
         result = json.loads((out / "result.json").read_text(encoding="utf-8"))
         oof = pyarrow.parquet.read_table(out / "oof.parquet", columns=["y_true", "y_score"])
@@ -66,24 +81,31 @@ class Recorder:
         metrics = compute_metrics(y_true, y_score, training.metrics, training.threshold)
         metrics["training_time_s"] = float(result["training_time_s"])
         metrics["inference_latency_ms"] = float(result["inference_latency_ms"])
+        checkpoint()
         tracking.log_params(
             self.client, self.run_id, {"dataset.rows": str(result["rows"]), "dataset.columns": str(result["columns"])}
         )
         tracking.log_metrics(self.client, self.run_id, metrics)
+        checkpoint()
         plots = self.plan.scratch_dir / "plots"
         auc = metrics.get("roc_auc")
         plot_roc(y_true, y_score, None if auc is None or numpy.isnan(auc) else auc, plots / "roc_curve.png")
         importance = json.loads((out / "importance.json").read_text(encoding="utf-8"))
         plot_importance(importance, plots / "feature_importance.png")
         self.client.log_artifacts(self.run_id, str(plots), "plots")
+        checkpoint()
         self.client.log_artifacts(self.run_id, str(out / "model"), "model")
         return metrics
 
     def end(self, status: str, traceback_text: str | None = None) -> None:
-        """Logs the error text (if any) as error/traceback.txt and ends the run with `status`.
-        The end state is written even if logging the text fails."""
+        """Logs the error text (if any) as error/traceback.txt and ends the run with `status`, once:
+        a run that has ended is never relabelled. The end state is written even if logging the
+        text fails."""
+        if self.ended is not None:
+            return
         try:
             if traceback_text:
                 self.client.log_text(self.run_id, traceback_text, "error/traceback.txt")
         finally:
             self.client.set_terminated(self.run_id, status)
+            self.ended = status

@@ -14,57 +14,44 @@ classes. ``mlflow.pyfunc.load_model("runs:/<id>/model")`` loads it because MLflo
 MLflow 3 LoggedModel (the experiment's Models tab does not list it); ``create_logged_model`` plus
 ``log_model_artifacts`` could add one without loading it, at the cost of a second copy.
 
+The end state follows the work, never the pipe: the run ends exactly once, FINISHED when its
+results are recorded, FAILED when the trainer or the recording failed, KILLED when a signal
+arrived or mlp went away (``lifecycle``); an event that cannot be delivered changes nothing. The
+run carries its owner (``owner``) so that, should this process itself be killed, the next mlp
+command ends the run KILLED. The trainer never outlives the supervisor (``trainer_process``).
+
+Usage: ``python -m mlp_platform.supervisor PLAN.json [--parent-pipe]`` in the project root, with
+``MLFLOW_TRACKING_URI`` naming the store; ``--parent-pipe`` makes the end of stdin an interrupt
+(mlp holds its other end).
+
 Stdout carries JSON events (see ``events``). Exit codes: 0 FINISHED; 1 FAILED (trainer error or
-supervisor error, recorded) or nothing recorded because MLflow could not be reached; 2 invalid
+supervisor error, recorded) or nothing recorded because the store cannot be used; 2 invalid
 plan; 3 sandbox unavailable (nothing recorded); 130 interrupted (KILLED when the run existed).
 """
 
 from __future__ import annotations
 
 import math
+import os
 import shutil
-import signal
 import sys
 import traceback
-from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING
 
 from mlp_platform.events import claim_stdout, emit
+from mlp_platform.lifecycle import Interrupted, Interrupts, tolerant_stderr
+from mlp_platform.owner import hold_owner_lock
 from mlp_platform.plan import Plan, PlanError, load_plan
 from mlp_platform.sandbox import SandboxReport, SandboxUnavailable, probe_sandbox
+from mlp_platform.store import StoreError, prepare_store
 
 if TYPE_CHECKING:
     from mlp_platform.recording import Recorder
     from mlp_platform.trainer_process import TrainerProcess
 
 EXIT_FAILED, EXIT_INVALID_PLAN, EXIT_NO_SANDBOX, EXIT_INTERRUPTED = 1, 2, 3, 130
-
-
-class Interrupted(Exception):
-    """SIGINT or SIGTERM reached the supervisor."""
-
-
-@dataclass
-class Signals:
-    """Records SIGINT/SIGTERM instead of raising at an arbitrary point (say, halfway through an
-    MLflow write); the supervisor checks at safe points."""
-
-    received: list[int] = field(default_factory=list)
-
-    def install(self) -> None:
-        """Takes over SIGINT and SIGTERM."""
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, self._record)
-
-    def _record(self, signum: int, _frame: FrameType | None) -> None:
-        self.received.append(signum)
-
-    def check(self) -> None:
-        """Raises Interrupted if a signal arrived."""
-        if self.received:
-            raise Interrupted(f"interrupted by {signal.Signals(self.received[0]).name}")
+USAGE = "usage: MLFLOW_TRACKING_URI=… python -m mlp_platform.supervisor PLAN.json [--parent-pipe]"
 
 
 def _isolate_sys_path(plan: Plan) -> None:
@@ -98,76 +85,90 @@ def _probe(plan: Plan) -> SandboxReport:
     return probe_sandbox(read, write, required_abi=plan.sandbox.min_landlock_abi)
 
 
+def _refuse(reason: str, message: str, code: int, hint: str | None = None) -> int:
+    emit("refused", reason=reason, message=message, **({"hint": hint} if hint else {}))
+    return code
+
+
 def main(argv: list[str]) -> int:
     """Runs the supervisor for the plan file in argv[0]; returns the exit code."""
     claim_stdout()
-    signals = Signals()
-    signals.install()
-    if len(argv) != 1:
-        print("usage: python -m mlp_platform.supervisor PLAN.json", file=sys.stderr)
-        return EXIT_INVALID_PLAN
+    tolerant_stderr()
+    interrupts = Interrupts()
+    interrupts.install(watch_parent_pipe="--parent-pipe" in argv[1:])
+    uri = os.environ.get("MLFLOW_TRACKING_URI", "")
+    if len(argv) not in (1, 2) or argv[1:] not in ([], ["--parent-pipe"]) or not uri:
+        print(USAGE, file=sys.stderr)
+        return _refuse("invalid_plan", USAGE, EXIT_INVALID_PLAN)
     try:
-        plan = load_plan(Path(argv[0]))
+        plan = load_plan(Path(argv[0]), Path.cwd())
     except PlanError as error:
-        emit("refused", reason="invalid_plan", message=str(error))
-        return EXIT_INVALID_PLAN
+        return _refuse("invalid_plan", str(error), EXIT_INVALID_PLAN)
     _isolate_sys_path(plan)
+    try:
+        # Held until this process exits: while it is, the run it creates is not abandoned.
+        owner_lock = hold_owner_lock(plan.path.parent)
+    except OSError as error:
+        return _refuse("invalid_plan", f"cannot lock the run directory of {plan.path}: {error}", EXIT_INVALID_PLAN)
     _prepare_scratch(plan)
     try:
         report = _probe(plan)
     except SandboxUnavailable as error:
-        emit("refused", reason="sandbox_unavailable", message=f"cannot sandbox the trainer: {error}")
-        return EXIT_NO_SANDBOX
-    # The trainer starts now and imports its libraries while we import MLflow and create the run;
-    # it runs no project code before go().
+        return _refuse("sandbox_unavailable", f"cannot sandbox the trainer: {error}", EXIT_NO_SANDBOX)
+    # The trainer starts now and imports its libraries while we prepare the store and create the
+    # run; it runs no project code before go().
     from mlp_platform.trainer_process import TrainerProcess
 
     trainer = TrainerProcess(plan)
     try:
+        interrupts.check()
+        lease = prepare_store(uri)
+        for note in lease.notes:
+            print(note, file=sys.stderr)
         from mlp_platform.recording import Recorder
 
-        recorder = Recorder.open(plan, report)
+        recorder = Recorder.open(plan, report, uri, lease, interrupts.check)
+    except Interrupted as interruption:
+        trainer.stop()
+        return _refuse("interrupted", f"{interruption}; nothing was recorded", EXIT_INTERRUPTED)
+    except StoreError as error:
+        trainer.stop()
+        return _refuse("store_unusable", str(error), EXIT_FAILED, hint=error.hint)
     except Exception as error:  # no run exists: report it, record nothing
         trainer.stop()
         # The message carries the cause; a client library's traceback would bury it for the reader.
-        emit("refused", reason="tracking_unavailable", message=f"cannot create the MLflow run: {error}")
-        return EXIT_FAILED
+        return _refuse("tracking_unavailable", f"cannot create the MLflow run: {error}", EXIT_FAILED)
     emit("run_created", run_id=recorder.run_id, experiment_id=recorder.experiment_id)
-    return _supervise(plan, recorder, trainer, signals)
+    code = _supervise(plan, recorder, trainer, interrupts)
+    owner_lock.close()
+    return code
 
 
-def _supervise(plan: Plan, recorder: Recorder, trainer: TrainerProcess, signals: Signals) -> int:
-    """Everything after the run exists: it always ends FINISHED, FAILED or KILLED."""
+def _supervise(plan: Plan, recorder: Recorder, trainer: TrainerProcess, interrupts: Interrupts) -> int:
+    """Everything after the run exists: it ends exactly once, FINISHED, FAILED or KILLED."""
+    metrics: dict[str, float] = {}
     try:
         recorder.log_setup()
-        signals.check()
+        interrupts.check()
         trainer.go()
-        code = trainer.wait(lambda: bool(signals.received))
-        signals.check()
+        code = trainer.wait(lambda: interrupts.requested)
+        interrupts.check()
         if code != 0:
-            error_file = plan.out_dir / "error.txt"
-            text = error_file.read_text(encoding="utf-8") if error_file.is_file() else trainer.output_tail()
-            text = text or f"the trainer exited with code {code} and printed nothing\n"
-            recorder.end("FAILED", traceback_text=text)
-            emit("finished", status="FAILED", run_id=recorder.run_id, metrics={}, error=_last_line(text))
-            return EXIT_FAILED
-        metrics = recorder.log_results()
-        assert_no_project_modules(plan.project_src)
-        recorder.end("FINISHED")
-        emit("finished", status="FINISHED", run_id=recorder.run_id, metrics=_json_metrics(metrics))
-        return 0
+            status, text = "FAILED", trainer.error_text(code)
+        else:
+            metrics = recorder.log_results(interrupts.check)
+            assert_no_project_modules(plan.project_src)
+            status, text = "FINISHED", None
     except Interrupted as interruption:
-        trainer.stop()
-        recorder.end("KILLED", traceback_text=f"{interruption}\n")
-        emit("finished", status="KILLED", run_id=recorder.run_id, metrics={}, error=str(interruption))
-        return EXIT_INTERRUPTED
+        status, text = "KILLED", f"{interruption}\n"
     except BaseException:  # whatever broke, the run must not stay RUNNING
-        text = traceback.format_exc()
+        status, text = "FAILED", traceback.format_exc()
         print(text, file=sys.stderr, end="")
-        trainer.stop()
-        recorder.end("FAILED", traceback_text=text)
-        emit("finished", status="FAILED", run_id=recorder.run_id, metrics={}, error=_last_line(text))
-        return EXIT_FAILED
+    trainer.stop()
+    recorder.end(status, traceback_text=text)
+    error = _last_line(text) if text else None
+    emit("finished", status=status, run_id=recorder.run_id, metrics=_json_metrics(metrics), error=error)
+    return {"FINISHED": 0, "FAILED": EXIT_FAILED, "KILLED": EXIT_INTERRUPTED}[status]
 
 
 def _last_line(text: str) -> str:

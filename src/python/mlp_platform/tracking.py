@@ -13,15 +13,13 @@ MAX_PARAM_VALUE_CHARS = 6000
 """MLflow's limits: log_batch takes 100 params; the SQL store keeps 6000 characters of a value."""
 
 
-def experiment_id(client: MlflowClient, name: str, artifact_location: str | None) -> str:
-    """The id of the active experiment `name`, created with `artifact_location` if missing.
-
-    A `None` location lets the tracking server (or MLflow's default for the store) decide.
-    """
+def experiment_id(client: MlflowClient, name: str) -> tuple[str, bool]:
+    """The id of the active experiment `name`, and whether this call created it (with the store's
+    default artifact location: a tracking server decides; a SQLite store's is set by the caller)."""
     experiment = client.get_experiment_by_name(name)
     if experiment is None:
         try:
-            return client.create_experiment(name, artifact_location=artifact_location)
+            return client.create_experiment(name), True
         except MlflowException:
             # Another run created it between our lookup and our create.
             experiment = client.get_experiment_by_name(name)
@@ -32,7 +30,7 @@ def experiment_id(client: MlflowClient, name: str, artifact_location: str | None
             f'MLflow experiment "{name}" is deleted: restore it (mlflow experiments restore '
             f"--experiment-id {experiment.experiment_id}) or permanently delete it (mlflow gc)"
         )
-    return experiment.experiment_id
+    return experiment.experiment_id, False
 
 
 def clip(value: str) -> str:

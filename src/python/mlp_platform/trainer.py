@@ -1,4 +1,5 @@
-"""``python -m mlp_platform.trainer PLAN.json``: the sandboxed process that runs project code.
+"""``python -m mlp_platform.trainer PLAN.json PROJECT_ROOT SUPERVISOR_PID``: the sandboxed process
+that runs project code.
 
 Order matters: read the plan (standard library), confine the process, and only then import
 pandas, numpy and MLflow; wait for the supervisor's "go" line on stdin; then import the project's
@@ -9,6 +10,7 @@ and reads the files it writes into ``<scratch>/out``. On any error the traceback
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -28,9 +30,14 @@ def confine(plan: Plan) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """Runs the trainer for the plan file in argv[0]; returns the exit code."""
+    """Runs the trainer for the plan file in argv[0] of the project in argv[1], started by the
+    supervisor whose PID is argv[2]; returns the exit code."""
     die_with_parent()
-    plan = load_plan(Path(argv[0]))
+    if os.getppid() != int(argv[2]):
+        # The supervisor died before the kernel could be told to kill us with it.
+        print("trainer: the supervisor is gone; nothing was trained", file=sys.stderr)
+        return 1
+    plan = load_plan(Path(argv[0]), Path(argv[1]))
     try:
         confine(plan)
         # The heavy imports (pandas, scikit-learn, MLflow) overlap with the supervisor creating the

@@ -24,8 +24,9 @@ class TrainerProcess:
 
     def __init__(self, plan: Plan) -> None:
         self.tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
+        self.out_dir = plan.out_dir
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "mlp_platform.trainer", str(plan.path)],
+            [sys.executable, "-m", "mlp_platform.trainer", str(plan.path), str(plan.project_root), str(os.getpid())],
             env=trainer_env(os.environ, plan.scratch_dir, plan.platform_dir),
             cwd=plan.scratch_dir,
             stdin=subprocess.PIPE,
@@ -86,3 +87,17 @@ class TrainerProcess:
     def output_tail(self) -> str:
         """The last lines the trainer printed."""
         return "".join(self.tail)
+
+    def error_text(self, code: int) -> str:
+        """Why the trainer failed: its traceback (``out/error.txt``), else its last lines and how it
+        ended."""
+        error_file = self.out_dir / "error.txt"
+        if error_file.is_file():
+            return error_file.read_text(encoding="utf-8")
+        if code < 0:
+            name = signal.Signals(-code).name
+            why = " (the kernel kills a process that runs out of memory this way)" if -code == signal.SIGKILL else ""
+            ending = f"the trainer was killed by {name}{why}\n"
+        else:
+            ending = f"the trainer exited with code {code}\n"
+        return self.output_tail() + ending

@@ -64,9 +64,7 @@ class Project:
     plan: dict[str, Any]
     dataset_dir: Path
 
-    @property
-    def tracking_uri(self) -> str:
-        return str(self.plan["tracking_uri"])
+    tracking_uri: str = ""
 
     def write_plan(self, **changes: Any) -> None:
         """Applies top-level or dotted (`training.split_strategy`) changes and rewrites the plan."""
@@ -98,11 +96,12 @@ def make_project(root: Path, features: str = FEATURES_OK, model: str = MODEL_LOG
     (root / "data" / "production" / "x.csv").write_text("customer,balance\nalice,100\n")
     scratch = root / ".mlp" / "runs" / "run1"
     scratch.mkdir(parents=True)
+    platform = root / ".mlp" / "platform" / "p1"
+    platform.parent.mkdir(parents=True)
+    platform.symlink_to(PLATFORM_DIR, target_is_directory=True)
+    dataset_rel = f"data/shadow/{'a' * 64}"
     plan = {
-        "plan_version": 1,
-        "project_root": str(root),
-        "tracking_uri": f"sqlite:///{root}/mlflow.db",
-        "artifact_location": f"file://{root}/mlartifacts",
+        "plan_version": 2,
         "experiment_name": "acme/scorecard",
         "run_name": None,
         "tags": {
@@ -122,7 +121,7 @@ def make_project(root: Path, features: str = FEATURES_OK, model: str = MODEL_LOG
             "dataset_schema_hash": schema_hash(df),
         },
         "dataset": {
-            "dir": str(dataset_dir),
+            "dir": dataset_rel,
             "hash": "a" * 64,
             "schema_hash": schema_hash(df),
             "tables": ["data.parquet"],
@@ -143,14 +142,14 @@ def make_project(root: Path, features: str = FEATURES_OK, model: str = MODEL_LOG
         },
         "sandbox": {
             "mode": "landlock",
-            "read_paths": [str(root / "src"), str(dataset_dir), str(PLATFORM_DIR)],
+            "read_paths": ["src", dataset_rel, ".mlp/platform/p1"],
             "write_paths": [],
         },
-        "project_src": str(root / "src"),
-        "scratch_dir": str(scratch),
-        "platform_dir": str(PLATFORM_DIR),
+        "project_src": "src",
+        "scratch_dir": ".mlp/runs/run1",
+        "platform_dir": ".mlp/platform/p1",
     }
-    project = Project(root, scratch / "plan.json", plan, dataset_dir)
+    project = Project(root, scratch / "plan.json", plan, dataset_dir, f"sqlite:///{root}/mlflow.db")
     project.write_plan()
     return project
 
@@ -170,12 +169,18 @@ class SupervisorResult:
         return matches[0]
 
 
-def supervisor_command(plan_path: Path) -> list[str]:
-    return [sys.executable, "-m", "mlp_platform.supervisor", str(plan_path)]
+def supervisor_command(plan_path: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "mlp_platform.supervisor", str(plan_path), *extra]
 
 
-def supervisor_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(PLATFORM_DIR), **(extra or {})}
+def supervisor_env(project: Project, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """mlp's environment for the supervisor: the platform on PYTHONPATH, the store named."""
+    return {
+        **os.environ,
+        "PYTHONPATH": str(PLATFORM_DIR),
+        "MLFLOW_TRACKING_URI": project.tracking_uri,
+        **(extra or {}),
+    }
 
 
 def parse_events(stdout: str) -> list[dict[str, Any]]:
@@ -187,7 +192,7 @@ def run_supervisor(project: Project, env: dict[str, str] | None = None) -> Super
     done = subprocess.run(
         supervisor_command(project.plan_path),
         cwd=project.root,
-        env=supervisor_env(env),
+        env=supervisor_env(project, env),
         capture_output=True,
         text=True,
         timeout=300,
@@ -196,6 +201,9 @@ def run_supervisor(project: Project, env: dict[str, str] | None = None) -> Super
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
-    """A fresh project whose src/ trains a logistic regression."""
-    return make_project(tmp_path / "client")
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
+    """A fresh project whose src/ trains a logistic regression; the test runs in its root, where
+    the store's relative artifact locations resolve (as for any MLflow client of a project)."""
+    created = make_project(tmp_path / "client")
+    monkeypatch.chdir(created.root)
+    return created

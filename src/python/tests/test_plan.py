@@ -12,7 +12,7 @@ from mlp_platform.plan import PlanError, load_plan
 
 
 def test_load_plan_reads_every_section(project: Project) -> None:
-    plan = load_plan(project.plan_path)
+    plan = load_plan(project.plan_path, project.root)
     assert plan.experiment_name == "acme/scorecard"
     assert plan.run_name is None
     assert plan.tags["sandbox"] == "landlock"
@@ -30,20 +30,24 @@ def test_load_plan_applies_documented_defaults(project: Project) -> None:
     for key in ("n_splits", "test_fraction", "threshold"):
         del project.plan["training"][key]
     project.write_plan()
-    training = load_plan(project.plan_path).training
+    training = load_plan(project.plan_path, project.root).training
     assert (training.n_splits, training.test_fraction, training.threshold) == (5, 0.2, 0.5)
 
 
-def test_load_plan_lets_a_server_choose_the_artifact_location(project: Project) -> None:
-    project.plan["artifact_location"] = None
-    project.write_plan()
-    assert load_plan(project.plan_path).artifact_location is None
+def test_load_plan_resolves_every_path_against_the_project_root(project: Project) -> None:
+    plan = load_plan(project.plan_path, project.root)
+    assert plan.project_root == project.root
+    assert plan.project_src == project.root / "src"
+    assert plan.dataset.dir == project.dataset_dir
+    assert plan.scratch_dir == project.root / ".mlp" / "runs" / "run1"
+    assert plan.platform_dir == project.root / ".mlp" / "platform" / "p1"
+    assert plan.sandbox.read_paths[0] == project.root / "src"
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"plan_version": 2}, 'field "plan_version" must be 1, got 2'),
+        ({"plan_version": 1}, 'field "plan_version" must be 2, got 1'),
         ({"training__n_splits": 1}, 'field "training.n_splits" must be an integer >= 2, got 1'),
         (
             {"training__metrics": ["roc_auc", "gini"]},
@@ -56,7 +60,12 @@ def test_load_plan_lets_a_server_choose_the_artifact_location(project: Project) 
         ),
         ({"dataset__tables": ["../other/data.csv"]}, 'field "dataset.tables" must be a non-empty list of file names'),
         ({"sandbox__mode": "docker"}, 'field "sandbox.mode" must be one of landlock, none, got "docker"'),
-        ({"project_src": "src"}, 'field "project_src" must be an absolute path, got "src"'),
+        ({"project_src": "/p/src"}, 'field "project_src" must be a path relative to the project root, got "/p/src"'),
+        ({"scratch_dir": "../elsewhere"}, 'field "scratch_dir" must be a path relative to the project root'),
+        (
+            {"sandbox__read_paths": ["/etc"]},
+            'field "sandbox.read_paths" must be a list of paths relative to the project root',
+        ),
         (
             {"training__primary_metric": "accuracy"},
             'field "training.primary_metric" ("accuracy") must be one of "training.metrics"',
@@ -66,7 +75,7 @@ def test_load_plan_lets_a_server_choose_the_artifact_location(project: Project) 
 def test_load_plan_names_the_bad_field(project: Project, change: dict[str, object], message: str) -> None:
     project.write_plan(**change)
     with pytest.raises(PlanError) as caught:
-        load_plan(project.plan_path)
+        load_plan(project.plan_path, project.root)
     assert str(caught.value).startswith(f'plan "{project.plan_path}"')
     assert message in str(caught.value)
 
@@ -74,13 +83,13 @@ def test_load_plan_names_the_bad_field(project: Project, change: dict[str, objec
 def test_temporal_split_requires_a_date_column(project: Project) -> None:
     project.write_plan(training__split_strategy="temporal_split", training__date_column=None)
     with pytest.raises(PlanError, match=r'field "training\.date_column" must be a non-empty string, got null'):
-        load_plan(project.plan_path)
+        load_plan(project.plan_path, project.root)
 
 
 def test_load_plan_reports_unreadable_json(tmp_path: Path) -> None:
     (tmp_path / "plan.json").write_text("{")
     with pytest.raises(PlanError, match=r'^plan ".*plan\.json" cannot be read: '):
-        load_plan(tmp_path / "plan.json")
+        load_plan(tmp_path / "plan.json", tmp_path)
     (tmp_path / "plan.json").write_text(json.dumps([]))
     with pytest.raises(PlanError, match=r'field "\(root\)" must be an object'):
-        load_plan(tmp_path / "plan.json")
+        load_plan(tmp_path / "plan.json", tmp_path)

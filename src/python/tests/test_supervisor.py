@@ -55,7 +55,7 @@ def traceback_artifact(project: Project, run_id: str) -> str:
 
 @needs_landlock
 def test_a_run_is_recorded_finished_with_params_metrics_artifacts_and_a_loadable_model(project: Project) -> None:
-    result = run_supervisor(project, env={"MLFLOW_TRACKING_URI": "sqlite:////dev/null/elsewhere/mlflow.db"})
+    result = run_supervisor(project)
     assert result.code == 0, result.stderr[-3000:]
     created, finished = result.event("run_created"), result.event("finished")
     run_id = created["run_id"]
@@ -76,9 +76,13 @@ def test_a_run_is_recorded_finished_with_params_metrics_artifacts_and_a_loadable
     assert run.info.status == "FINISHED"
     assert run.info.experiment_id == created["experiment_id"]
     experiment = client.get_experiment(created["experiment_id"])
-    assert (experiment.name, experiment.artifact_location) == ("acme/scorecard", f"file://{project.root}/mlartifacts")
+    # Relative to the project root: a moved or copied project keeps its artifacts.
+    assert (experiment.name, experiment.artifact_location) == ("acme/scorecard", "mlartifacts")
+    assert run.info.artifact_uri == f"mlartifacts/{run_id}/artifacts"
     tags = run.data.tags
     assert {k: tags[k] for k in project.plan["tags"]} == project.plan["tags"]
+    assert tags["mlp.owner.lock"] == ".mlp/runs/run1/supervisor.lock"
+    assert tags["mlp.owner.pid"].isdigit()
     assert tags["mlflow.source.git.commit"] == "0123456789abcdef0123456789abcdef01234567"
     params = run.data.params
     assert {k: params[k] for k in project.plan["params"]} == project.plan["params"]
@@ -121,8 +125,9 @@ def test_a_run_is_recorded_finished_with_params_metrics_artifacts_and_a_loadable
 
 
 @needs_landlock
-def test_an_xgboost_model_with_a_temporal_split_is_recorded(tmp_path: Path) -> None:
+def test_an_xgboost_model_with_a_temporal_split_is_recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = make_project(tmp_path / "client", model=MODEL_XGBOOST)
+    monkeypatch.chdir(project.root)
     project.write_plan(training__split_strategy="temporal_split", training__hyperparameters={"n_estimators": 10})
     result = run_supervisor(project)
     assert result.code == 0, result.stderr[-3000:]
@@ -239,7 +244,7 @@ def test_an_interrupted_run_is_recorded_killed_and_the_trainer_stopped(tmp_path:
     process = subprocess.Popen(
         supervisor_command(project.plan_path),
         cwd=project.root,
-        env=supervisor_env(),
+        env=supervisor_env(project),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -303,8 +308,7 @@ def test_no_project_code_runs_when_the_mlflow_run_cannot_be_created(project: Pro
             return df
     """,
     )
-    project.write_plan(tracking_uri="sqlite:////dev/null/cannot-exist/mlflow.db")
-    result = run_supervisor(project)
+    result = run_supervisor(project, env={"MLFLOW_TRACKING_URI": "sqlite:////dev/null/cannot-exist/mlflow.db"})
     assert result.code == 1
     [refused] = result.events
     assert (refused["event"], refused["reason"]) == ("refused", "tracking_unavailable")
@@ -324,9 +328,10 @@ SMALL_HYPERPARAMETERS = {
 @needs_landlock
 @pytest.mark.parametrize("model_type", list(SMALL_HYPERPARAMETERS))
 def test_each_other_model_type_of_the_template_trains_and_logs_a_loadable_model(
-    tmp_path: Path, model_type: str
+    tmp_path: Path, model_type: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = make_project(tmp_path / "client", model=TEMPLATE_MODEL)
+    monkeypatch.chdir(project.root)
     project.write_plan(training__model_type=model_type, training__hyperparameters=SMALL_HYPERPARAMETERS[model_type])
     result = run_supervisor(project)
     assert result.code == 0, result.stderr[-3000:]

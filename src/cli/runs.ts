@@ -1,0 +1,95 @@
+/**
+ * `mlp runs repair`: reconcile the store on demand and say what changed.
+ *
+ * @module
+ */
+import type { Command } from "commander";
+import { InputError } from "../errors.ts";
+import { findProjectRoot } from "../project/paths.ts";
+import { endRuns, reconcileStore } from "../runs/reconcile.ts";
+import { storeScope } from "../runs/open_store.ts";
+import { resolveTrackingUri } from "../run/tracking_uri.ts";
+import { openRunReader } from "../tracking/reader.ts";
+import { printOut } from "./output.ts";
+
+interface RepairFlags {
+  kill: string[];
+  json?: boolean;
+}
+
+/** Registers `mlp runs repair` on the program. */
+export function registerRuns(program: Command): void {
+  program
+    .command("runs")
+    .description("Look after the runs in the project's MLflow store.")
+    .command("repair")
+    .description(
+      "End runs left RUNNING by a process that no longer exists, and tidy .mlp/runs/.",
+    )
+    .option(
+      "--kill <run-id>",
+      "also end this RUNNING run KILLED (one whose owner mlp cannot check, e.g. on another host)",
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    )
+    .option("--json", "print what changed as JSON")
+    .addHelpText(
+      "after",
+      `
+Every mlp command that opens the store does the same first; this does it on demand. A run is
+ended KILLED, with the tag mlp.end_reason, when its supervisor no longer holds the lock it
+recorded on the run (.mlp/runs/<dir>/supervisor.lock). Runs mlp cannot judge (no owner recorded,
+another machine's run in a shared store) are listed, not changed.
+
+Example:
+  mlp runs repair
+  mlp runs repair --kill 0123456789abcdef0123456789abcdef`,
+    )
+    .action(async (flags: RepairFlags) => {
+      for (const id of flags.kill) {
+        if (!/^[0-9a-f]{32}$/.test(id)) {
+          throw new InputError(`--kill "${id}" is not an MLflow run ID`, {
+            hint: "a run ID is 32 lowercase hex characters, as `mlp run` prints it",
+          });
+        }
+      }
+      const root = findProjectRoot();
+      const env = Deno.env.toObject();
+      const uri = resolveTrackingUri(env.MLFLOW_TRACKING_URI);
+      const reader = openRunReader(uri, root, env);
+      try {
+        const result = await reconcileStore(root, uri, reader, storeScope(root, uri));
+        const forced = result.unjudged.filter((run) => flags.kill.includes(run.runId));
+        const killed = await endRuns(
+          root,
+          uri,
+          forced.map((run) => ({
+            runId: run.runId,
+            status: "KILLED",
+            reason: `left RUNNING (${run.why}); ended with mlp runs repair --kill`,
+          })),
+        );
+        const ended = [
+          ...result.ended,
+          ...killed.map((r) => ({ ...r, why: "ended with mlp runs repair --kill" })),
+        ].filter((r) => r.changed);
+        const unjudged = result.unjudged.filter((run) => !flags.kill.includes(run.runId));
+        if (flags.json) {
+          printOut(JSON.stringify({ ended, unjudged, runDirs: result.runDirs }));
+          return;
+        }
+        for (const run of ended) printOut(`ended ${run.runId}: ${run.status} (${run.why})`);
+        for (const run of unjudged) {
+          printOut(
+            `left ${run.runId} RUNNING: ${run.why}; end it with \`mlp runs repair --kill ${run.runId}\` once its process is gone`,
+          );
+        }
+        for (const dir of result.runDirs) printOut(`tidied ${dir}`);
+        if (ended.length + unjudged.length + result.runDirs.length === 0) {
+          printOut("nothing to repair: no run is left RUNNING by a process that is gone");
+        }
+      } finally {
+        reader.close();
+      }
+    });
+}
