@@ -6,6 +6,7 @@
  */
 import type { Command } from "commander";
 import { CheckError } from "../errors.ts";
+import { isAgentOperator } from "../config/reasoning.ts";
 import { installHooks } from "../hooks/install.ts";
 import { type CommitFinding, preCommit } from "../hooks/pre_commit.ts";
 import { commitMsg, preMergeCommit } from "../hooks/pre_merge_commit.ts";
@@ -56,7 +57,8 @@ Example:
   git add src/features.py && mlp hook pre-commit`,
     )
     .action(async () => {
-      const findings = await preCommit(findProjectRoot());
+      const agent = isAgentOperator(Deno.env.toObject());
+      const findings = await preCommit(findProjectRoot(), { agent });
       printFindings(findings);
       if (findings.length > 0) {
         const count = findings.length === 1 ? "1 problem" : `${findings.length} problems`;

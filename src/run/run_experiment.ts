@@ -13,6 +13,7 @@ import { projectPaths } from "../project/paths.ts";
 import { loadRunConfigs } from "../config/load.ts";
 import { isAgentOperator } from "../config/reasoning.ts";
 import { protectedMismatches } from "../config/protected.ts";
+import { checkDatasetColumns } from "../config/check_dataset_columns.ts";
 import { verifyDataset } from "../cas/verify.ts";
 import { gitState } from "../fingerprint/git.ts";
 import { projectLockHash } from "../fingerprint/lock.ts";
@@ -97,6 +98,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     log("mlp: --override-protected given but no protected field differs: nothing to override");
   }
 
+  await checkDatasetColumns(root, configs);
   const tracking = resolveTrackingTarget(root, options.env.MLFLOW_TRACKING_URI);
   await checkTrackingServer(tracking.uri);
 
