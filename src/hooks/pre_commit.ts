@@ -23,21 +23,14 @@ import { parseStandards, type Standards } from "../config/standards.ts";
 import { parseYamlStrict } from "../config/yaml_strict.ts";
 import { MlpError } from "../errors.ts";
 import { createHash } from "node:crypto";
-import { notebookPython } from "../guard/notebook.ts";
-import { type Finding, isGuardedPath, scanTrainingCalls } from "../guard/training_guard.ts";
+import { type FileProblem, guardFile } from "../guard/check_file.ts";
+import { isGuardedPath } from "../guard/training_guard.ts";
 import { REASONING_PATH, STANDARDS_PATH } from "../project/paths.ts";
 import { indexPaths, readObjects, type StagedChange, stagedChanges } from "./staged.ts";
 import { type ReferenceChange, referenceChanges, unapprovedChanges } from "./standards_change.ts";
 
 /** One reason to refuse the commit. */
-export interface CommitFinding {
-  /** Project-relative path of the file. */
-  file: string;
-  line?: number;
-  message: string;
-  /** How to proceed. */
-  hint: string;
-}
+export type CommitFinding = FileProblem;
 
 /** Options of {@linkcode preCommit}. */
 export interface PreCommitOptions {
@@ -113,7 +106,7 @@ export async function preCommit(
     }
   }
   for (const change of guarded) {
-    findings.push(...checkTraining(change.path, text(`:${change.path}`) ?? ""));
+    findings.push(...guardFile(change.path, text(`:${change.path}`) ?? ""));
   }
   if (changed(OVERRIDE_LOG)) findings.push(...checkOverrideLog(changes, text));
   findings.push(...await checkShadow(root, changes, blobs));
@@ -131,40 +124,6 @@ export async function preCommit(
     }
   }
   return findings;
-}
-
-/** The training guard on one staged Python file or notebook. */
-function checkTraining(path: string, source: string): CommitFinding[] {
-  const hint = "models are trained and logged only by `mlp run`, which fits the estimator that " +
-    "src/model.py builds: remove the call (test code belongs in tests/, utility scripts in scripts/)";
-  const describe = (found: Finding) =>
-    `${found.pattern.startsWith(".") ? "training call" : "MLflow call"} "${found.pattern}" ` +
-    `outside \`mlp run\`: ${found.text}`;
-  if (!path.endsWith(".ipynb")) {
-    return scanTrainingCalls(source, path).map((found) => ({
-      file: path,
-      line: found.line,
-      message: describe(found),
-      hint,
-    }));
-  }
-  let notebook;
-  try {
-    notebook = notebookPython(source);
-  } catch (error) {
-    return [{
-      file: path,
-      message: `cannot read the notebook, so the training guard cannot check it: ${
-        (error as Error).message
-      }`,
-      hint: "save it again from Jupyter (nbformat 4), or unstage it: `git restore --staged " +
-        `${path}\``,
-    }];
-  }
-  return scanTrainingCalls(notebook.source, path).map((found) => {
-    const { cell, line } = notebook.locate(found.line);
-    return { file: path, message: `cell ${cell}, line ${line}: ${describe(found)}`, hint };
-  });
 }
 
 /** The staged standards, or why the configs cannot be checked against them. */
