@@ -436,11 +436,15 @@ async function checkShadow(
   return findings;
 }
 
-/** Findings for an mlp error about a file: its details when it has several, else itself. */
+/**
+ * Findings for an mlp error about `file` (or the file its location names, such as a dataset's
+ * schema): its details when it has several, else itself.
+ */
 function fromError(error: unknown, file: string, hint: string): CommitFinding[] {
   if (!(error instanceof MlpError)) throw error;
   if (error.details.length === 0) {
-    return [{ file, line: error.location?.line, message: error.message, hint: error.hint ?? hint }];
+    const { file: where = file, line } = error.location ?? {};
+    return [{ file: where, line, message: error.message, hint: error.hint ?? hint }];
   }
   return error.details.map((detail) => {
     const located = /^(.+?):(\d+)(?::\d+)?: (.*)$/.exec(detail);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { formatEntry, GENESIS, lineHash } from "../audit/override_log.ts";
+import { formatManifest } from "../cas/manifest.ts";
 import { DATASET, overrideEntry, testDataset } from "../config/testing.ts";
 import { preCommit } from "./pre_commit.ts";
 import { commitAll, EXPERIMENT, git, makeProject, mlp, writeFiles } from "./testing.ts";
@@ -537,6 +538,29 @@ Deno.test("git commit fails closed when the config's dataset is not in the commi
   const accepted = await commitAll(root, "Other data, with the data");
   assert.equal(accepted.stderr, "");
   assert.equal(accepted.code, 0);
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("git commit refuses a config whose dataset's schema.json lists no columns, naming the schema", async () => {
+  const root = await makeProject();
+  const files = { "t.csv": "a\n1\n", "schema.json": "not json\n" };
+  const manifest = formatManifest(
+    Object.entries(files).map(([path, text]) => ({ path, sha256: sha256(text) })),
+  );
+  const dir = `data/shadow/${sha256(manifest)}`;
+  await writeFiles(root, {
+    [`${dir}/t.csv`]: files["t.csv"],
+    [`${dir}/schema.json`]: files["schema.json"],
+    [`${dir}/MANIFEST.sha256`]: manifest,
+  });
+  await edit(root, "configs/experiment.yaml", DATASET.hash, sha256(manifest));
+  const result = await commitAll(root);
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr,
+    new RegExp(`^${dir}/schema\\.json: schema\\.json is not valid JSON: `),
+  );
+  assert.ok(result.stderr.endsWith(REFUSED("1 problem")), result.stderr);
   await Deno.remove(root, { recursive: true });
 });
 
