@@ -2,6 +2,7 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { MLP_ROOT } from "./support/project.ts";
+import { storeDataset, testDataset } from "../src/config/testing.ts";
 
 Deno.test("template/.githooks holds exactly the scripts in hooks/, executable", async () => {
   const names = async (dir: string) =>
@@ -125,10 +126,7 @@ Deno.test("copier copy --data generates the client layout non-interactively", as
     const fresh = await run(join(MLP_ROOT, "bin/mlp"), ["validate"], root);
     equal(fresh.code, 2);
     match(fresh.stderr, /^error: configs\/experiment.yaml has 1 problem\n.*"dataset_version": /);
-    await Deno.writeTextFile(
-      join(root, "configs/experiment.yaml"),
-      experiment.replace(/^dataset_version: .*$/m, `dataset_version: ${"a".repeat(64)}`),
-    );
+    await storeDataset(root, testDataset(["application_date", "income", "default"]));
     const validated = await run(join(MLP_ROOT, "bin/mlp"), ["validate"], root);
     equal(validated.code, 0, validated.stderr);
   });

@@ -6,14 +6,16 @@
  */
 import type { Command } from "commander";
 import { CheckError } from "../errors.ts";
+import { isAgentOperator } from "../config/reasoning.ts";
 import { installHooks } from "../hooks/install.ts";
-import { type CommitFinding, preCommit } from "../hooks/pre_commit.ts";
+import { preCommit } from "../hooks/pre_commit.ts";
 import { commitMsg, preMergeCommit } from "../hooks/pre_merge_commit.ts";
 import type { VerifyResult } from "../merge/verify_run.ts";
 import type { RunReader } from "../tracking/run_record.ts";
 import { findProjectRoot } from "../project/paths.ts";
 import { openStore } from "../runs/open_store.ts";
 import { printErr } from "./output.ts";
+import { printFindings } from "./findings.ts";
 
 /** Registers `mlp hooks install` and `mlp hook <name>` on the program. */
 export function registerHooks(program: Command): void {
@@ -57,7 +59,8 @@ Example:
   git add src/features.py && mlp hook pre-commit`,
     )
     .action(async () => {
-      const findings = await preCommit(findProjectRoot());
+      const agent = isAgentOperator(Deno.env.toObject());
+      const findings = await preCommit(findProjectRoot(), { agent });
       printFindings(findings);
       if (findings.length > 0) {
         const count = findings.length === 1 ? "1 problem" : `${findings.length} problems`;
@@ -138,14 +141,5 @@ function reportProofs(results: VerifyResult[]): void {
     console.error(
       `mlp: merge of ${result.commit.slice(0, 12)} proven by MLflow run ${result.runId}`,
     );
-  }
-}
-
-/** One line per finding; its hint after it, or after the last of a run sharing that hint. */
-function printFindings(findings: CommitFinding[]): void {
-  for (const [i, finding] of findings.entries()) {
-    const where = finding.line === undefined ? finding.file : `${finding.file}:${finding.line}`;
-    console.error(`${where}: ${finding.message}`);
-    if (findings[i + 1]?.hint !== finding.hint) console.error(`  how to proceed: ${finding.hint}`);
   }
 }

@@ -8,6 +8,7 @@ import { Command } from "commander";
 import { MLP_VERSION } from "../version.ts";
 import { registerSchema } from "./schema.ts";
 import { registerValidate } from "./validate.ts";
+import { registerGuard } from "./guard.ts";
 import { registerRun } from "./run.ts";
 import { registerData } from "./data.ts";
 import { registerHooks } from "./hooks.ts";
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerSchema(program);
   registerData(program);
+  registerGuard(program);
   registerHooks(program);
   registerLog(program);
   registerVerifyRun(program);

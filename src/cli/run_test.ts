@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { editFile, withProject } from "../config/testing.ts";
+import { DATASET, editFile, misnameColumns, storeDataset, withProject } from "../config/testing.ts";
 import { mlp } from "./testing.ts";
 
 /** Every file of the project, so a test can show a refusal changed nothing. */
@@ -64,6 +64,27 @@ Deno.test("mlp run refuses a protected field change before touching anything (ex
         '  - protected.metric_definition: standards say "roc_auc", config has "f1"\n' +
         "hint: restore the values from configs/project_standards.yaml; a human-approved change runs " +
         'with --override-protected --reason "<why>" and is recorded in logs/protected_overrides.log\n',
+    });
+    assert.deepEqual(await snapshot(root), before);
+  });
+});
+
+Deno.test("mlp run refuses a target or date column the dataset lacks before hashing it, as mlp validate does (exit 2)", async () => {
+  await withProject(async (root) => {
+    await storeDataset(root);
+    await misnameColumns(root);
+    // A changed table would be refused when the dataset is hashed: the columns are checked first.
+    const table = join(root, "data/shadow", DATASET.hash, "applications.csv");
+    await Deno.writeTextFile(table, "changed\n");
+    const before = await snapshot(root);
+    const validated = await mlp(root, ["validate"]);
+    assert.equal(validated.code, 2);
+    assert.match(validated.stderr, /"defualt" is not a column of the dataset/);
+    assert.deepEqual(await mlp(root, ["run"]), {
+      code: 2,
+      stdout: "",
+      stderr: "mlp: configs/experiment.yaml and configs/reasoning.yaml are valid\n" +
+        validated.stderr,
     });
     assert.deepEqual(await snapshot(root), before);
   });

@@ -1,10 +1,19 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { editFile, EXPERIMENT, withProject } from "../config/testing.ts";
+import {
+  DATASET,
+  editFile,
+  EXPERIMENT,
+  misnameColumns,
+  overrideEntry,
+  storeDataset,
+  withProject,
+} from "../config/testing.ts";
 import { mlp } from "./testing.ts";
 
 Deno.test("mlp validate accepts a valid project (exit 0)", async () => {
   await withProject(async (root) => {
+    await storeDataset(root);
     assert.deepEqual(await mlp(root, ["validate"]), {
       code: 0,
       stdout:
@@ -60,6 +69,7 @@ Deno.test("mlp validate names a duplicate key by file and line (exit 2)", async 
 
 Deno.test("mlp validate requires expected_effect when an agent runs it", async () => {
   await withProject(async (root) => {
+    await storeDataset(root);
     await editFile(root, "configs/reasoning.yaml", "expected_effect: reduce_variance\n", "");
     assert.equal((await mlp(root, ["validate"])).code, 0);
     const outcome = await mlp(root, ["validate"], { CLAUDECODE: "1" });
@@ -73,7 +83,11 @@ Deno.test("mlp validate requires expected_effect when an agent runs it", async (
 
 Deno.test("mlp validate takes --config relative to the current directory", async () => {
   await withProject(async (root) => {
-    await Deno.copyFile(EXPERIMENT, join(root, "configs/experiment_b.yaml"));
+    await storeDataset(root);
+    await Deno.copyFile(
+      join(root, "configs/experiment.yaml"),
+      join(root, "configs/experiment_b.yaml"),
+    );
     assert.deepEqual(
       await mlp(join(root, "src"), ["validate", "--config", "../configs/experiment_b.yaml"]),
       {
@@ -90,6 +104,103 @@ Deno.test("mlp validate takes --config relative to the current directory", async
       'error: Config file "configs/why.yaml" does not exist\n' +
         "hint: write configs/reasoning.yaml with hypothesis_category, change_description and expected_effect, or name another with --reasoning PATH\n",
     );
+  });
+});
+
+const PROTECTED_HINT = "hint: restore the values from configs/project_standards.yaml; a " +
+  'human-approved change runs with `mlp run --override-protected --reason "<why>"`, which ' +
+  "records it in logs/protected_overrides.log: commit the log with the config\n";
+
+/** Runs `fn` in a project with a dataset whose config moved target_column to "label". */
+function withLabelTarget(fn: (root: string) => Promise<void>): Promise<void> {
+  return withProject(async (root) => {
+    await storeDataset(root);
+    await editFile(
+      root,
+      "configs/experiment.yaml",
+      "target_column: default",
+      "target_column: label",
+    );
+    await fn(root);
+  });
+}
+
+Deno.test("mlp validate refuses a changed protected field as mlp run and the hook do (exit 1)", async () => {
+  await withLabelTarget(async (root) => {
+    assert.deepEqual(await mlp(root, ["validate"]), {
+      code: 1,
+      stdout: "",
+      stderr: 'error: Protected fields in "configs/experiment.yaml" differ from ' +
+        "configs/project_standards.yaml\n" +
+        '  - configs/experiment.yaml:20: protected field "protected.target_column" is "label", ' +
+        'but configs/project_standards.yaml requires "default"\n' +
+        PROTECTED_HINT,
+    });
+  });
+});
+
+Deno.test("mlp validate accepts a protected change the override log approves, as the hook does, and says so", async () => {
+  await withLabelTarget(async (root) => {
+    await Deno.mkdir(join(root, "logs"));
+    const log = join(root, "logs/protected_overrides.log");
+    // An override of another value approves nothing.
+    await Deno.writeTextFile(
+      log,
+      `${overrideEntry("protected.target_column", "target")}\n`,
+    );
+    assert.equal((await mlp(root, ["validate"])).code, 1);
+    await Deno.writeTextFile(
+      log,
+      `${overrideEntry("protected.target_column", "label")}\n`,
+    );
+    assert.deepEqual(await mlp(root, ["validate"]), {
+      code: 0,
+      stdout:
+        "ok: configs/experiment.yaml, configs/reasoning.yaml and configs/project_standards.yaml are valid\n",
+      stderr: 'note: configs/experiment.yaml:20: protected field "protected.target_column" is ' +
+        '"label", but configs/project_standards.yaml requires "default": approved by ' +
+        `logs/protected_overrides.log:1 (run ${"b".repeat(32)}), so the pre-commit hook accepts ` +
+        "it when the log is committed with the config; `mlp run` runs it only with " +
+        '--override-protected --reason "<why>"\n',
+    });
+  });
+});
+
+Deno.test("mlp validate refuses a target or date column the dataset lacks (exit 2)", async () => {
+  await withProject(async (root) => {
+    await storeDataset(root);
+    await misnameColumns(root);
+    assert.deepEqual(await mlp(root, ["validate"]), {
+      code: 2,
+      stdout: "",
+      stderr: columnsRefusal(),
+    });
+  });
+});
+
+/** What mlp validate prints for the config of the test above. */
+function columnsRefusal(): string {
+  const schema = `data/shadow/${DATASET.hash}/schema.json`;
+  const lists = `${schema} lists "income", "day", "label", "default"`;
+  return "error: configs/experiment.yaml has 2 problems\n" +
+    '  - configs/experiment.yaml:20:18: field "protected.target_column": "defualt" is not a ' +
+    `column of the dataset: ${lists} (did you mean "default"?)\n` +
+    '  - configs/experiment.yaml:21:16: field "protected.date_column": "days" is not a column ' +
+    `of the dataset: ${lists} (did you mean "day"?)\n` +
+    "hint: name a column the dataset has, or set dataset_version to a dataset that has this " +
+    "one (`mlp data ls` lists them)\n";
+}
+
+Deno.test("mlp validate refuses a config whose dataset is not in data/shadow/ (exit 1)", async () => {
+  await withProject(async (root) => {
+    const hash = /dataset_version: (\w+)/.exec(await Deno.readTextFile(EXPERIMENT))![1];
+    assert.deepEqual(await mlp(root, ["validate"]), {
+      code: 1,
+      stdout: "",
+      stderr: `error: Dataset "${hash}" not found in data/shadow/\n` +
+        "hint: data/shadow/ holds no datasets; `mlp data ls` lists the datasets; " +
+        "`mlp data add PATH…` adds one\n",
+    });
   });
 });
 

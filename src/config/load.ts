@@ -22,12 +22,14 @@ export interface LoadOptions {
   agent: boolean;
 }
 
-/** The validated configs of a run and their project-relative paths. */
+/** The validated configs of a run, their project-relative paths and the experiment's text. */
 export interface RunConfigs {
   standards: Standards;
   experiment: ExperimentConfig;
   reasoning: ReasoningConfig;
   files: { standards: string; experiment: string; reasoning: string };
+  /** The experiment config as it was read and validated, for checks that name its lines. */
+  texts: { experiment: string };
 }
 
 /**
@@ -58,7 +60,7 @@ export async function loadRunConfigs(root: string, options: LoadOptions): Promis
       resolve(root, files.experiment),
       files.experiment,
       "write the experiment config (configs/experiment.schema.json lists its fields), or name another with --config PATH",
-    ).then((text) => parseExperiment(text, files.experiment, standards)),
+    ).then((text) => ({ text, config: parseExperiment(text, files.experiment, standards) })),
     readConfigText(
       resolve(root, files.reasoning),
       files.reasoning,
@@ -68,10 +70,16 @@ export async function loadRunConfigs(root: string, options: LoadOptions): Promis
   const failures = results.flatMap((result) => result.status === "rejected" ? [result.reason] : []);
   if (failures.length > 0) throw combineErrors(failures);
   const [experiment, reasoning] = results as [
-    PromiseFulfilledResult<ExperimentConfig>,
+    PromiseFulfilledResult<{ text: string; config: ExperimentConfig }>,
     PromiseFulfilledResult<ReasoningConfig>,
   ];
-  return { standards, experiment: experiment.value, reasoning: reasoning.value, files };
+  return {
+    standards,
+    experiment: experiment.value.config,
+    reasoning: reasoning.value,
+    files,
+    texts: { experiment: experiment.value.text },
+  };
 }
 
 /**

@@ -5,6 +5,8 @@
  *
  * @module
  */
+import type { OverrideEntry } from "../audit/override_log.ts";
+import { STANDARDS_PATH } from "../project/paths.ts";
 import type { ExperimentConfig } from "./experiment.ts";
 import { isMapping, show } from "./problems.ts";
 import type { Standards } from "./standards.ts";
@@ -79,16 +81,59 @@ export function findProtectedMismatches(
 }
 
 /**
- * One line per mismatch, e.g.
- * `configs/experiment.yaml:14: protected field "protected.split_strategy" is "temporal_split", but project_standards.yaml requires "stratified_kfold"`.
+ * What is wrong with one protected field, without its location: the words the pre-commit hook,
+ * `mlp validate` and their tests share, e.g.
+ * `protected field "protected.split_strategy" is "temporal_split", but configs/project_standards.yaml requires "stratified_kfold"`.
+ */
+export function describeMismatch(mismatch: ProtectedMismatch): string {
+  const is = mismatch.actual === undefined ? "is missing" : `is ${JSON.stringify(mismatch.actual)}`;
+  const expected = JSON.stringify(mismatch.expected);
+  return `protected field "${mismatch.field}" ${is}, but ${STANDARDS_PATH} requires ${expected}`;
+}
+
+/**
+ * One line per mismatch, `file:line: ` and {@linkcode describeMismatch}, e.g.
+ * `configs/experiment.yaml:14: protected field "protected.split_strategy" is "temporal_split", but configs/project_standards.yaml requires "stratified_kfold"`.
  */
 export function formatMismatches(file: string, mismatches: readonly ProtectedMismatch[]): string[] {
   return mismatches.map((mismatch) => {
     const where = mismatch.line === undefined ? file : `${file}:${mismatch.line}`;
-    const is = mismatch.actual === undefined
-      ? "is missing"
-      : `is ${JSON.stringify(mismatch.actual)}`;
-    const expected = JSON.stringify(mismatch.expected);
-    return `${where}: protected field "${mismatch.field}" ${is}, but project_standards.yaml requires ${expected}`;
+    return `${where}: ${describeMismatch(mismatch)}`;
   });
+}
+
+/** What the pre-commit hook decides about the protected fields of one experiment config. */
+export interface ProtectedReview {
+  /** Mismatches no override log entry approves: the hook refuses each one. */
+  refused: ProtectedMismatch[];
+  /** Mismatches an entry approves, with the index of that entry in the entries given. */
+  approved: { mismatch: ProtectedMismatch; entry: number }[];
+}
+
+/**
+ * Compares the protected section of raw experiment.yaml text with the standards, as
+ * {@linkcode findProtectedMismatches}, and sorts the mismatches by whether an override log
+ * entry approves them: a `protected_override` of that config and field to the config's value,
+ * which is what `mlp run --override-protected` logged when the value was run.
+ *
+ * @param file The config's project-relative path, as the log's `config` names it.
+ * @param overrides The override log's entries, in log order.
+ * @throws {InputError} when the text is not strict YAML.
+ */
+export function reviewProtectedFields(
+  text: string,
+  file: string,
+  standards: Standards,
+  overrides: readonly OverrideEntry[],
+): ProtectedReview {
+  const review: ProtectedReview = { refused: [], approved: [] };
+  for (const mismatch of findProtectedMismatches(text, file, standards)) {
+    const entry = overrides.findIndex((e) =>
+      e.kind === "protected_override" && e.config === file && e.field === mismatch.field &&
+      String(e.new) === mismatch.actual
+    );
+    if (entry < 0) review.refused.push(mismatch);
+    else review.approved.push({ mismatch, entry });
+  }
+  return review;
 }

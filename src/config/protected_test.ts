@@ -83,8 +83,8 @@ Deno.test("formatMismatches() writes one line per mismatch", () => {
       { field: "protected.target_column", expected: "default", actual: undefined },
     ]),
     [
-      'configs/experiment.yaml:19: protected field "protected.split_strategy" is "temporal_split", but project_standards.yaml requires "stratified_kfold"',
-      'configs/experiment.yaml: protected field "protected.target_column" is missing, but project_standards.yaml requires "default"',
+      'configs/experiment.yaml:19: protected field "protected.split_strategy" is "temporal_split", but configs/project_standards.yaml requires "stratified_kfold"',
+      'configs/experiment.yaml: protected field "protected.target_column" is missing, but configs/project_standards.yaml requires "default"',
     ],
   );
 });

@@ -14,25 +14,35 @@ import {
 } from "../audit/override_log.ts";
 import { datasetHash, MANIFEST_NAME, parseManifest } from "../cas/manifest.ts";
 import { isDatasetHash } from "../cas/dataset_id.ts";
-import { parseExperiment } from "../config/experiment.ts";
-import { findProtectedMismatches } from "../config/protected.ts";
+import { parseSchema, SCHEMA_NAME } from "../cas/dataset.ts";
+import { refuseMissingColumns, schemaColumns } from "../config/dataset_columns.ts";
+import { type ExperimentConfig, parseExperiment } from "../config/experiment.ts";
+import { describeMismatch, reviewProtectedFields } from "../config/protected.ts";
+import { parseReasoning } from "../config/reasoning.ts";
 import { parseStandards, type Standards } from "../config/standards.ts";
+import { parseYamlStrict } from "../config/yaml_strict.ts";
 import { MlpError } from "../errors.ts";
 import { createHash } from "node:crypto";
-import { notebookPython } from "../guard/notebook.ts";
-import { type Finding, isGuardedPath, scanTrainingCalls } from "../guard/training_guard.ts";
-import { STANDARDS_PATH } from "../project/paths.ts";
+import { type FileProblem, guardFile } from "../guard/check_file.ts";
+import { isGuardedPath } from "../guard/training_guard.ts";
+import { REASONING_PATH, STANDARDS_PATH } from "../project/paths.ts";
 import { indexPaths, readObjects, type StagedChange, stagedChanges } from "./staged.ts";
 import { type ReferenceChange, referenceChanges, unapprovedChanges } from "./standards_change.ts";
 
 /** One reason to refuse the commit. */
-export interface CommitFinding {
-  /** Project-relative path of the file. */
+export type CommitFinding = FileProblem;
+
+/** Options of {@linkcode preCommit}. */
+export interface PreCommitOptions {
+  /** The operator is an AI agent (`isAgentOperator`): reasoning.yaml needs expected_effect. */
+  agent: boolean;
+}
+
+/** An experiment config of the commit that passed validation. */
+interface ValidConfig {
   file: string;
-  line?: number;
-  message: string;
-  /** How to proceed. */
-  hint: string;
+  text: string;
+  config: ExperimentConfig;
 }
 
 const EXPERIMENT_CONFIG = /^configs\/experiment[^/]*\.yaml$/;
@@ -45,7 +55,10 @@ const decoder = new TextDecoder();
  * Runs every pre-commit check on the index of the repository at `root` and returns what would
  * make the commit refused (empty: the commit may proceed).
  */
-export async function preCommit(root: string): Promise<CommitFinding[]> {
+export async function preCommit(
+  root: string,
+  options: PreCommitOptions = { agent: false },
+): Promise<CommitFinding[]> {
   const changes = await stagedChanges(root);
   const changed = (path: string) => changes.some((c) => c.path === path);
   const configs = (await indexPaths(root, ["configs/"])).filter((p) => EXPERIMENT_CONFIG.test(p));
@@ -56,6 +69,7 @@ export async function preCommit(root: string): Promise<CommitFinding[]> {
     `HEAD:${STANDARDS_PATH}`,
     `:${OVERRIDE_LOG}`,
     `HEAD:${OVERRIDE_LOG}`,
+    `:${REASONING_PATH}`,
     ...configs.map((p) => `:${p}`),
     ...guarded.map((c) => `:${c.path}`),
     ...code.map((c) => `:${c.path}`),
@@ -77,16 +91,22 @@ export async function preCommit(root: string): Promise<CommitFinding[]> {
     });
   } else {
     if (changed(STANDARDS_PATH)) findings.push(...checkStandardsChange(text));
-    findings.push(
-      ...checkConfigs(
-        configs,
-        text,
-        changed(STANDARDS_PATH) ? configs : configs.filter(changed),
-      ),
-    );
+    const toValidate = changed(STANDARDS_PATH) ? configs : configs.filter(changed);
+    const reasoning = changed(STANDARDS_PATH) || changed(REASONING_PATH);
+    if (configs.length > 0 || reasoning) {
+      const standards = stagedStandards(text);
+      if (Array.isArray(standards)) {
+        findings.push(...standards);
+      } else {
+        const valid: ValidConfig[] = [];
+        findings.push(...checkConfigs(configs, text, toValidate, standards, valid));
+        findings.push(...await checkDatasetColumns(root, valid));
+        if (reasoning) findings.push(...checkReasoning(changes, text, standards, options));
+      }
+    }
   }
   for (const change of guarded) {
-    findings.push(...checkTraining(change.path, text(`:${change.path}`) ?? ""));
+    findings.push(...guardFile(change.path, text(`:${change.path}`) ?? ""));
   }
   if (changed(OVERRIDE_LOG)) findings.push(...checkOverrideLog(changes, text));
   findings.push(...await checkShadow(root, changes, blobs));
@@ -106,47 +126,8 @@ export async function preCommit(root: string): Promise<CommitFinding[]> {
   return findings;
 }
 
-/** The training guard on one staged Python file or notebook. */
-function checkTraining(path: string, source: string): CommitFinding[] {
-  const hint = "models are trained and logged only by `mlp run`, which fits the estimator that " +
-    "src/model.py builds: remove the call (test code belongs in tests/, utility scripts in scripts/)";
-  const describe = (found: Finding) =>
-    `${found.pattern.startsWith(".") ? "training call" : "MLflow call"} "${found.pattern}" ` +
-    `outside \`mlp run\`: ${found.text}`;
-  if (!path.endsWith(".ipynb")) {
-    return scanTrainingCalls(source, path).map((found) => ({
-      file: path,
-      line: found.line,
-      message: describe(found),
-      hint,
-    }));
-  }
-  let notebook;
-  try {
-    notebook = notebookPython(source);
-  } catch (error) {
-    return [{
-      file: path,
-      message: `cannot read the notebook, so the training guard cannot check it: ${
-        (error as Error).message
-      }`,
-      hint: "save it again from Jupyter (nbformat 4), or unstage it: `git restore --staged " +
-        `${path}\``,
-    }];
-  }
-  return scanTrainingCalls(notebook.source, path).map((found) => {
-    const { cell, line } = notebook.locate(found.line);
-    return { file: path, message: `cell ${cell}, line ${line}: ${describe(found)}`, hint };
-  });
-}
-
-/** Protected fields of every experiment config, and validation of the changed ones. */
-function checkConfigs(
-  configs: string[],
-  text: (spec: string) => string | null,
-  toValidate: string[],
-): CommitFinding[] {
-  if (configs.length === 0) return [];
+/** The staged standards, or why the configs cannot be checked against them. */
+function stagedStandards(text: (spec: string) => string | null): Standards | CommitFinding[] {
   const standardsText = text(`:${STANDARDS_PATH}`);
   if (standardsText === null) {
     return [{
@@ -155,35 +136,47 @@ function checkConfigs(
       hint: `restore ${STANDARDS_PATH} (\`git checkout HEAD -- ${STANDARDS_PATH}\`) and stage it`,
     }];
   }
-  let standards: Standards;
   try {
-    standards = parseStandards(standardsText, STANDARDS_PATH);
+    return parseStandards(standardsText, STANDARDS_PATH);
   } catch (error) {
     return fromError(error, STANDARDS_PATH, "fix the standards file and stage it again");
   }
-  const overrides = verifyOverrideLog(text(`:${OVERRIDE_LOG}`) ?? "", OVERRIDE_LOG).entries
-    .filter((e) => e.kind === "protected_override");
+}
+
+/**
+ * Protected fields of every experiment config, and validation of the changed ones; those that
+ * pass validation are added to `valid`.
+ */
+function checkConfigs(
+  configs: string[],
+  text: (spec: string) => string | null,
+  toValidate: string[],
+  standards: Standards,
+  valid: ValidConfig[],
+): CommitFinding[] {
+  const overrides = verifyOverrideLog(text(`:${OVERRIDE_LOG}`) ?? "", OVERRIDE_LOG).entries;
   const findings: CommitFinding[] = [];
   for (const file of configs) {
     const configText = text(`:${file}`) ?? "";
     try {
-      for (const mismatch of findProtectedMismatches(configText, file, standards)) {
-        const logged = overrides.some((e) =>
-          e.config === file && e.field === mismatch.field && String(e.new) === mismatch.actual
-        );
-        if (logged) continue;
-        const is = mismatch.actual === undefined ? "is missing" : `is "${mismatch.actual}"`;
+      const review = reviewProtectedFields(configText, file, standards, overrides);
+      for (const mismatch of review.refused) {
         findings.push({
           file,
           line: mismatch.line,
-          message: `protected field "${mismatch.field}" ${is}, but ${STANDARDS_PATH} requires ` +
-            `"${mismatch.expected}"`,
+          message: describeMismatch(mismatch),
           hint: `restore "${mismatch.expected}"; a human-approved change is made with ` +
             '`mlp run --override-protected --reason "<why>"`, which records it in ' +
             `${OVERRIDE_LOG}: stage the log with the config`,
         });
       }
-      if (toValidate.includes(file)) parseExperiment(configText, file, standards);
+      if (toValidate.includes(file)) {
+        valid.push({
+          file,
+          text: configText,
+          config: parseExperiment(configText, file, standards),
+        });
+      }
     } catch (error) {
       findings.push(
         ...fromError(error, file, "fix the config (`mlp validate` checks it) and stage it again"),
@@ -191,6 +184,74 @@ function checkConfigs(
     }
   }
   return findings;
+}
+
+/**
+ * The protected column settings of each valid config against the columns of the dataset it
+ * names, as the commit holds it: datasets under data/shadow/ are committed, so the schema comes
+ * from the index, and a dataset the commit would not hold refuses the commit (fail closed).
+ */
+async function checkDatasetColumns(root: string, valid: ValidConfig[]): Promise<CommitFinding[]> {
+  const schemaPath = (config: ValidConfig) =>
+    `${SHADOW}${config.config.dataset_version}/${SCHEMA_NAME}`;
+  const schemas = await readObjects(root, valid.map((config) => `:${schemaPath(config)}`));
+  const findings: CommitFinding[] = [];
+  for (const config of valid) {
+    const file = schemaPath(config);
+    const bytes = schemas.get(`:${file}`);
+    const hash = config.config.dataset_version;
+    if (!bytes) {
+      findings.push({
+        file: config.file,
+        line: parseYamlStrict(config.text, config.file).locate(["dataset_version"])?.line,
+        message: `dataset_version "${hash}" names a dataset that is not in the commit: ${file} ` +
+          "is not staged",
+        hint: "datasets under data/shadow/ are committed with the configs that name them: " +
+          `stage it (\`git add ${SHADOW}${hash}\`), or set dataset_version to a committed ` +
+          "dataset (`mlp data ls` lists them)",
+      });
+      continue;
+    }
+    try {
+      refuseMissingColumns(
+        config.text,
+        config.file,
+        schemaColumns(parseSchema(bytes, file), file),
+        file,
+      );
+    } catch (error) {
+      findings.push(...fromError(error, config.file, "fix the config and stage it again"));
+    }
+  }
+  return findings;
+}
+
+/**
+ * configs/reasoning.yaml against the staged standards, when the commit changes either: `mlp run`
+ * reads it, so a deletion is refused too. A project that never had one is left alone.
+ */
+function checkReasoning(
+  changes: StagedChange[],
+  text: (spec: string) => string | null,
+  standards: Standards,
+  options: PreCommitOptions,
+): CommitFinding[] {
+  const reasoningText = text(`:${REASONING_PATH}`);
+  if (reasoningText === null) {
+    if (!changes.some((c) => c.path === REASONING_PATH && c.status === "D")) return [];
+    return [{
+      file: REASONING_PATH,
+      message: "the reasoning file is deleted, and `mlp run` reads it",
+      hint: `restore it (\`git checkout HEAD -- ${REASONING_PATH}\`) and stage it: every run ` +
+        "records why it was made",
+    }];
+  }
+  try {
+    parseReasoning(reasoningText, REASONING_PATH, standards, options);
+    return [];
+  } catch (error) {
+    return fromError(error, REASONING_PATH, "fix the reasoning file and stage it again");
+  }
 }
 
 /**
@@ -375,11 +436,15 @@ async function checkShadow(
   return findings;
 }
 
-/** Findings for an mlp error about a file: its details when it has several, else itself. */
+/**
+ * Findings for an mlp error about `file` (or the file its location names, such as a dataset's
+ * schema): its details when it has several, else itself.
+ */
 function fromError(error: unknown, file: string, hint: string): CommitFinding[] {
   if (!(error instanceof MlpError)) throw error;
   if (error.details.length === 0) {
-    return [{ file, line: error.location?.line, message: error.message, hint: error.hint ?? hint }];
+    const { file: where = file, line } = error.location ?? {};
+    return [{ file: where, line, message: error.message, hint: error.hint ?? hint }];
   }
   return error.details.map((detail) => {
     const located = /^(.+?):(\d+)(?::\d+)?: (.*)$/.exec(detail);

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { formatEntry, GENESIS, lineHash } from "../audit/override_log.ts";
+import { formatManifest } from "../cas/manifest.ts";
+import { DATASET, overrideEntry, testDataset } from "../config/testing.ts";
 import { preCommit } from "./pre_commit.ts";
 import { commitAll, EXPERIMENT, git, makeProject, mlp, writeFiles } from "./testing.ts";
 
@@ -179,23 +181,6 @@ const STANDARDS_HINT = (before: string, config: string) =>
   "  how to proceed: reference values change only after a human-approved run of the new value: " +
   `${before}, ${config} and run \`mlp run --override-protected --reason "<why>"\` (it logs the ` +
   `override); then update ${STANDARDS} and commit the config, the standards and the log together`;
-
-/** An override log entry (the first of the log) for `field`, with the value a run used. */
-function overrideEntry(field: string, value: string | null, old = "default"): string {
-  return formatEntry({
-    ts: "2026-01-01T00:00:00.000Z",
-    kind: "protected_override",
-    field,
-    old,
-    new: value,
-    operator: "ana@example.com",
-    config: "configs/experiment.yaml",
-    reason: "approved by the validator",
-    commit: "a".repeat(40),
-    run_id: "b".repeat(32),
-    prev: GENESIS,
-  });
-}
 
 /** Replaces `from` with `to` in a project file (exactly once). */
 async function edit(root: string, path: string, from: string, to: string): Promise<void> {
@@ -495,5 +480,184 @@ Deno.test("preCommit() passes 200 staged Python files whose patterns are only in
   await writeFiles(root, files);
   await git(root, ["add", "-A"]);
   assert.deepEqual(await preCommit(root), []);
+  await Deno.remove(root, { recursive: true });
+});
+
+const COLUMNS_HINT = "  how to proceed: name a column the dataset has, or set dataset_version to " +
+  "a dataset that has this one (`mlp data ls` lists them)";
+
+Deno.test("git commit refuses a target or date column the staged dataset lacks, even with the override logged", async () => {
+  const root = await makeProject();
+  await edit(
+    root,
+    "configs/experiment.yaml",
+    "  target_column: default",
+    "  target_column: labl\n  date_column: days",
+  );
+  await writeFiles(root, {
+    [LOG]: `${overrideEntry("protected.target_column", "labl")}\n`,
+  });
+  const lists = `data/shadow/${DATASET.hash}/schema.json lists "income", "day", "label", "default"`;
+  const result = await commitAll(root);
+  assert.equal(result.code, 1);
+  assert.equal(
+    result.stderr,
+    'configs/experiment.yaml:20: field "protected.target_column": "labl" is not a column of the ' +
+      `dataset: ${lists} (did you mean "label"?)\n` +
+      'configs/experiment.yaml:21: field "protected.date_column": "days" is not a column of the ' +
+      `dataset: ${lists} (did you mean "day"?)\n${COLUMNS_HINT}\n${REFUSED("2 problems")}`,
+  );
+  assert.equal(await headSubject(root), "Initial commit");
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("git commit fails closed when the config's dataset is not in the commit", async () => {
+  const root = await makeProject();
+  const other = testDataset(["income", "default"]);
+  await writeFiles(
+    root,
+    Object.fromEntries(
+      Object.entries(other.files).map((
+        [path, text],
+      ) => [`data/shadow/${other.hash}/${path}`, text]),
+    ),
+  );
+  await edit(root, "configs/experiment.yaml", DATASET.hash, other.hash);
+  // The dataset is in the work tree, but the commit would not hold it.
+  await git(root, ["add", "configs/experiment.yaml"]);
+  const refused = await git(root, ["commit", "-q", "-m", "Other data"], true);
+  assert.equal(refused.code, 1);
+  assert.equal(
+    refused.stderr,
+    `configs/experiment.yaml:4: dataset_version "${other.hash}" names a dataset that is not in ` +
+      `the commit: data/shadow/${other.hash}/schema.json is not staged\n` +
+      "  how to proceed: datasets under data/shadow/ are committed with the configs that name " +
+      `them: stage it (\`git add data/shadow/${other.hash}\`), or set dataset_version to a ` +
+      `committed dataset (\`mlp data ls\` lists them)\n${REFUSED("1 problem")}`,
+  );
+  const accepted = await commitAll(root, "Other data, with the data");
+  assert.equal(accepted.stderr, "");
+  assert.equal(accepted.code, 0);
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("git commit refuses a config whose dataset's schema.json lists no columns, naming the schema", async () => {
+  const root = await makeProject();
+  const files = { "t.csv": "a\n1\n", "schema.json": "not json\n" };
+  const manifest = formatManifest(
+    Object.entries(files).map(([path, text]) => ({ path, sha256: sha256(text) })),
+  );
+  const dir = `data/shadow/${sha256(manifest)}`;
+  await writeFiles(root, {
+    [`${dir}/t.csv`]: files["t.csv"],
+    [`${dir}/schema.json`]: files["schema.json"],
+    [`${dir}/MANIFEST.sha256`]: manifest,
+  });
+  await edit(root, "configs/experiment.yaml", DATASET.hash, sha256(manifest));
+  const result = await commitAll(root);
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr,
+    new RegExp(`^${dir}/schema\\.json: schema\\.json is not valid JSON: `),
+  );
+  assert.ok(result.stderr.endsWith(REFUSED("1 problem")), result.stderr);
+  await Deno.remove(root, { recursive: true });
+});
+
+const CATEGORIES = [
+  "feature_addition",
+  "feature_transformation",
+  "feature_removal",
+  "hyperparameter_tuning",
+  "regularization",
+  "model_architecture",
+  "data_cleaning",
+  "data_expansion",
+  "threshold_tuning",
+  "ensemble",
+  "pipeline_refactor",
+];
+/** The reasoning's problem for a hypothesis category outside `categories`. */
+const categoryProblem = (value: string, categories = CATEGORIES) =>
+  `configs/reasoning.yaml:1: field "hypothesis_category": "${value}" is not allowed: use one of ` +
+  `${categories.map((c) => `"${c}"`).join(", ")}\n`;
+const REASONING_HINT = "  how to proceed: hypothesis categories come from " +
+  "configs/project_standards.yaml; configs/reasoning.schema.json describes every field";
+
+Deno.test("git commit refuses an invalid configs/reasoning.yaml, listing each problem with file:line", async () => {
+  const root = await makeProject();
+  await Deno.writeFile(
+    join(root, "configs/reasoning.yaml"),
+    new Uint8Array([0x9c, 0x00, 0xff, 0x3a, 0x20, 0x07, 0x0a, 0x1b, 0x5b]),
+  );
+  const bytes = await commitAll(root);
+  assert.equal(bytes.code, 1);
+  assert.equal(
+    bytes.stderr,
+    "configs/reasoning.yaml:2: Invalid YAML: Implicit map keys need to be followed by map values\n" +
+      `  how to proceed: fix the YAML syntax at the position shown\n${REFUSED("1 problem")}`,
+  );
+
+  await writeFiles(root, {
+    "configs/reasoning.yaml": "hypothesis_category: vibes\nchange_description: ' '\nmood: good\n",
+  });
+  const invalid = await commitAll(root);
+  assert.equal(invalid.code, 1);
+  assert.equal(
+    invalid.stderr,
+    categoryProblem("vibes") +
+      'configs/reasoning.yaml:2: field "change_description": " " is empty: say what was changed ' +
+      "and why\n" +
+      'configs/reasoning.yaml:3: field "mood" is not allowed here: use one of ' +
+      '"hypothesis_category", "change_description", "expected_effect", "outcome", "metric_delta"\n' +
+      `${REASONING_HINT}\n${REFUSED("3 problems")}`,
+  );
+
+  await git(root, ["rm", "-q", "-f", "configs/reasoning.yaml"]);
+  const deleted = await git(root, ["commit", "-q", "-m", "No reasoning"], true);
+  assert.equal(deleted.code, 1);
+  assert.equal(
+    deleted.stderr,
+    "configs/reasoning.yaml: the reasoning file is deleted, and `mlp run` reads it\n" +
+      "  how to proceed: restore it (`git checkout HEAD -- configs/reasoning.yaml`) and stage it: " +
+      `every run records why it was made\n${REFUSED("1 problem")}`,
+  );
+  assert.equal(await headSubject(root), "Initial commit");
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("git commit checks the reasoning against staged standards that drop its category", async () => {
+  const root = await makeProject();
+  await edit(root, STANDARDS, "  - regularization\n", "");
+  const result = await commitAll(root);
+  assert.equal(result.code, 1);
+  assert.equal(
+    result.stderr,
+    categoryProblem("regularization", CATEGORIES.filter((c) => c !== "regularization")) +
+      `${REASONING_HINT}\n${REFUSED("1 problem")}`,
+  );
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("the hook and mlp validate print the same line for a changed protected field, and both accept the logged override", async () => {
+  const root = await makeProject();
+  await edit(root, "configs/experiment.yaml", "  target_column: default", "  target_column: label");
+  const refused = await commitAll(root);
+  assert.equal(refused.code, 1);
+  const line =
+    'configs/experiment.yaml:20: protected field "protected.target_column" is "label", ' +
+    'but configs/project_standards.yaml requires "default"';
+  assert.equal(refused.stderr.split("\n")[0], line);
+  const validated = await mlp(root, ["validate"]);
+  assert.equal(validated.code, 1);
+  assert.equal(validated.stderr.split("\n")[1], `  - ${line}`);
+
+  await writeFiles(root, { [LOG]: `${overrideEntry("protected.target_column", "label")}\n` });
+  const approved = await mlp(root, ["validate"]);
+  assert.equal(approved.code, 0, approved.stderr);
+  assert.ok(approved.stderr.startsWith(`note: ${line}: approved by ${LOG}:1 `), approved.stderr);
+  const committed = await commitAll(root, "Target is label, approved");
+  assert.equal(committed.stderr, "");
+  assert.equal(committed.code, 0);
   await Deno.remove(root, { recursive: true });
 });

@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createHash } from "node:crypto";
 import { featurePipelineHash, gitTreeReader } from "../fingerprint/feature_hash.ts";
+import { DATASET } from "../config/testing.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -72,14 +73,14 @@ export async function writeFiles(root: string, files: Record<string, string>): P
   }
 }
 
-/** A valid experiment config for mlp's default standards. */
-export const EXPERIMENT = await Deno.readTextFile(
+/** A valid experiment config for mlp's default standards, naming {@linkcode DATASET}. */
+export const EXPERIMENT = (await Deno.readTextFile(
   join(REPO, "src/config/testdata/experiment.yaml"),
-);
+)).replace(/^dataset_version: .*$/m, `dataset_version: ${DATASET.hash}`);
 
 /**
  * Creates a client project with one commit on `main`: the default standards, a valid experiment
- * config, src/features.py and src/model.py, uv.lock, an empty override log, and the hook scripts
+ * config and reasoning, the dataset the config names, src/features.py and src/model.py, uv.lock, an empty override log, and the hook scripts
  * installed with `mlp hooks install`. Returns its root.
  */
 export async function makeProject(): Promise<string> {
@@ -90,12 +91,21 @@ export async function makeProject(): Promise<string> {
       join(REPO, "configs/project_standards.yaml"),
     ),
     "configs/experiment.yaml": EXPERIMENT,
+    "configs/reasoning.yaml": await Deno.readTextFile(
+      join(REPO, "src/config/testdata/reasoning.yaml"),
+    ),
     "src/features.py": "import helpers\n\n\ndef build_features(df, config):\n    return df\n",
     "src/helpers.py": "def lag(x):\n    return x\n",
     "src/model.py": "def build_model(model_type, hyperparameters, random_seed):\n    return None\n",
     "uv.lock": "version = 1\n",
     "logs/protected_overrides.log": "",
     "data/shadow/.gitkeep": "",
+    ...Object.fromEntries(
+      Object.entries(DATASET.files).map(([path, text]) => [
+        `data/shadow/${DATASET.hash}/${path}`,
+        text,
+      ]),
+    ),
     ".gitignore": "mlflow.db\nmlruns/\n",
   });
   await Deno.mkdir(join(root, ".githooks"), { recursive: true });

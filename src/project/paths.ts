@@ -11,6 +11,9 @@ import { InputError } from "../errors.ts";
 /** The standards file whose presence marks a project root. */
 export const STANDARDS_PATH = "configs/project_standards.yaml";
 
+/** The default reasoning file, which `mlp run` reads and the pre-commit hook validates. */
+export const REASONING_PATH = "configs/reasoning.yaml";
+
 /** Well-known paths of a client project, all absolute. */
 export interface ProjectPaths {
   root: string;
@@ -56,7 +59,7 @@ export function projectPaths(root: string): ProjectPaths {
     root,
     standards: join(root, STANDARDS_PATH),
     experiment: join(root, "configs/experiment.yaml"),
-    reasoning: join(root, "configs/reasoning.yaml"),
+    reasoning: join(root, REASONING_PATH),
     shadow: join(root, "data/shadow"),
     production: join(root, "data/production"),
     overrideLog: join(root, "logs/protected_overrides.log"),

@@ -13,6 +13,7 @@ import { projectPaths } from "../project/paths.ts";
 import { loadRunConfigs } from "../config/load.ts";
 import { isAgentOperator } from "../config/reasoning.ts";
 import { protectedMismatches } from "../config/protected.ts";
+import { checkDatasetColumns } from "../config/check_dataset_columns.ts";
 import { verifyDataset } from "../cas/verify.ts";
 import { gitState } from "../fingerprint/git.ts";
 import { projectLockHash } from "../fingerprint/lock.ts";
@@ -121,6 +122,7 @@ async function runInterruptibly(
     log("mlp: --override-protected given but no protected field differs: nothing to override");
   }
 
+  await interrupts.guard(checkDatasetColumns(root, configs));
   const trackingUri = resolveTrackingUri(options.env.MLFLOW_TRACKING_URI);
   await interrupts.guard(checkTrackingServer(trackingUri));
   await refuseUnusableStoreFile(root, trackingUri);
