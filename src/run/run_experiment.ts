@@ -187,7 +187,13 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
   const refused = result.events.find((e) => e.event === "refused");
   if (refused && refused.event === "refused") {
     await Deno.remove(runDir, { recursive: true });
-    throw refusal(refused.reason, refused.message, tracking.uri);
+    throw refusal(refused, tracking.uri);
+  }
+  const unended = result.events.find((e) => e.event === "unended");
+  if (unended?.event === "unended") {
+    throw new CheckError(`Run ${unended.run_id} could not be ended: ${unended.message}`, {
+      hint: unended.hint,
+    });
   }
   const finished = result.events.find((e) => e.event === "finished");
   if (!created || !finished || finished.event !== "finished") {
@@ -224,7 +230,10 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
 }
 
 /** Turns a supervisor refusal (nothing was recorded) into the error the user sees. */
-function refusal(reason: string, message: string, trackingUri: string): Error {
+function refusal(
+  { reason, message, hint }: Extract<SupervisorEvent, { event: "refused" }>,
+  trackingUri: string,
+): Error {
   switch (reason) {
     case "sandbox_unavailable":
       return new CheckError(`The training sandbox cannot be set up: ${message}`, {
@@ -233,8 +242,9 @@ function refusal(reason: string, message: string, trackingUri: string): Error {
       });
     case "tracking_unavailable":
       return new CheckError(`The MLflow store "${trackingUri}" cannot record the run: ${message}`, {
-        hint: "check MLFLOW_TRACKING_URI (unset it to use the project's mlflow.db) and that the " +
-          "server is up; nothing was recorded and no project code ran",
+        hint: hint ??
+          "check MLFLOW_TRACKING_URI (unset it to use the project's mlflow.db) and that the " +
+            "server is up; nothing was recorded and no project code ran",
       });
     default:
       // invalid_plan and anything newer: mlp wrote a plan its own supervisor refuses, a bug

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from dataclasses import dataclass
 
 import mlflow
@@ -13,6 +14,7 @@ from mlflow.tracking import MlflowClient
 
 from mlp_platform import tracking
 from mlp_platform.metrics import compute_metrics
+from mlp_platform.os_errors import describe
 from mlp_platform.plan import Plan
 from mlp_platform.plots import plot_importance, plot_roc
 from mlp_platform.sandbox import SandboxReport
@@ -81,9 +83,15 @@ class Recorder:
 
     def end(self, status: str, traceback_text: str | None = None) -> None:
         """Logs the error text (if any) as error/traceback.txt and ends the run with `status`.
-        The end state is written even if logging the text fails."""
+        The end state is written even if logging the text fails; a full or read-only artifact store
+        costs only the text (said on stderr)."""
         try:
             if traceback_text:
-                self.client.log_text(self.run_id, traceback_text, "error/traceback.txt")
+                try:
+                    self.client.log_text(self.run_id, traceback_text, "error/traceback.txt")
+                except OSError as error:  # a full or read-only artifact store: the end state comes first
+                    problem = describe(error, root=self.plan.project_root)
+                    why = problem.what if problem else error
+                    print(f"supervisor: error/traceback.txt not stored: {why}", file=sys.stderr)
         finally:
             self.client.set_terminated(self.run_id, status)

@@ -14,13 +14,19 @@ classes. ``mlflow.pyfunc.load_model("runs:/<id>/model")`` loads it because MLflo
 MLflow 3 LoggedModel (the experiment's Models tab does not list it); ``create_logged_model`` plus
 ``log_model_artifacts`` could add one without loading it, at the cost of a second copy.
 
+A full, read-only or forbidden file system (``os_errors``) is said in one line instead of a
+traceback: it is the run's error when the run can still be ended FAILED, and an ``unended`` event
+when the store itself cannot be written (the run then stays RUNNING).
+
 Stdout carries JSON events (see ``events``). Exit codes: 0 FINISHED; 1 FAILED (trainer error or
-supervisor error, recorded) or nothing recorded because MLflow could not be reached; 2 invalid
-plan; 3 sandbox unavailable (nothing recorded); 130 interrupted (KILLED when the run existed).
+supervisor error, recorded), nothing recorded because MLflow could not be reached, or the run could
+not be ended; 2 invalid plan; 3 sandbox unavailable (nothing recorded); 130 interrupted (KILLED when
+the run existed).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import shutil
 import signal
@@ -30,8 +36,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
+from urllib.parse import urlparse
 
 from mlp_platform.events import claim_stdout, emit
+from mlp_platform.os_errors import OsProblem, describe, sqlite_store
 from mlp_platform.plan import Plan, PlanError, load_plan
 from mlp_platform.sandbox import SandboxReport, SandboxUnavailable, probe_sandbox
 
@@ -126,14 +134,25 @@ def main(argv: list[str]) -> int:
     try:
         from mlp_platform.recording import Recorder
 
+        # MLflow logs a traceback for each failed store write; the supervisor reports the error itself.
+        logging.getLogger("mlflow.store.db.utils").setLevel(logging.CRITICAL)
         recorder = Recorder.open(plan, report)
     except Exception as error:  # no run exists: report it, record nothing
         trainer.stop()
         # The message carries the cause; a client library's traceback would bury it for the reader.
-        emit("refused", reason="tracking_unavailable", message=f"cannot create the MLflow run: {error}")
+        problem = _os_problem(plan, error)
+        if problem is None:
+            emit("refused", reason="tracking_unavailable", message=f"cannot create the MLflow run: {error}")
+        else:
+            nothing = "then run `mlp run` again; nothing was recorded and no project code ran"
+            emit("refused", reason="tracking_unavailable", message=problem.what, hint=f"{problem.fix}, {nothing}")
         return EXIT_FAILED
     emit("run_created", run_id=recorder.run_id, experiment_id=recorder.experiment_id)
-    return _supervise(plan, recorder, trainer, signals)
+    try:
+        return _supervise(plan, recorder, trainer, signals)
+    except Exception as error:  # ending the run failed too: the store cannot be written
+        trainer.stop()
+        return _unended(plan, recorder, error)
 
 
 def _supervise(plan: Plan, recorder: Recorder, trainer: TrainerProcess, signals: Signals) -> int:
@@ -146,8 +165,9 @@ def _supervise(plan: Plan, recorder: Recorder, trainer: TrainerProcess, signals:
         signals.check()
         if code != 0:
             error_file = plan.out_dir / "error.txt"
-            text = error_file.read_text(encoding="utf-8") if error_file.is_file() else trainer.output_tail()
-            text = text or f"the trainer exited with code {code} and printed nothing\n"
+            text = error_file.read_text(encoding="utf-8") if error_file.is_file() else ""
+            # On a full disk the trainer writes no error.txt and prints its error instead.
+            text = text or trainer.output_tail() or f"the trainer exited with code {code} and printed nothing\n"
             recorder.end("FAILED", traceback_text=text)
             emit("finished", status="FAILED", run_id=recorder.run_id, metrics={}, error=_last_line(text))
             return EXIT_FAILED
@@ -161,13 +181,54 @@ def _supervise(plan: Plan, recorder: Recorder, trainer: TrainerProcess, signals:
         recorder.end("KILLED", traceback_text=f"{interruption}\n")
         emit("finished", status="KILLED", run_id=recorder.run_id, metrics={}, error=str(interruption))
         return EXIT_INTERRUPTED
-    except BaseException:  # whatever broke, the run must not stay RUNNING
+    except BaseException as error:  # whatever broke, the run must not stay RUNNING
         text = traceback.format_exc()
-        print(text, file=sys.stderr, end="")
+        problem = _os_problem(plan, error, recorder)
+        if problem is None:
+            print(text, file=sys.stderr, end="")
+        else:  # the run's error is the last line
+            text += problem.line() + "\n"
+            print(f"supervisor: {problem.line()}", file=sys.stderr)
         trainer.stop()
         recorder.end("FAILED", traceback_text=text)
         emit("finished", status="FAILED", run_id=recorder.run_id, metrics={}, error=_last_line(text))
         return EXIT_FAILED
+
+
+def _os_problem(plan: Plan, error: BaseException, recorder: Recorder | None = None) -> OsProblem | None:
+    """A full, read-only or forbidden file system among those the supervisor writes to: scratch, the
+    run's artifacts, the store."""
+    store = sqlite_store(plan.tracking_uri, plan.project_root)
+    places = [plan.scratch_dir, *_local_artifacts(recorder), *([store] if store else [])]
+    return describe(error, root=plan.project_root, where=places, store=store)
+
+
+def _local_artifacts(recorder: Recorder | None) -> list[Path]:
+    """The run's artifact directory, when it is on this machine."""
+    if recorder is None:
+        return []
+    try:
+        uri = urlparse(recorder.client.get_run(recorder.run_id).info.artifact_uri)
+    except Exception:  # the store cannot be read either; the other places remain
+        return []
+    return [Path(uri.path)] if uri.scheme in ("", "file") else []
+
+
+def _unended(plan: Plan, recorder: Recorder, error: Exception) -> int:
+    """Reports a run whose end the store refused: it stays RUNNING until `mlp runs repair` ends it."""
+    problem = _os_problem(plan, error, recorder)
+    if problem is None:
+        print(traceback.format_exc(), file=sys.stderr, end="")
+        cause, fix = _last_line(str(error)), "fix that (the error is above)"
+    else:
+        cause, fix = f"the MLflow store could not be written ({problem.what})", problem.fix
+    emit(
+        "unended",
+        run_id=recorder.run_id,
+        message=f"{cause}, so the run is left RUNNING",
+        hint=f"{fix}, then end the run with `mlp runs repair` and run `mlp run` again",
+    )
+    return EXIT_FAILED
 
 
 def _last_line(text: str) -> str:
