@@ -4,9 +4,10 @@
  *
  * @module
  */
-import { CommanderError } from "commander";
+import { type Command, CommanderError } from "commander";
 import { buildProgram } from "./cli/program.ts";
 import { formatError, MlpError } from "./errors.ts";
+import { refusalForOsError } from "./os_error.ts";
 import { printErr } from "./cli/output.ts";
 
 /** Exit code for a bug in mlp itself (EX_SOFTWARE). */
@@ -18,6 +19,11 @@ const BUG_EXIT = 70;
  */
 export async function main(args: string[]): Promise<number> {
   const program = buildProgram();
+  // The command being run, for "run `mlp data add` again" in a file-system refusal.
+  let command = "mlp";
+  program.hook("preAction", (_program, action) => {
+    command = commandPath(action);
+  });
   try {
     await program.parseAsync(args, { from: "user" });
     return typeof Deno.exitCode === "number" ? Deno.exitCode : 0;
@@ -31,13 +37,10 @@ export async function main(args: string[]): Promise<number> {
       printErr(formatError(error));
       return error.exitCode;
     }
-    if (isFileSystemError(error)) {
-      printErr(`error: ${error.message}`);
-      printErr(
-        "hint: the operating system refused a file operation on that path: fix it (a file where " +
-          "a directory belongs, a missing directory, permissions) and run the command again",
-      );
-      return 1;
+    const refusal = await refusalForOsError(error, { command });
+    if (refusal) {
+      printErr(formatError(refusal));
+      return refusal.exitCode;
     }
     printErr("mlp: internal error (this is a bug in mlp, please report it):");
     printErr(error instanceof Error ? error.stack ?? error.message : String(error));
@@ -45,20 +48,11 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
-/**
- * Errors the operating system raises on a path (it exists, is missing, is a file, is not
- * writable): the machine's state, not a bug in mlp. Deno puts the operation and path in the message.
- */
-function isFileSystemError(error: unknown): error is Error {
-  return [
-    Deno.errors.AlreadyExists,
-    Deno.errors.NotFound,
-    Deno.errors.PermissionDenied,
-    Deno.errors.IsADirectory,
-    Deno.errors.NotADirectory,
-    Deno.errors.FilesystemLoop,
-    Deno.errors.Busy,
-  ].some((kind) => error instanceof kind);
+/** `mlp data add` for the `add` subcommand of `data`. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let at: Command | null = command; at; at = at.parent) names.unshift(at.name());
+  return names.join(" ");
 }
 
 if (import.meta.main) {

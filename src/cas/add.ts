@@ -6,7 +6,8 @@
  */
 import { basename, dirname, join, resolve } from "node:path";
 import { InputError, InterruptedError } from "../errors.ts";
-import { projectPaths } from "../project/paths.ts";
+import { projectPaths, projectRelative } from "../project/paths.ts";
+import { refusalForOsError } from "../os_error.ts";
 import { compareBytewise } from "./bytewise.ts";
 import { hashFiles } from "./hash_files.ts";
 import { datasetHash, formatManifest, invalidDatasetPath, MANIFEST_NAME } from "./manifest.ts";
@@ -55,15 +56,16 @@ export interface AddOptions {
  * schema is probed from the staged copies, everything is hashed, the manifest written, the tree
  * made read-only (files 0444, directories 0555) and renamed into place in one step, so a
  * dataset directory is never seen half-written. If the identical dataset already exists it is
- * verified and left untouched. An interrupted add (`options.signal`) removes its staging copy.
+ * verified and left untouched. An interrupted add (`options.signal`) or one the operating system
+ * stops (a full, read-only or forbidden store) removes its staging copy.
  *
  * @param root The project root.
  * @param paths Regular files and directories (walked; their contents keep their relative
  *   layout, without the directory's own name).
  * @throws {InputError} for symlinks or special files, missing paths, paths in
  *   `data/production/`, name collisions or reserved names, and inputs without a table file.
- * @throws {CheckError} when the schema probe fails or an existing identical dataset fails
- *   verification.
+ * @throws {CheckError} when the schema probe fails, an existing identical dataset fails
+ *   verification, or the operating system refuses a file operation (`src/os_error.ts`).
  * @throws {InterruptedError} when `options.signal` is aborted before the dataset is in place.
  */
 export async function addDataset(
@@ -73,8 +75,21 @@ export async function addDataset(
 ): Promise<AddedDataset> {
   const shadow = projectPaths(root).shadow;
   const inputs = await collectInputs(root, paths, options.cwd ?? Deno.cwd());
-  await Deno.mkdir(shadow, { recursive: true });
-  const staging = await Deno.makeTempDir({ dir: shadow, prefix: ".staging-" });
+  // A full, read-only or forbidden store is named as the store, not as the staging copy in it.
+  const storeRefusal = async (error: unknown) =>
+    (await refusalForOsError(error, {
+      command: "mlp data add",
+      outcome: "nothing was stored and no partial copy is left",
+      where: shadow,
+      show: (path) => isWithin(path, shadow) ? projectRelative(root, shadow) : path,
+    })) ?? error;
+  let staging: string;
+  try {
+    await Deno.mkdir(shadow, { recursive: true });
+    staging = await Deno.makeTempDir({ dir: shadow, prefix: ".staging-" });
+  } catch (error) {
+    throw await storeRefusal(error);
+  }
   const checkInterrupted = () => {
     if (options.signal?.aborted) {
       throw new InterruptedError("Interrupted: the dataset was not added", {
@@ -126,7 +141,7 @@ export async function addDataset(
     // The terminal's Ctrl-C reaches the schema probe's Python too, and an aborted hash throws:
     // report the interrupt, not what it broke.
     checkInterrupted();
-    throw error;
+    throw await storeRefusal(error);
   } finally {
     if (await exists(staging)) {
       await chmodTree(staging, 0o644, 0o755);

@@ -71,7 +71,7 @@ Deno.test("a file operation the operating system refuses exits 1 naming the path
       stdout: "",
       stderr: `error: File exists (os error 17): mkdir '${join(root, "data/shadow")}'\n` +
         "hint: the operating system refused a file operation on that path: fix it (a file where " +
-        "a directory belongs, a missing directory, permissions) and run the command again\n",
+        "a directory belongs, a missing directory) and run `mlp data add` again\n",
     });
   });
 });

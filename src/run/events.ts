@@ -12,6 +12,8 @@ export type RunStatus = "FINISHED" | "FAILED" | "KILLED";
 export type SupervisorEvent =
   | { event: "refused"; reason: string; message: string; hint?: string }
   | { event: "run_created"; run_id: string; experiment_id: string }
+  /** The store refused the run's end (a full or read-only disk): the run stays RUNNING. */
+  | { event: "unended"; run_id: string; message: string; hint: string }
   | {
     event: "finished";
     status: RunStatus;
@@ -33,6 +35,14 @@ export function parseEvent(line: string): SupervisorEvent | undefined {
   switch (value.event) {
     case "refused":
       if (typeof value.reason === "string" && typeof value.message === "string") {
+        return value as SupervisorEvent;
+      }
+      break;
+    case "unended":
+      if (
+        typeof value.run_id === "string" && typeof value.message === "string" &&
+        typeof value.hint === "string"
+      ) {
         return value as SupervisorEvent;
       }
       break;

@@ -38,12 +38,15 @@ export async function materializePlatform(stateDir: string): Promise<string> {
   // package.
   await Deno.mkdir(join(stateDir, "platform"), { recursive: true });
   const tmp = await Deno.makeTempDir({ dir: join(stateDir, "platform"), prefix: ".tmp-" });
-  await Deno.mkdir(join(tmp, "mlp_platform"));
-  for (const [name, bytes] of files) await Deno.writeFile(join(tmp, "mlp_platform", name), bytes);
-  await Deno.writeTextFile(join(tmp, ".complete"), "");
   try {
+    await Deno.mkdir(join(tmp, "mlp_platform"));
+    for (const [name, bytes] of files) {
+      await Deno.writeFile(join(tmp, "mlp_platform", name), bytes);
+    }
+    await Deno.writeTextFile(join(tmp, ".complete"), "");
     await Deno.rename(tmp, dir);
   } catch (error) {
+    // A full disk stops the copy too: no half-written package may stay behind.
     await Deno.remove(tmp, { recursive: true });
     if (!(error instanceof Deno.errors.AlreadyExists) && !(await exists(done))) throw error;
   }

@@ -217,6 +217,14 @@ async function runInterruptibly(
     await closeRunDir(root, runDir, "none");
     throw refusal(refused, trackingUri);
   }
+  const unended = result.events.find((e) => e.event === "unended");
+  if (unended?.event === "unended") {
+    // The store refused the end state: the run stays RUNNING until `mlp runs repair` ends it.
+    await closeRunDir(root, runDir, "FAILED");
+    throw new CheckError(`Run ${unended.run_id} could not be ended: ${unended.message}`, {
+      hint: unended.hint,
+    });
+  }
   let finished = result.events.find((e) => e.event === "finished");
   if (!created) {
     // The supervisor died before it could say that the run exists; if it had created one, the
@@ -317,10 +325,9 @@ async function reconcileFirst(
 
 /** Turns a supervisor refusal (nothing was recorded) into the error the user sees. */
 function refusal(
-  event: Extract<SupervisorEvent, { event: "refused" }>,
+  { reason, message, hint }: Extract<SupervisorEvent, { event: "refused" }>,
   trackingUri: string,
 ): Error {
-  const { reason, message } = event;
   switch (reason) {
     case "sandbox_unavailable":
       return new CheckError(`The training sandbox cannot be set up: ${message}`, {
@@ -328,15 +335,16 @@ function refusal(
           '"<why>"; the run records sandbox=none and the override log records who and why',
       });
     case "store_unusable":
-      return new CheckError(`The MLflow store cannot be used: ${message}`, { hint: event.hint });
+      return new CheckError(`The MLflow store cannot be used: ${message}`, { hint });
     case "interrupted":
       return new InterruptedError(`The run was ${message}`, {
         hint: "run `mlp run` again when you are ready",
       });
     case "tracking_unavailable":
       return new CheckError(`The MLflow store "${trackingUri}" cannot record the run: ${message}`, {
-        hint: "check MLFLOW_TRACKING_URI (unset it to use the project's mlflow.db) and that the " +
-          "server is up; nothing was recorded and no project code ran",
+        hint: hint ??
+          "check MLFLOW_TRACKING_URI (unset it to use the project's mlflow.db) and that the " +
+            "server is up; nothing was recorded and no project code ran",
       });
     default:
       // invalid_plan and anything newer: mlp wrote a plan its own supervisor refuses, a bug

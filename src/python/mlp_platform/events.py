@@ -1,9 +1,10 @@
 """The supervisor's event channel to mlp: one JSON object per line on the process's original
 stdout, flushed.
 
-Events: ``refused`` (reason, message; nothing was recorded), ``run_created`` (run_id,
-experiment_id) and ``finished`` (status FINISHED/FAILED/KILLED, run_id, metrics, error when it
-failed). Everything meant for humans goes to stderr.
+Events: ``refused`` (reason, message, optional hint; nothing was recorded), ``run_created``
+(run_id, experiment_id), then ``finished`` (status FINISHED/FAILED/KILLED, run_id, metrics, error
+when it failed) or ``unended`` (run_id, message, hint: the store refused the run's end, so it stays
+RUNNING). Everything meant for humans goes to stderr.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -14,6 +15,7 @@ from mlflow.tracking import MlflowClient
 
 from mlp_platform import tracking
 from mlp_platform.metrics import compute_metrics
+from mlp_platform.os_errors import describe
 from mlp_platform.owner import owner_tags
 from mlp_platform.plan import Plan
 from mlp_platform.plots import plot_importance, plot_roc
@@ -100,12 +102,17 @@ class Recorder:
     def end(self, status: str, traceback_text: str | None = None) -> None:
         """Logs the error text (if any) as error/traceback.txt and ends the run with `status`, once:
         a run that has ended is never relabelled. The end state is written even if logging the
-        text fails."""
+        text fails; a full or read-only artifact store costs only the text (said on stderr)."""
         if self.ended is not None:
             return
         try:
             if traceback_text:
-                self.client.log_text(self.run_id, traceback_text, "error/traceback.txt")
+                try:
+                    self.client.log_text(self.run_id, traceback_text, "error/traceback.txt")
+                except OSError as error:  # a full or read-only artifact store: the end state comes first
+                    problem = describe(error, root=self.plan.project_root)
+                    why = problem.what if problem else error
+                    print(f"supervisor: error/traceback.txt not stored: {why}", file=sys.stderr)
         finally:
             self.client.set_terminated(self.run_id, status)
             self.ended = status

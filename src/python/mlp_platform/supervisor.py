@@ -20,17 +20,23 @@ arrived or mlp went away (``lifecycle``); an event that cannot be delivered chan
 run carries its owner (``owner``) so that, should this process itself be killed, the next mlp
 command ends the run KILLED. The trainer never outlives the supervisor (``trainer_process``).
 
+A full, read-only or forbidden file system (``os_errors``) is said in one line instead of a
+traceback: it is the run's error when the run can still be ended FAILED, and an ``unended`` event
+when the store itself cannot be written (the run then stays RUNNING until ``mlp runs repair``).
+
 Usage: ``python -m mlp_platform.supervisor PLAN.json [--parent-pipe]`` in the project root, with
 ``MLFLOW_TRACKING_URI`` naming the store; ``--parent-pipe`` makes the end of stdin an interrupt
 (mlp holds its other end).
 
 Stdout carries JSON events (see ``events``). Exit codes: 0 FINISHED; 1 FAILED (trainer error or
-supervisor error, recorded) or nothing recorded because the store cannot be used; 2 invalid
-plan; 3 sandbox unavailable (nothing recorded); 130 interrupted (KILLED when the run existed).
+supervisor error, recorded), nothing recorded because the store cannot be used, or the run could
+not be ended; 2 invalid plan; 3 sandbox unavailable (nothing recorded); 130 interrupted (KILLED
+when the run existed).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import shutil
@@ -38,9 +44,11 @@ import sys
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlparse
 
 from mlp_platform.events import claim_stdout, emit
 from mlp_platform.lifecycle import Interrupted, Interrupts, tolerant_stderr
+from mlp_platform.os_errors import OsProblem, describe, sqlite_store
 from mlp_platform.owner import hold_owner_lock
 from mlp_platform.plan import Plan, PlanError, load_plan
 from mlp_platform.sandbox import SandboxReport, SandboxUnavailable, probe_sandbox
@@ -127,6 +135,8 @@ def main(argv: list[str]) -> int:
             print(note, file=sys.stderr)
         from mlp_platform.recording import Recorder
 
+        # MLflow logs a traceback for each failed store write; the supervisor reports the error itself.
+        logging.getLogger("mlflow.store.db.utils").setLevel(logging.CRITICAL)
         recorder = Recorder.open(plan, report, uri, lease, interrupts.check)
     except Interrupted as interruption:
         trainer.stop()
@@ -137,14 +147,22 @@ def main(argv: list[str]) -> int:
     except Exception as error:  # no run exists: report it, record nothing
         trainer.stop()
         # The message carries the cause; a client library's traceback would bury it for the reader.
-        return _refuse("tracking_unavailable", f"cannot create the MLflow run: {error}", EXIT_FAILED)
+        problem = _os_problem(plan, uri, error)
+        if problem is None:
+            return _refuse("tracking_unavailable", f"cannot create the MLflow run: {error}", EXIT_FAILED)
+        nothing = "then run `mlp run` again; nothing was recorded and no project code ran"
+        return _refuse("tracking_unavailable", problem.what, EXIT_FAILED, hint=f"{problem.fix}, {nothing}")
     emit("run_created", run_id=recorder.run_id, experiment_id=recorder.experiment_id)
-    code = _supervise(plan, recorder, trainer, interrupts)
-    owner_lock.close()
-    return code
+    try:
+        return _supervise(plan, uri, recorder, trainer, interrupts)
+    except Exception as error:  # ending the run failed too: the store cannot be written
+        trainer.stop()
+        return _unended(plan, uri, recorder, error)
+    finally:
+        owner_lock.close()
 
 
-def _supervise(plan: Plan, recorder: Recorder, trainer: TrainerProcess, interrupts: Interrupts) -> int:
+def _supervise(plan: Plan, uri: str, recorder: Recorder, trainer: TrainerProcess, interrupts: Interrupts) -> int:
     """Everything after the run exists: it ends exactly once, FINISHED, FAILED or KILLED."""
     metrics: dict[str, float] = {}
     try:
@@ -161,14 +179,55 @@ def _supervise(plan: Plan, recorder: Recorder, trainer: TrainerProcess, interrup
             status, text = "FINISHED", None
     except Interrupted as interruption:
         status, text = "KILLED", f"{interruption}\n"
-    except BaseException:  # whatever broke, the run must not stay RUNNING
+    except BaseException as error:  # whatever broke, the run must not stay RUNNING
         status, text = "FAILED", traceback.format_exc()
-        print(text, file=sys.stderr, end="")
+        problem = _os_problem(plan, uri, error, recorder)
+        if problem is None:
+            print(text, file=sys.stderr, end="")
+        else:  # the run's error is the last line
+            text += problem.line() + "\n"
+            print(f"supervisor: {problem.line()}", file=sys.stderr)
     trainer.stop()
     recorder.end(status, traceback_text=text)
-    error = _last_line(text) if text else None
-    emit("finished", status=status, run_id=recorder.run_id, metrics=_json_metrics(metrics), error=error)
+    error_line = _last_line(text) if text else None
+    emit("finished", status=status, run_id=recorder.run_id, metrics=_json_metrics(metrics), error=error_line)
     return {"FINISHED": 0, "FAILED": EXIT_FAILED, "KILLED": EXIT_INTERRUPTED}[status]
+
+
+def _os_problem(plan: Plan, uri: str, error: BaseException, recorder: Recorder | None = None) -> OsProblem | None:
+    """A full, read-only or forbidden file system among those the supervisor writes to: scratch, the
+    run's artifacts, the store."""
+    store = sqlite_store(uri, plan.project_root)
+    places = [plan.scratch_dir, *_local_artifacts(recorder), *([store] if store else [])]
+    return describe(error, root=plan.project_root, where=places, store=store)
+
+
+def _local_artifacts(recorder: Recorder | None) -> list[Path]:
+    """The run's artifact directory, when it is on this machine."""
+    if recorder is None:
+        return []
+    try:
+        uri = urlparse(recorder.client.get_run(recorder.run_id).info.artifact_uri)
+    except Exception:  # the store cannot be read either; the other places remain
+        return []
+    return [Path(uri.path)] if uri.scheme in ("", "file") else []
+
+
+def _unended(plan: Plan, uri: str, recorder: Recorder, error: Exception) -> int:
+    """Reports a run whose end the store refused: it stays RUNNING until `mlp runs repair` ends it."""
+    problem = _os_problem(plan, uri, error, recorder)
+    if problem is None:
+        print(traceback.format_exc(), file=sys.stderr, end="")
+        cause, fix = _last_line(str(error)), "fix that (the error is above)"
+    else:
+        cause, fix = f"the MLflow store could not be written ({problem.what})", problem.fix
+    emit(
+        "unended",
+        run_id=recorder.run_id,
+        message=f"{cause}, so the run is left RUNNING",
+        hint=f"{fix}, then end the run with `mlp runs repair` and run `mlp run` again",
+    )
+    return EXIT_FAILED
 
 
 def _last_line(text: str) -> str:

@@ -5,7 +5,8 @@ Order matters: read the plan (standard library), confine the process, and only t
 pandas, numpy and MLflow; wait for the supervisor's "go" line on stdin; then import the project's
 modules. The supervisor starts this with a scrubbed environment
 and reads the files it writes into ``<scratch>/out``. On any error the traceback goes to
-``out/error.txt`` and stderr, and the exit code is 1.
+``out/error.txt`` and stderr (a full or read-only disk: one line saying so, see ``os_errors``), and
+the exit code is 1.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from mlp_platform.os_errors import describe
 from mlp_platform.plan import Plan, load_plan
 from mlp_platform.sandbox import apply_sandbox, die_with_parent
 
@@ -50,12 +52,28 @@ def main(argv: list[str]) -> int:
             print("trainer: the supervisor did not start the run; nothing was trained", file=sys.stderr)
             return 1
         run_training(plan)
-    except BaseException:
+    except BaseException as error:
         text = traceback.format_exc()
-        (plan.out_dir / "error.txt").write_text(text, encoding="utf-8")
-        print(text, file=sys.stderr, end="")
+        problem = describe(
+            error, root=plan.project_root, where=[plan.scratch_dir], sandboxed=plan.sandbox.mode != "none"
+        )
+        if problem is not None:
+            # A full or read-only disk is said in one line, the run's error (the last line).
+            text += problem.line() + "\n"
+        _write_error(plan, text)
+        print(text if problem is None else problem.line() + "\n", file=sys.stderr, end="")
         return 1
     return 0
+
+
+def _write_error(plan: Plan, text: str) -> None:
+    """Writes out/error.txt for the supervisor. On a full disk it writes none rather than a truncated
+    one: the supervisor then records what the trainer printed, which ends with the error."""
+    error_file = plan.out_dir / "error.txt"
+    try:
+        error_file.write_text(text, encoding="utf-8")
+    except OSError:
+        error_file.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

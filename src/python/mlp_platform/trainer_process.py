@@ -89,15 +89,14 @@ class TrainerProcess:
         return "".join(self.tail)
 
     def error_text(self, code: int) -> str:
-        """Why the trainer failed: its traceback (``out/error.txt``), else its last lines and how it
-        ended."""
+        """Why the trainer failed: its traceback (``out/error.txt``), else its last lines (on a full
+        disk it writes no error.txt and prints its error instead), and how it ended when a signal
+        ended it."""
         error_file = self.out_dir / "error.txt"
         if error_file.is_file():
             return error_file.read_text(encoding="utf-8")
         if code < 0:
             name = signal.Signals(-code).name
             why = " (the kernel kills a process that runs out of memory this way)" if -code == signal.SIGKILL else ""
-            ending = f"the trainer was killed by {name}{why}\n"
-        else:
-            ending = f"the trainer exited with code {code}\n"
-        return self.output_tail() + ending
+            return self.output_tail() + f"the trainer was killed by {name}{why}\n"
+        return self.output_tail() or f"the trainer exited with code {code} and printed nothing\n"
