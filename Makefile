@@ -5,7 +5,7 @@ TOOLS := $(CURDIR)/.tools
 export UV_PYTHON_DOWNLOADS := never
 export PATH := $(CURDIR)/bin:$(TOOLS)/deno/node_modules/.bin:$(TOOLS)/uv-pkg/bin:$(TOOLS)/venv/bin:$(PATH)
 
-.PHONY: all tools demo test check bench build clean
+.PHONY: all tools demo test test-faults check bench build clean
 
 all: test
 
@@ -20,6 +20,10 @@ demo: tools
 ## test: formatting, lint, type check, Deno tests and the platform's pytest suite
 test: tools
 	@scripts/test.sh
+
+## test-faults: kill mlp, uv, the supervisor and the trainer at random moments of 32 real runs
+test-faults: tools
+	@deno run -A tests/faults/fault_suite.ts $(FAULT_RUNS)
 
 ## check: formatting, lint and type check only
 check: tools

@@ -86,7 +86,14 @@ export interface MlflowServer {
  */
 export async function startMlflowServer(
   backendUri: string,
-  options: { python?: string; artifactsDir?: string } = {},
+  options: {
+    python?: string;
+    artifactsDir?: string;
+    /** Start `mlflow ui` (as a client project's README says) instead of `mlflow server`. */
+    ui?: boolean;
+    /** The working directory (a project root, for `mlflow ui`). */
+    cwd?: string;
+  } = {},
 ): Promise<MlflowServer> {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
@@ -97,7 +104,7 @@ export async function startMlflowServer(
       options.python ?? MLFLOW_PYTHON,
       "-m",
       "mlflow",
-      "server",
+      options.ui ? "ui" : "server",
       "--backend-store-uri",
       backendUri,
       ...(options.artifactsDir ? ["--artifacts-destination", options.artifactsDir] : []),
@@ -108,6 +115,7 @@ export async function startMlflowServer(
       "--workers",
       "1",
     ],
+    cwd: options.cwd,
     stdout: "null",
     stderr: "piped",
     env: { MLFLOW_DISABLE_TELEMETRY: "true", MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false" },

@@ -241,7 +241,7 @@ Deno.test("mlp run: a full or read-only disk ends the run FAILED with the reason
       match(
         out.stderr,
         new RegExp(
-          `\nerror: The MLflow store "sqlite:///${escape(root)}/mlflow\\.db" cannot record the ` +
+          `\nerror: The MLflow store "sqlite:///mlflow\\.db" cannot record the ` +
             'run: the file system holding "mlflow\\.db" is read-only\n' +
             "hint: remount it read-write or move the project to a writable disk, then run " +
             "`mlp run` again; nothing was recorded and no project code ran\n$",

@@ -91,8 +91,12 @@ def _connect(path: Path, *, read_only: bool = False) -> Iterator[sqlite3.Connect
         db.close()
 
 
-def _lock(path: Path, mode: int) -> IO[bytes]:
-    handle = open(path, "ab")  # the lock lives as long as the handle
+def _lock(path: Path, mode: int, store: Path) -> IO[bytes]:
+    """Locks `path` (beside `store`); an error names the store, which is what the user knows."""
+    try:
+        handle = open(path, "ab")  # the lock lives as long as the handle
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, str(store)) from error
     fcntl.flock(handle, mode)
     return handle
 
@@ -280,7 +284,7 @@ def prepare_store(uri: str) -> StoreLease:
     if path.is_dir():
         _refuse_unusable(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    lease = StoreLease(path, init=_lock(path.with_name(f"{path.name}-mlp-init.lock"), fcntl.LOCK_EX))
+    lease = StoreLease(path, init=_lock(path.with_name(f"{path.name}-mlp-init.lock"), fcntl.LOCK_EX, path))
     try:
         if not path.exists() or path.stat().st_size == 0:
             path.unlink(missing_ok=True)
@@ -310,7 +314,7 @@ def prepare_store(uri: str) -> StoreLease:
         if relocated:
             lease.notes.append(f"mlp: {relocated} artifact locations in {path.name} made relative to the project")
         if lease.use is None:
-            lease.use = _lock(path.with_name(f"{path.name}-mlp-use.lock"), fcntl.LOCK_SH)
+            lease.use = _lock(path.with_name(f"{path.name}-mlp-use.lock"), fcntl.LOCK_SH, path)
     except BaseException:
         lease.release_init()
         raise
