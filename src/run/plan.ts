@@ -8,6 +8,8 @@
 import type { ExperimentConfig } from "../config/experiment.ts";
 import type { ReasoningConfig } from "../config/reasoning.ts";
 import { flattenParams } from "../config/flatten.ts";
+import type { HyperparameterSpec, HyperparameterType } from "../config/standards.ts";
+import { hyperparameterParams, hyperparameterTypes } from "./hyperparameters.ts";
 
 /** How the trainer is confined. `none` only with `--unsandboxed --reason`. */
 export type SandboxMode = "landlock" | "none";
@@ -37,6 +39,8 @@ export interface RunPlan {
   training: {
     model_type: string;
     hyperparameters: Record<string, unknown>;
+    /** The spec type of each hyperparameter: JSON writes the number 1.0 as 1. */
+    hyperparameter_types: Record<string, HyperparameterType>;
     random_seed: number;
     features: Record<string, unknown>;
     target_column: string;
@@ -61,6 +65,8 @@ export interface RunPlanInputs {
   experiment: ExperimentConfig;
   reasoning: ReasoningConfig;
   allowedMetrics: readonly string[];
+  /** The standards' hyperparameter specs of the config's model type. */
+  hyperparameterSpecs: Record<string, HyperparameterSpec>;
   fingerprints: Fingerprints;
   dataset: { dir: string; tables: string[] };
   trackingUri: string;
@@ -79,8 +85,10 @@ export interface RunPlanInputs {
 export function buildRunPlan(inputs: RunPlanInputs): RunPlan {
   const { experiment, fingerprints } = inputs;
   const primary = experiment.protected.metric_definition;
+  const types = hyperparameterTypes(experiment.hyperparameters, inputs.hyperparameterSpecs);
   const params: Record<string, string> = {
     ...flattenParams(experiment),
+    ...hyperparameterParams(experiment.hyperparameters, types),
     feature_pipeline_version: fingerprints.feature_pipeline_hash,
     ...flattenParams(fingerprints),
   };
@@ -113,6 +121,7 @@ export function buildRunPlan(inputs: RunPlanInputs): RunPlan {
     training: {
       model_type: experiment.model_type,
       hyperparameters: experiment.hyperparameters,
+      hyperparameter_types: types,
       random_seed: experiment.random_seed,
       features: experiment.features,
       target_column: experiment.protected.target_column,

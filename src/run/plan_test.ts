@@ -28,6 +28,7 @@ function inputs(overrides: Partial<RunPlanInputs> = {}): RunPlanInputs {
     experiment,
     reasoning,
     allowedMetrics: ["f1", "roc_auc", "log_loss"],
+    hyperparameterSpecs: standards.hyperparameters[experiment.model_type],
     fingerprints: {
       git_commit: "c".repeat(40),
       git_dirty: false,
@@ -97,4 +98,30 @@ Deno.test("buildRunPlan() lets the trainer read only src, its dataset and the pl
   ]);
   deepEqual(plan.sandbox.write_paths, []);
   equal(plan.project_src, "/p/src");
+});
+
+Deno.test("buildRunPlan() carries each hyperparameter's spec type and logs a number as a float", () => {
+  const whole = parseExperiment(
+    (Deno.readTextFileSync(new URL("../config/testdata/experiment.yaml", import.meta.url)))
+      .replace("learning_rate: 0.05", "learning_rate: 1.0\n  subsample: 0.5\n  reg_lambda: 1e-7"),
+    "configs/experiment.yaml",
+    standards,
+  );
+  const plan = buildRunPlan(inputs({ experiment: whole }));
+  deepEqual(plan.training.hyperparameters, {
+    max_depth: 6,
+    learning_rate: 1,
+    subsample: 0.5,
+    reg_lambda: 1e-7,
+  });
+  deepEqual(plan.training.hyperparameter_types, {
+    max_depth: "integer",
+    learning_rate: "number",
+    subsample: "number",
+    reg_lambda: "number",
+  });
+  equal(plan.params["hyperparameters.max_depth"], "6");
+  equal(plan.params["hyperparameters.learning_rate"], "1.0");
+  equal(plan.params["hyperparameters.subsample"], "0.5");
+  equal(plan.params["hyperparameters.reg_lambda"], "1e-7");
 });

@@ -50,7 +50,8 @@ export interface RunOutcome {
   runId: string;
   experimentId: string;
   status: RunStatus;
-  metrics: Record<string, number>;
+  /** Metric name → value; `null` for a metric that is undefined (MLflow records NaN). */
+  metrics: Record<string, number | null>;
   error: string | null;
   gitCommit: string;
   gitDirty: boolean;
@@ -130,6 +131,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
     experiment,
     reasoning,
     allowedMetrics: standards.allowed_metrics,
+    hyperparameterSpecs: standards.hyperparameters[experiment.model_type],
     fingerprints: {
       git_commit: git.commit,
       git_dirty: git.dirty,

@@ -16,6 +16,8 @@ SPLIT_STRATEGIES = ("stratified_kfold", "temporal_split")
 KNOWN_METRICS = ("roc_auc", "pr_auc", "log_loss", "brier", "f1", "precision", "recall", "accuracy")
 """Metrics the supervisor can compute from out-of-fold predictions."""
 SANDBOX_MODES = ("landlock", "none")
+HYPERPARAMETER_TYPES = ("integer", "number", "string", "boolean")
+"""The spec types of project_standards.yaml; each hyperparameter reaches build_model as its type."""
 
 
 class PlanError(ValueError):
@@ -42,6 +44,7 @@ class TrainingPlan:
 
     model_type: str
     hyperparameters: dict[str, Any]
+    """Each value of its spec's Python type: a `number` is a float even when JSON wrote `1`."""
     random_seed: int
     features: dict[str, Any]
     target_column: str
@@ -106,6 +109,9 @@ class _Fields:
     def _fail(self, key: str, expected: str) -> PlanError:
         value = json.dumps(self.obj.get(key), ensure_ascii=False)
         return PlanError(f'plan "{self.source}": field "{self.prefix}{key}" must be {expected}, got {value}')
+
+    def refuse(self, key: str, clause: str) -> PlanError:
+        return PlanError(f'plan "{self.source}": field "{self.prefix}{key}" {clause}')
 
     def get(self, key: str, expected: str, ok: Any) -> Any:
         value = self.obj.get(key)
@@ -174,6 +180,39 @@ class _Fields:
         return _Fields(self.source, f"{self.prefix}{key}.", self.obj.get(key))
 
 
+def _is_of_type(value: object, spec_type: str) -> bool:
+    if isinstance(value, bool):
+        return spec_type == "boolean"
+    if spec_type == "integer":
+        return isinstance(value, int)
+    if spec_type == "number":
+        return isinstance(value, (int, float))
+    return spec_type == "string" and isinstance(value, str)
+
+
+def _typed_hyperparameters(train: _Fields) -> dict[str, Any]:
+    """`training.hyperparameters`, each value converted to the Python type of its spec type in
+    `training.hyperparameter_types` (mlp writes both; JSON alone cannot tell 1.0 from 1)."""
+    values = train.obj_map("hyperparameters")
+    type_of = train.obj_map("hyperparameter_types")
+    missing = [name for name in values if name not in type_of]
+    if missing:
+        raise train.refuse(
+            "hyperparameter_types", f'must name the type of every hyperparameter, missing "{missing[0]}"'
+        )
+    extra = [name for name in type_of if name not in values]
+    if extra:
+        raise train.refuse("hyperparameter_types", f'names "{extra[0]}", which is not in "training.hyperparameters"')
+    types, given = train.sub("hyperparameter_types"), train.sub("hyperparameters")
+    typed: dict[str, Any] = {}
+    for name, value in values.items():
+        spec_type = types.text(name, choices=HYPERPARAMETER_TYPES)
+        if not _is_of_type(value, spec_type):
+            raise given._fail(name, f"{'an' if spec_type == 'integer' else 'a'} {spec_type}")
+        typed[name] = float(value) if spec_type == "number" else value
+    return typed
+
+
 def _is_table_name(name: str) -> bool:
     parts = PurePosixPath(name).parts
     return name != "" and not name.startswith("/") and ".." not in parts
@@ -203,7 +242,7 @@ def load_plan(path: Path) -> Plan:
     )
     training = TrainingPlan(
         model_type=train.text("model_type"),
-        hyperparameters=train.obj_map("hyperparameters"),
+        hyperparameters=_typed_hyperparameters(train),
         random_seed=train.integer("random_seed", 0),
         features=train.obj_map("features"),
         target_column=train.text("target_column"),

@@ -130,6 +130,7 @@ def make_project(root: Path, features: str = FEATURES_OK, model: str = MODEL_LOG
         "training": {
             "model_type": "logistic_regression",
             "hyperparameters": {"max_iter": 200},
+            "hyperparameter_types": {"max_iter": "integer"},
             "random_seed": 42,
             "features": {},
             "target_column": "default",

@@ -123,7 +123,11 @@ def test_a_run_is_recorded_finished_with_params_metrics_artifacts_and_a_loadable
 @needs_landlock
 def test_an_xgboost_model_with_a_temporal_split_is_recorded(tmp_path: Path) -> None:
     project = make_project(tmp_path / "client", model=MODEL_XGBOOST)
-    project.write_plan(training__split_strategy="temporal_split", training__hyperparameters={"n_estimators": 10})
+    project.write_plan(
+        training__split_strategy="temporal_split",
+        training__hyperparameters={"n_estimators": 10},
+        training__hyperparameter_types={"n_estimators": "integer"},
+    )
     result = run_supervisor(project)
     assert result.code == 0, result.stderr[-3000:]
     run_id = result.event("run_created")["run_id"]
@@ -314,11 +318,13 @@ def test_no_project_code_runs_when_the_mlflow_run_cannot_be_created(project: Pro
 
 TEMPLATE_MODEL = (PLATFORM_DIR.parent.parent / "template" / "src" / "model.py").read_text()
 # xgboost, the template's default, runs end to end in tests/e2e/run_test.ts.
-SMALL_HYPERPARAMETERS = {
+SMALL_HYPERPARAMETERS: dict[str, dict[str, object]] = {
     "lightgbm": {"n_estimators": 10, "num_leaves": 7},
     "logistic_regression": {"max_iter": 200, "class_weight": "none"},
     "random_forest": {"n_estimators": 10, "max_features": "sqrt"},
 }
+SPEC_TYPES = {"n_estimators": "integer", "num_leaves": "integer", "max_iter": "integer"}
+"""The spec types of SMALL_HYPERPARAMETERS in the template's standards (the rest are strings)."""
 
 
 @needs_landlock
@@ -327,7 +333,12 @@ def test_each_other_model_type_of_the_template_trains_and_logs_a_loadable_model(
     tmp_path: Path, model_type: str
 ) -> None:
     project = make_project(tmp_path / "client", model=TEMPLATE_MODEL)
-    project.write_plan(training__model_type=model_type, training__hyperparameters=SMALL_HYPERPARAMETERS[model_type])
+    values = SMALL_HYPERPARAMETERS[model_type]
+    project.write_plan(
+        training__model_type=model_type,
+        training__hyperparameters=values,
+        training__hyperparameter_types={name: SPEC_TYPES.get(name, "string") for name in values},
+    )
     result = run_supervisor(project)
     assert result.code == 0, result.stderr[-3000:]
     finished = result.event("finished")
