@@ -9,6 +9,7 @@ import type { ExperimentConfig } from "../config/experiment.ts";
 import type { ReasoningConfig } from "../config/reasoning.ts";
 import { flattenParams } from "../config/flatten.ts";
 import type { HyperparameterSpec, HyperparameterType } from "../config/standards.ts";
+import { featuresJson } from "../fingerprint/feature_hash.ts";
 import { hyperparameterParams, hyperparameterTypes } from "./hyperparameters.ts";
 
 /** How the trainer is confined. `none` only with `--unsandboxed --reason`. */
@@ -23,6 +24,8 @@ export interface Fingerprints {
   dependency_lock_hash: string;
   feature_pipeline_hash: string;
   mlp_version: string;
+  /** The exact mlp source: version, hash of its TypeScript and of the platform Python. */
+  mlp_build: string;
 }
 
 /** The plan file format shared with `src/python/mlp_platform/plan.py`. */
@@ -90,6 +93,7 @@ export function buildRunPlan(inputs: RunPlanInputs): RunPlan {
     ...flattenParams(experiment),
     ...hyperparameterParams(experiment.hyperparameters, types),
     feature_pipeline_version: fingerprints.feature_pipeline_hash,
+    features_json: featuresJson(experiment.features),
     ...flattenParams(fingerprints),
   };
   for (const [key, value] of Object.entries(flattenParams(inputs.reasoning))) {

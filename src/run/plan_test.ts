@@ -37,6 +37,7 @@ function inputs(overrides: Partial<RunPlanInputs> = {}): RunPlanInputs {
       dependency_lock_hash: "l".repeat(64),
       feature_pipeline_hash: "f".repeat(64),
       mlp_version: "0.1.0",
+      mlp_build: `0.1.0+ts.${"t".repeat(64)}.py.${"p".repeat(64)}`,
     },
     dataset: { dir: `/p/data/shadow/${"d".repeat(64)}`, tables: ["data.parquet"] },
     trackingUri: "sqlite:////p/mlflow.db",
@@ -59,6 +60,8 @@ Deno.test("buildRunPlan() logs the config by YAML path, the fingerprints and the
   equal(plan.params.git_dirty, "false");
   equal(plan.params.dataset_hash, "d".repeat(64));
   equal(plan.params.feature_pipeline_hash, "f".repeat(64));
+  equal(plan.params.mlp_version, "0.1.0");
+  equal(plan.params.mlp_build, `0.1.0+ts.${"t".repeat(64)}.py.${"p".repeat(64)}`);
   // "auto" in the config is replaced by the hash that was computed.
   equal(plan.params.feature_pipeline_version, "f".repeat(64));
   equal(plan.params["reasoning.hypothesis_category"], reasoning.hypothesis_category);
@@ -124,4 +127,22 @@ Deno.test("buildRunPlan() carries each hyperparameter's spec type and logs a num
   equal(plan.params["hyperparameters.learning_rate"], "1.0");
   equal(plan.params["hyperparameters.subsample"], "0.5");
   equal(plan.params["hyperparameters.reg_lambda"], "1e-7");
+});
+
+Deno.test("buildRunPlan() logs the features section as build_features receives it, in its order", () => {
+  const text = Deno.readTextFileSync(
+    new URL("../config/testdata/experiment.yaml", import.meta.url),
+  );
+  const reordered = parseExperiment(
+    text.replace(
+      "  windows: [7, 30]\n  drop_columns: []\n",
+      "  drop_columns: []\n  windows: [7, 30]\n",
+    ),
+    "configs/experiment.yaml",
+    standards,
+  );
+  equal(buildRunPlan(inputs()).params.features_json, '{"windows":[7,30],"drop_columns":[]}');
+  const plan = buildRunPlan(inputs({ experiment: reordered }));
+  equal(plan.params.features_json, '{"drop_columns":[],"windows":[7,30]}');
+  deepEqual(Object.keys(plan.training.features), ["drop_columns", "windows"]);
 });

@@ -17,6 +17,7 @@ import { verifyDataset } from "../cas/verify.ts";
 import { gitState } from "../fingerprint/git.ts";
 import { projectLockHash } from "../fingerprint/lock.ts";
 import { diskReader, featurePipelineHash } from "../fingerprint/feature_hash.ts";
+import { mlpBuild } from "../fingerprint/mlp_build.ts";
 import {
   appendOverrideEntries,
   resolveOperator,
@@ -140,6 +141,7 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
       dependency_lock_hash: lock,
       feature_pipeline_hash: features.hash,
       mlp_version: MLP_VERSION,
+      mlp_build: await mlpBuild(),
     },
     dataset: { dir: dataset.dir, tables: dataset.tables },
     trackingUri: tracking.uri,

@@ -4,13 +4,30 @@
  */
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
+import { parse } from "yaml";
 import { type HyperparameterSpec, loadStandards } from "../../src/config/standards.ts";
+import { mlpBuild } from "../../src/fingerprint/mlp_build.ts";
 import { createProject, type TestProject } from "../support/project.ts";
 
 const RUN_ID = /^[0-9a-f]{32}$/;
 
 function lastLine(text: string): string {
   return text.trim().split("\n").at(-1) ?? "";
+}
+
+let shared: Promise<TestProject> | undefined;
+
+/** One project (stratified k-fold) for the tests that change only experiment.yaml between runs. */
+function sharedProject(): Promise<TestProject> {
+  shared ??= createProject({ rows: 2000 });
+  return shared;
+}
+
+/** `mlp run` in the project; returns the run ID after checking it FINISHED. */
+async function run(project: TestProject): Promise<string> {
+  const out = await project.mlp(["run"]);
+  equal(out.code, 0, out.stderr);
+  return lastLine(out.stdout);
 }
 
 /**
@@ -32,13 +49,11 @@ async function runWith(project: TestProject, model: string, values: Record<strin
     .replace(/^model_type: .*$/m, `model_type: ${model}`)
     .replace(/^hyperparameters:\n(?: {2}.*\n)+/m, `hyperparameters:\n${lines}`);
   await Deno.writeTextFile(config, text);
-  const out = await project.mlp(["run"]);
-  equal(out.code, 0, out.stderr);
-  return lastLine(out.stdout);
+  return await run(project);
 }
 
 Deno.test("mlp run: every numeric hyperparameter reaches the estimator and the record with its spec's type", async (t) => {
-  const project = await createProject({ rows: 2000 });
+  const project = await sharedProject();
   const standards = await loadStandards(join(project.root, "configs/project_standards.yaml"));
   for (const model of standards.allowed_model_types) {
     await t.step(model, async () => {
@@ -65,6 +80,44 @@ print(json.dumps({name: type(params[name]).__name__ for name in ${
       }
     });
   }
+});
+
+Deno.test("mlp run: the features section is hashed and logged in the order build_features receives it", async () => {
+  const project = await sharedProject();
+  const before = await project.readRun(await run(project));
+  // The template's features.py makes the indicator columns in the order of features.categories.
+  const config = join(project.root, "configs/experiment.yaml");
+  const text = await Deno.readTextFile(config);
+  const employment = text.match(/^ {4}employment_type: .*\n/m)![0];
+  const home = text.match(/^ {4}home_ownership: .*\n/m)![0];
+  await Deno.writeTextFile(config, text.replace(employment + home, home + employment));
+  const runId = await run(project);
+  const after = await project.readRun(runId);
+
+  ok(after.params.feature_pipeline_hash !== before.params.feature_pipeline_hash);
+  const categories = (json: string) => Object.keys(JSON.parse(json).categories);
+  deepEqual(categories(before.params.features_json).slice(0, 2), [
+    "employment_type",
+    "home_ownership",
+  ]);
+  deepEqual(categories(after.params.features_json).slice(0, 2), [
+    "home_ownership",
+    "employment_type",
+  ]);
+  // The param is the section as written, order included: the run can be rebuilt from its params.
+  const written = parse(await Deno.readTextFile(config)).features;
+  equal(after.params.features_json, JSON.stringify(written));
+  // The model saw the indicator columns in the new order.
+  const inputs = await project.python<string[]>(`
+import json, mlflow
+mlflow.set_tracking_uri("sqlite:///${project.root}/mlflow.db")
+info = mlflow.models.get_model_info("runs:/${runId}/model")
+print(json.dumps(info.signature.inputs.input_names()))
+`);
+  ok(inputs.indexOf("home_ownership__rent") < inputs.indexOf("employment_type__salaried"));
+  equal(before.params.mlp_build, await mlpBuild());
+  match(before.params.mlp_build, /^0\.1\.0\+ts\.[0-9a-f]{64}\.py\.[0-9a-f]{64}$/);
+  equal(before.params.mlp_version, "0.1.0");
 });
 
 Deno.test("mlp run: an undefined metric is recorded as NaN, shown as undefined, and exits 0", async (t) => {
