@@ -15,7 +15,8 @@ import {
 import { datasetHash, MANIFEST_NAME, parseManifest } from "../cas/manifest.ts";
 import { isDatasetHash } from "../cas/dataset_id.ts";
 import { parseExperiment } from "../config/experiment.ts";
-import { findProtectedMismatches } from "../config/protected.ts";
+import { show } from "../config/problems.ts";
+import { findProtectedMismatches, showProtected } from "../config/protected.ts";
 import { parseStandards, type Standards } from "../config/standards.ts";
 import { MlpError } from "../errors.ts";
 import { createHash } from "node:crypto";
@@ -169,16 +170,17 @@ function checkConfigs(
     try {
       for (const mismatch of findProtectedMismatches(configText, file, standards)) {
         const logged = overrides.some((e) =>
-          e.config === file && e.field === mismatch.field && String(e.new) === mismatch.actual
+          e.config === file && e.field === mismatch.field && e.new === mismatch.actual
         );
         if (logged) continue;
-        const is = mismatch.actual === undefined ? "is missing" : `is "${mismatch.actual}"`;
+        const { actual, expected } = mismatch;
+        const is = actual === undefined ? "is missing" : `is ${showProtected(actual, expected)}`;
         findings.push({
           file,
           line: mismatch.line,
           message: `protected field "${mismatch.field}" ${is}, but ${STANDARDS_PATH} requires ` +
-            `"${mismatch.expected}"`,
-          hint: `restore "${mismatch.expected}"; a human-approved change is made with ` +
+            showProtected(expected, actual),
+          hint: `restore ${showProtected(expected)}; a human-approved change is made with ` +
             '`mlp run --override-protected --reason "<why>"`, which records it in ' +
             `${OVERRIDE_LOG}: stage the log with the config`,
         });
@@ -217,20 +219,21 @@ function checkStandardsChange(text: (spec: string) => string | null): CommitFind
   );
   return unapprovedChanges(changes, added).map((change) => {
     const field = `protected.${change.name}`;
+    const [old, staged] = [show(change.old), show(change.new)];
     const what = change.old === undefined
-      ? `is added with "${change.new}"`
+      ? `is added with ${staged}`
       : change.new === undefined
-      ? `is removed (it was "${change.old}")`
-      : `changes from "${change.old}" to "${change.new}"`;
+      ? `is removed (it was ${old})`
+      : `changes from ${old} to ${staged}`;
     const before = change.old === undefined
-      ? `with "${change.name}" in ${STANDARDS_PATH} at any value but "${change.new}"`
-      : `with ${STANDARDS_PATH} still at "${change.old}"`;
+      ? `with "${change.name}" in ${STANDARDS_PATH} at any value but ${staged}`
+      : `with ${STANDARDS_PATH} still at ${old}`;
     const config = change.new === undefined
       ? `remove "${field}" from the experiment config`
-      : `set "${field}" to "${change.new}" in the experiment config`;
+      : `set "${field}" to ${staged} in the experiment config`;
     const approval = change.new === undefined
       ? `removing "${field}"`
-      : `of "${field}" to "${change.new}"`;
+      : `of "${field}" to ${staged}`;
     return {
       file: STANDARDS_PATH,
       line: change.line,

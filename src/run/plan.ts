@@ -52,6 +52,8 @@ export interface RunPlan {
     n_splits: number;
     test_fraction: number;
     threshold: number;
+    /** The class of the target that is the event; the trainer encodes it as 1. */
+    positive_class: string | number;
     metrics: string[];
     primary_metric: string;
   };
@@ -134,6 +136,7 @@ export function buildRunPlan(inputs: RunPlanInputs): RunPlan {
       n_splits: experiment.evaluation.n_splits,
       test_fraction: experiment.evaluation.test_fraction,
       threshold: experiment.evaluation.threshold,
+      positive_class: experiment.protected.positive_class,
       metrics: [primary, ...inputs.allowedMetrics.filter((metric) => metric !== primary)],
       primary_metric: primary,
     },

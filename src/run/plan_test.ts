@@ -90,6 +90,7 @@ Deno.test("buildRunPlan() trains on the protected split and metric, primary metr
   equal(plan.training.split_strategy, experiment.protected.split_strategy);
   equal(plan.training.target_column, experiment.protected.target_column);
   equal(plan.training.n_splits, experiment.evaluation.n_splits);
+  equal(plan.training.positive_class, 1);
 });
 
 Deno.test("buildRunPlan() lets the trainer read only src, its dataset and the platform code", () => {

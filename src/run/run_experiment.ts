@@ -12,7 +12,7 @@ import { CheckError, InputError } from "../errors.ts";
 import { projectPaths } from "../project/paths.ts";
 import { loadRunConfigs } from "../config/load.ts";
 import { isAgentOperator } from "../config/reasoning.ts";
-import { protectedMismatches } from "../config/protected.ts";
+import { protectedMismatches, showProtected } from "../config/protected.ts";
 import { verifyDataset } from "../cas/verify.ts";
 import { gitState } from "../fingerprint/git.ts";
 import { projectLockHash } from "../fingerprint/lock.ts";
@@ -87,7 +87,9 @@ export async function runExperiment(options: RunOptions): Promise<RunOutcome> {
       `Protected fields in "${configs.files.experiment}" differ from ${configs.files.standards}`,
       {
         details: mismatches.map((m) =>
-          `${m.field}: standards say "${m.expected}", config has "${m.actual ?? "(missing)"}"`
+          `${m.field}: standards say ${showProtected(m.expected, m.actual)}, config has ${
+            m.actual === undefined ? "(missing)" : showProtected(m.actual, m.expected)
+          }`
         ),
         hint:
           `restore the values from ${configs.files.standards}; a human-approved change runs with ` +

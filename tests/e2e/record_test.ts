@@ -17,10 +17,20 @@ function lastLine(text: string): string {
 
 let shared: Promise<TestProject> | undefined;
 
-/** One project (stratified k-fold) for the tests that change only experiment.yaml between runs. */
+/** One project (stratified 2-fold) for the tests that change only its configs between runs. */
 function sharedProject(): Promise<TestProject> {
-  shared ??= createProject({ rows: 2000 });
+  shared ??= createProject({ rows: 2000 }).then(async (project) => {
+    await project.edit("configs/experiment.yaml", "n_splits: 5", "n_splits: 2");
+    return project;
+  });
   return shared;
+}
+
+/** Sets `protected.positive_class` to `value` (YAML text) in both the config and the standards. */
+async function setPositiveClass(project: TestProject, value: string): Promise<void> {
+  for (const path of ["configs/experiment.yaml", "configs/project_standards.yaml"]) {
+    await project.edit(path, /^ {2}positive_class: .*$/m, `  positive_class: ${value}`);
+  }
 }
 
 /** `mlp run` in the project; returns the run ID after checking it FINISHED. */
@@ -118,6 +128,62 @@ print(json.dumps(info.signature.inputs.input_names()))
   equal(before.params.mlp_build, await mlpBuild());
   match(before.params.mlp_build, /^0\.1\.0\+ts\.[0-9a-f]{64}\.py\.[0-9a-f]{64}$/);
   equal(before.params.mlp_version, "0.1.0");
+});
+
+Deno.test("mlp run: every metric and the model's probability are of protected.positive_class", async (t) => {
+  const project = await sharedProject();
+
+  await t.step("positive_class 0: the model scores the non-default, the common class", async () => {
+    await setPositiveClass(project, "0");
+    const runId = await run(project);
+    const run0 = await project.readRun(runId);
+    equal(run0.params["protected.positive_class"], "0");
+    const scored = await project.python<{ mean: number; metadata: unknown }>(`
+import glob, json, sys, mlflow, numpy, pandas as pd, yaml
+sys.path.insert(0, "${project.root}/src")
+from features import build_features
+mlflow.set_tracking_uri("sqlite:///${project.root}/mlflow.db")
+config = yaml.safe_load(open("${project.root}/configs/experiment.yaml"))
+model = mlflow.pyfunc.load_model("runs:/${runId}/model")
+df = pd.read_parquet(glob.glob("${project.root}/data/shadow/${project.datasetHash}/*.parquet")[0])
+scores = numpy.asarray(model.predict(build_features(df.drop(columns=["default"]), config["features"])))[:, 1]
+print(json.dumps({"mean": float(scores.mean()), "metadata": model.metadata.metadata}))
+`);
+    // About 96 % of the rows are not defaults: the probability of class 0 is high on average.
+    ok(scored.mean > 0.8, `mean P(positive) ${scored.mean}`);
+    deepEqual(scored.metadata, { positive_class: 0, classes: [1, 0] });
+    ok(run0.metrics.recall > 0.9, `recall of class 0: ${run0.metrics.recall}`);
+  });
+
+  await t.step("a class the target does not have: FAILED, naming the classes found", async () => {
+    await setPositiveClass(project, '"yes"');
+    const out = await project.mlp(["run"]);
+    equal(out.code, 1, out.stderr);
+    match(
+      out.stderr,
+      /error: Run [0-9a-f]{32} FAILED: mlp_platform\.fitting\.TrainingRefused: protected\.positive_class is "yes", which is not one of the two classes of target column "default", 0 and 1: set it to the class of the event the model predicts \(a string in quotes, a number without\)\n/,
+    );
+  });
+
+  await t.step(
+    '"1" in the config against 1 in the standards: refused before anything runs',
+    async () => {
+      await setPositiveClass(project, "1");
+      await project.edit(
+        "configs/experiment.yaml",
+        /^ {2}positive_class: 1$/m,
+        '  positive_class: "1"',
+      );
+      const out = await project.mlp(["run"]);
+      equal(out.code, 1, out.stderr);
+      equal(out.stdout, "");
+      match(
+        out.stderr,
+        /protected\.positive_class: standards say 1 \(an integer\), config has "1" \(a string\)/,
+      );
+      await setPositiveClass(project, "1");
+    },
+  );
 });
 
 Deno.test("mlp run: an undefined metric is recorded as NaN, shown as undefined, and exits 0", async (t) => {

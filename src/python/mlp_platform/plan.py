@@ -53,6 +53,9 @@ class TrainingPlan:
     n_splits: int
     test_fraction: float
     threshold: float
+    positive_class: int | str
+    """The class of the target that is the event: labels are encoded 1 for it and 0 for the other
+    class, so every metric, plot and the model's probability are of this class."""
     metrics: list[str]
     primary_metric: str
 
@@ -213,6 +216,25 @@ def _typed_hyperparameters(train: _Fields) -> dict[str, Any]:
     return typed
 
 
+def shown_class(value: object) -> str:
+    """A class of the target as the configs write it: a string in double quotes, a number bare."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+
+
+def _positive_class(train: _Fields) -> int | str:
+    """`training.positive_class`: an integer or a non-empty string, 1 when absent (as in the configs)."""
+    if "positive_class" not in train.obj:
+        return 1
+    return cast(
+        "int | str",
+        train.get(
+            "positive_class",
+            "an integer or a non-empty string",
+            lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, str) and v != ""),
+        ),
+    )
+
+
 def _is_table_name(name: str) -> bool:
     parts = PurePosixPath(name).parts
     return name != "" and not name.startswith("/") and ".." not in parts
@@ -251,6 +273,7 @@ def load_plan(path: Path) -> Plan:
         n_splits=train.integer("n_splits", 2, default=5),
         test_fraction=train.number("test_fraction", 0, 1, 0.2),
         threshold=train.number("threshold", 0, 1, 0.5),
+        positive_class=_positive_class(train),
         metrics=train.str_list("metrics", KNOWN_METRICS),
         primary_metric=train.text("primary_metric", choices=KNOWN_METRICS),
     )

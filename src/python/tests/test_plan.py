@@ -127,3 +127,22 @@ def test_load_plan_reports_unreadable_json(tmp_path: Path) -> None:
     (tmp_path / "plan.json").write_text(json.dumps([]))
     with pytest.raises(PlanError, match=r'field "\(root\)" must be an object'):
         load_plan(tmp_path / "plan.json")
+
+
+@pytest.mark.parametrize("positive", [0, 1, -1, "bad", "1"])
+def test_the_positive_class_is_an_integer_or_a_string(project: Project, positive: object) -> None:
+    project.write_plan(training__positive_class=positive)
+    assert load_plan(project.plan_path).training.positive_class == positive
+
+
+def test_the_positive_class_is_1_when_absent(project: Project) -> None:
+    del project.plan["training"]["positive_class"]
+    project.write_plan()
+    assert load_plan(project.plan_path).training.positive_class == 1
+
+
+@pytest.mark.parametrize("positive", [True, 1.5, "", None, [1]])
+def test_a_positive_class_of_another_kind_is_refused(project: Project, positive: object) -> None:
+    project.write_plan(training__positive_class=positive)
+    with pytest.raises(PlanError, match=r'field "training\.positive_class" must be an integer or a non-empty string'):
+        load_plan(project.plan_path)
