@@ -10,9 +10,9 @@
  *
  * The TypeScript is every `.ts` file under `src/` except tests (`*_test.ts`) and their helpers
  * (`testing.ts`), paths relative to `src/`; the Python is the platform package's `.py` files, paths
- * relative to `mlp_platform/`. From source (`bin/mlp`) the build is hashed on each call (a few
- * milliseconds); a compiled mlp reads the value `make build` computed from the same tree, since
- * `deno compile` embeds modules in its own form rather than as the source files.
+ * relative to `mlp_platform/`. From source (`bin/mlp`) the build is hashed on each call (about
+ * 300 KB: 12 to 35 ms cold, 5 ms warm); a compiled mlp reads the value `make build` computed from
+ * the same tree, since `deno compile` embeds TypeScript modules transpiled, not their source.
  *
  * @module
  */

@@ -29,7 +29,13 @@ function sharedProject(): Promise<TestProject> {
 /** Sets `protected.positive_class` to `value` (YAML text) in both the config and the standards. */
 async function setPositiveClass(project: TestProject, value: string): Promise<void> {
   for (const path of ["configs/experiment.yaml", "configs/project_standards.yaml"]) {
-    await project.edit(path, /^ {2}positive_class: .*$/m, `  positive_class: ${value}`);
+    const file = join(project.root, path);
+    const text = await Deno.readTextFile(file);
+    ok(/^ {2}positive_class: /m.test(text), `${path} has no positive_class`);
+    await Deno.writeTextFile(
+      file,
+      text.replace(/^ {2}positive_class: .*$/m, `  positive_class: ${value}`),
+    );
   }
 }
 
