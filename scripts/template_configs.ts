@@ -15,12 +15,21 @@ import { renderSchemaFiles, SCHEMA_FILES } from "../src/config/json_schema.ts";
 import { parseStandards, type Standards } from "../src/config/standards.ts";
 import { exists } from "../src/project/exists.ts";
 
-/** Copier answer that fills each protected field of the default standards. */
+/**
+ * The Jinja expression of the Copier answer that fills each protected field of the default
+ * standards. `positive_class` is a YAML answer (an integer or a string), written as JSON so that a
+ * string stays a string ("1" is not 1).
+ */
 const ANSWER_OF_FIELD = {
   metric_definition: "metric",
   split_strategy: "split_strategy",
   target_column: "target_column",
+  positive_class: "positive_class | tojson",
 } as const;
+
+/** A line of `protected_fields` that takes an answer: indent and key, value, the rest. */
+const PROTECTED_LINE =
+  /^( {2}(metric_definition|split_strategy|target_column|positive_class): )(\S+)(.*)$/;
 
 const TEMPORAL = '{% if split_strategy == "temporal_split" %}';
 
@@ -47,9 +56,7 @@ export function standardsTemplate(defaults: string): string {
   const found = new Set<string>();
   let index = start + 1;
   for (; index < lines.length && (lines[index].startsWith("  ") || lines[index] === ""); index++) {
-    const match = /^( {2}(metric_definition|split_strategy|target_column): )(\S+)(.*)$/.exec(
-      lines[index],
-    );
+    const match = PROTECTED_LINE.exec(lines[index]);
     if (!match) {
       out.push(lines[index]);
       continue;

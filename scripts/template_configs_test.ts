@@ -11,6 +11,7 @@ protected_fields:
   split_strategy: stratified_kfold  # keep
   # label
   target_column: default
+  positive_class: 1
 
 allowed_metrics: [roc_auc, f1]
 allowed_split_strategies: [stratified_kfold, temporal_split]
@@ -34,6 +35,7 @@ protected_fields:
   # The column that orders rows in time for the temporal split.
   date_column: {{ date_column }}
 {%- endif %}
+  positive_class: {{ positive_class | tojson }}
 
 allowed_metrics: [roc_auc, f1]
 allowed_split_strategies: [stratified_kfold, temporal_split]

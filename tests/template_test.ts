@@ -35,6 +35,7 @@ Deno.test("copier copy --data generates the client layout non-interactively", as
     model_type: "lightgbm",
     metric: "f1",
     split_strategy: "temporal_split",
+    positive_class: "bad",
   };
   const copied = await run("copier", [
     "copy",
@@ -122,6 +123,9 @@ Deno.test("copier copy --data generates the client layout non-interactively", as
     match(experiment, /^model_type: lightgbm$/m);
     match(experiment, /^ {2}metric_definition: f1$/m);
     match(experiment, /^ {2}split_strategy: temporal_split$/m);
+    // A YAML answer: a string class stays a string in both configs.
+    match(experiment, /^ {2}positive_class: "bad"$/m);
+    match(await read("configs/project_standards.yaml"), /^ {2}positive_class: "bad"$/m);
     // A new project has no dataset yet: the one problem is the placeholder, with what to do.
     const fresh = await run(join(MLP_ROOT, "bin/mlp"), ["validate"], root);
     equal(fresh.code, 2);

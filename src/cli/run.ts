@@ -97,6 +97,8 @@ function report(outcome: RunOutcome, json: boolean): void {
   }
 }
 
-function formatNumber(value: number): string {
+/** A metric for the terminal; `null` is a metric the scored rows do not define (one class). */
+function formatNumber(value: number | null): string {
+  if (value === null) return "undefined";
   return Number.isInteger(value) ? String(value) : value.toFixed(6);
 }

@@ -19,8 +19,11 @@ import {
   zodProblems,
 } from "./problems.ts";
 import {
+  DEFAULT_POSITIVE_CLASS,
   type HyperparameterSpec,
   matchesType,
+  positiveClassSchema,
+  type ProtectedValue,
   REQUIRED_PROTECTED_FIELDS,
   type Standards,
 } from "./standards.ts";
@@ -50,8 +53,10 @@ export interface ProtectedConfig {
   target_column: string;
   /** Column that orders rows in time; required for temporal_split. */
   date_column?: string;
+  /** The class of `target_column` that is the event (an integer or a string); default 1. */
+  positive_class: ProtectedValue;
   /** Further protected fields declared by the project's standards. */
-  [name: string]: string | undefined;
+  [name: string]: ProtectedValue | undefined;
 }
 
 /** A validated `configs/experiment.yaml`, defaults filled in. */
@@ -98,7 +103,7 @@ const column = z.string().min(1);
 export function experimentSchema(standards: Standards) {
   const extraProtected: Record<string, z.ZodString> = {};
   for (const [name, reference] of Object.entries(standards.protected_fields)) {
-    if (!(REQUIRED_PROTECTED_FIELDS as readonly string[]).includes(name)) {
+    if (![...REQUIRED_PROTECTED_FIELDS, "positive_class"].includes(name)) {
       extraProtected[name] = column.describe(`Protected; the standards require "${reference}".`);
     }
   }
@@ -155,6 +160,10 @@ export function experimentSchema(standards: Standards) {
         "Column that orders rows in time; required for temporal_split.",
       ),
       ...extraProtected,
+      positive_class: positiveClassSchema.default(DEFAULT_POSITIVE_CLASS).describe(
+        "Protected: the class of target_column that is the event (an integer, or a string in " +
+          "quotes); every metric, plot and the model's probability are of this class.",
+      ),
     }).describe("Settings that may change only with --override-protected, which is logged."),
   });
 }

@@ -58,6 +58,7 @@ Deno.test("parseExperiment() returns the typed config with defaults filled in", 
       metric_definition: "roc_auc",
       split_strategy: "stratified_kfold",
       target_column: "default",
+      positive_class: 1,
     },
   });
 });
@@ -212,4 +213,26 @@ Deno.test("experimentSchema() takes allowed values and protected fields from the
     'configs/experiment.yaml:6:13: field "model_type": "xgboost" is not allowed: use "lightgbm"',
     'configs/experiment.yaml:18:3: field "protected.date_column" is missing: write a string',
   ]);
+});
+
+Deno.test("parseExperiment() takes protected.positive_class as an integer or a string, 1 when absent", () => {
+  assert.equal(parseExperiment(VALID, FILE, standards).protected.positive_class, 1);
+  const at = (value: string) =>
+    parseExperiment(
+      edit("  target_column: default\n", `  target_column: default\n  positive_class: ${value}\n`),
+      FILE,
+      standards,
+    ).protected.positive_class;
+  assert.equal(at("0"), 0);
+  assert.equal(at('"bad"'), "bad");
+  assert.equal(at('"1"'), "1");
+  assert.deepEqual(
+    problems(
+      edit("  target_column: default\n", "  target_column: default\n  positive_class: 0.5\n"),
+    )
+      .details,
+    [
+      'configs/experiment.yaml:21:19: field "protected.positive_class": 0.5 is not an integer or a string: write the class of target_column that is the event, e.g. 1 or "bad"',
+    ],
+  );
 });

@@ -1,6 +1,7 @@
 /**
- * Flat and canonical renderings of config values: MLflow params by YAML path, and the canonical
- * JSON that mlp hashes (the feature-pipeline hash covers the `features` section this way).
+ * Flat and canonical renderings of config values: MLflow params by YAML path, with lists as
+ * canonical JSON. (The feature-pipeline hash does not use canonical JSON: it hashes the `features`
+ * section in its own key order, which `build_features` sees; see src/fingerprint/feature_hash.ts.)
  *
  * @module
  */
@@ -40,7 +41,7 @@ export function flattenParams(value: unknown, prefix = ""): Record<string, strin
 /**
  * Canonical JSON: mapping keys sorted (by UTF-16 code units, JavaScript's default order) at every
  * depth, list order kept, no whitespace, strings escaped as `JSON.stringify` does (non-ASCII kept
- * as is). Hashes depend on these exact bytes: change nothing here without changing every hash.
+ * as is). Runs record their list params as these exact bytes.
  *
  * @throws {TypeError} for values JSON cannot represent: non-finite numbers, `undefined` inside
  * lists, functions, bigints, symbols.

@@ -9,7 +9,7 @@ import type { OverrideEntry } from "../audit/override_log.ts";
 import { STANDARDS_PATH } from "../project/paths.ts";
 import type { ExperimentConfig } from "./experiment.ts";
 import { isMapping, show } from "./problems.ts";
-import type { Standards } from "./standards.ts";
+import { PROTECTED_DEFAULTS, type ProtectedValue, type Standards } from "./standards.ts";
 import { parseYamlStrict } from "./yaml_strict.ts";
 
 /** A protected field whose value differs from the standards' reference value. */
@@ -17,9 +17,12 @@ export interface ProtectedMismatch {
   /** Dotted path in experiment.yaml, e.g. `protected.split_strategy`. */
   field: string;
   /** The reference value from project_standards.yaml. */
-  expected: string;
-  /** The value in the config; `undefined` when the field is absent. */
-  actual: string | undefined;
+  expected: ProtectedValue;
+  /**
+   * The value in the config; `undefined` when the field is absent. From raw text, a value that is
+   * neither a string nor a number is described as YAML would write it.
+   */
+  actual: ProtectedValue | undefined;
   /** 1-based line of the value (or of the enclosing section when absent), when known. */
   line?: number;
 }
@@ -43,8 +46,9 @@ export function protectedMismatches(
 
 /**
  * Compares the protected section of raw experiment.yaml text with the standards, without
- * requiring the rest of the file to be valid (a git hook sees whatever is staged). A value that
- * is not a string counts as a mismatch and is shown as YAML would write it.
+ * requiring the rest of the file to be valid (a git hook sees whatever is staged). Values compare
+ * exactly (the string "1" is not the integer 1); an absent field with a default
+ * (`positive_class`) has its default, as validation gives it.
  *
  * @throws {InputError} when the text is not strict YAML.
  *
@@ -67,11 +71,12 @@ export function findProtectedMismatches(
   const section = isMapping(doc.value) ? doc.value.protected : undefined;
   const mismatches: ProtectedMismatch[] = [];
   for (const [name, expected] of Object.entries(standards.protected_fields)) {
-    const value = isMapping(section) ? section[name] : undefined;
+    const given = isMapping(section) ? section[name] : undefined;
+    const value = given === undefined && Object.hasOwn(PROTECTED_DEFAULTS, name)
+      ? PROTECTED_DEFAULTS[name]
+      : given;
     if (value === expected) continue;
-    const actual = value === undefined
-      ? undefined
-      : typeof value === "string"
+    const actual = value === undefined || typeof value === "string" || typeof value === "number"
       ? value
       : show(value);
     const position = doc.locate(["protected", name]) ?? doc.locate(["protected"]) ?? doc.locate([]);
@@ -81,13 +86,31 @@ export function findProtectedMismatches(
 }
 
 /**
+ * A protected value for a message: a string in double quotes, a number bare, and when `other`
+ * (the value it is compared with) is of another kind, the kind, so that `"1"` against `1` reads
+ * `"1" (a string)` against `1 (an integer)`.
+ */
+export function showProtected(value: ProtectedValue, other?: ProtectedValue): string {
+  const text = JSON.stringify(value);
+  if (other === undefined || typeof other === typeof value) return text;
+  const kind = typeof value === "string"
+    ? "a string"
+    : Number.isInteger(value)
+    ? "an integer"
+    : "a number";
+  return `${text} (${kind})`;
+}
+
+/**
  * What is wrong with one protected field, without its location: the words the pre-commit hook,
  * `mlp validate` and their tests share, e.g.
  * `protected field "protected.split_strategy" is "temporal_split", but configs/project_standards.yaml requires "stratified_kfold"`.
  */
 export function describeMismatch(mismatch: ProtectedMismatch): string {
-  const is = mismatch.actual === undefined ? "is missing" : `is ${JSON.stringify(mismatch.actual)}`;
-  const expected = JSON.stringify(mismatch.expected);
+  const is = mismatch.actual === undefined
+    ? "is missing"
+    : `is ${showProtected(mismatch.actual, mismatch.expected)}`;
+  const expected = showProtected(mismatch.expected, mismatch.actual);
   return `protected field "${mismatch.field}" ${is}, but ${STANDARDS_PATH} requires ${expected}`;
 }
 

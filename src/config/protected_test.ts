@@ -88,3 +88,35 @@ Deno.test("formatMismatches() writes one line per mismatch", () => {
     ],
   );
 });
+
+Deno.test('protected values compare exactly: the string "1" is not the integer 1', () => {
+  const quoted = VALID.replace(
+    "target_column: default",
+    'target_column: default\n  positive_class: "1"',
+  );
+  assert.deepEqual(protectedMismatches(parseExperiment(quoted, FILE, standards), standards), [
+    { field: "protected.positive_class", expected: 1, actual: "1" },
+  ]);
+  assert.deepEqual(findProtectedMismatches(quoted, FILE, standards), [
+    { field: "protected.positive_class", expected: 1, actual: "1", line: 21 },
+  ]);
+  // Absent is the default, 1.
+  assert.deepEqual(findProtectedMismatches(VALID, FILE, standards), []);
+  const zero = VALID.replace(
+    "target_column: default",
+    "target_column: default\n  positive_class: 0",
+  );
+  assert.deepEqual(findProtectedMismatches(zero, FILE, standards), [
+    { field: "protected.positive_class", expected: 1, actual: 0, line: 21 },
+  ]);
+  assert.deepEqual(
+    formatMismatches(FILE, [
+      { field: "protected.positive_class", expected: 1, actual: "1", line: 20 },
+      { field: "protected.positive_class", expected: "bad", actual: 0 },
+    ]),
+    [
+      'configs/experiment.yaml:20: protected field "protected.positive_class" is "1" (a string), but configs/project_standards.yaml requires 1 (an integer)',
+      'configs/experiment.yaml: protected field "protected.positive_class" is 0 (an integer), but configs/project_standards.yaml requires "bad" (a string)',
+    ],
+  );
+});

@@ -56,6 +56,34 @@ export const REQUIRED_PROTECTED_FIELDS = [
   "target_column",
 ] as const;
 
+/**
+ * The class of the target that is the event (a default, a fraud), when the configs name none:
+ * every metric, plot and the model's probability are of this class.
+ */
+export const DEFAULT_POSITIVE_CLASS = 1;
+
+/** The value of a protected field: a string, or for `positive_class` also an integer. */
+export type ProtectedValue = string | number;
+
+/**
+ * Protected fields whose value the configs may leave out, and the value an absent one has. The
+ * hook's raw comparison applies them the way the schemas' defaults do.
+ */
+export const PROTECTED_DEFAULTS: Readonly<Record<string, ProtectedValue>> = {
+  positive_class: DEFAULT_POSITIVE_CLASS,
+};
+
+/**
+ * `positive_class`: a class of the target, which datasets hold as integers or strings; exact, so
+ * the string "1" is not the integer 1.
+ */
+export const positiveClassSchema = z.union([z.int(), z.string().min(1)], {
+  error: (issue) =>
+    `${
+      show(issue.input)
+    } is not an integer or a string: write the class of target_column that is the event, e.g. 1 or "bad"`,
+});
+
 /** Value types a hyperparameter may have. */
 export const HYPERPARAMETER_TYPES = ["integer", "number", "string", "boolean"] as const;
 
@@ -86,7 +114,9 @@ export interface Standards {
     metric_definition: string;
     split_strategy: string;
     target_column: string;
-    [name: string]: string;
+    /** The class of `target_column` that is the event; 1 when the file names none. */
+    positive_class: ProtectedValue;
+    [name: string]: ProtectedValue;
   };
   allowed_metrics: string[];
   allowed_split_strategies: SplitStrategy[];
@@ -120,6 +150,9 @@ export const standardsSchema: z.ZodType<Standards> = z.strictObject({
     metric_definition: z.string().min(1),
     split_strategy: z.string().min(1),
     target_column: z.string().min(1),
+    positive_class: positiveClassSchema.default(DEFAULT_POSITIVE_CLASS).describe(
+      "The class of target_column that is the event: every metric, plot and the model's probability are of it.",
+    ),
   }).catchall(z.string().min(1)).describe(
     "Reference value of each protected field of experiment.yaml's `protected` section.",
   ),

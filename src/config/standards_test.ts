@@ -43,6 +43,7 @@ Deno.test("parseStandards() reads mlp's default standards", () => {
     metric_definition: "roc_auc",
     split_strategy: "stratified_kfold",
     target_column: "default",
+    positive_class: 1,
   });
   assert.deepEqual(standards.allowed_metrics, ["roc_auc", "f1", "precision", "recall", "log_loss"]);
   assert.deepEqual(standards.allowed_split_strategies, ["stratified_kfold", "temporal_split"]);
@@ -70,7 +71,7 @@ Deno.test("parseStandards() reads mlp's default standards", () => {
 Deno.test("parseStandards() refuses unknown keys with a suggestion", () => {
   assert.deepEqual(problems(edit("allowed_metrics:", "allowed_metric:")), [
     'configs/project_standards.yaml:11:1: field "allowed_metrics" is missing: write a list',
-    'configs/project_standards.yaml:18:1: field "allowed_metric" is not allowed here: use one of "protected_fields", "allowed_metrics", "allowed_split_strategies", "allowed_model_types", "hypothesis_categories", "hyperparameters" (did you mean "allowed_metrics"?)',
+    'configs/project_standards.yaml:21:1: field "allowed_metric" is not allowed here: use one of "protected_fields", "allowed_metrics", "allowed_split_strategies", "allowed_model_types", "hypothesis_categories", "hyperparameters" (did you mean "allowed_metrics"?)',
   ]);
 });
 
@@ -86,8 +87,8 @@ Deno.test("parseStandards() refuses split strategies and model types mlp does no
     "allowed_split_strategies: [stratified_kfold, group_kfold]",
   ).replace("allowed_model_types: [xgboost,", "allowed_model_types: [catboost, xgboost,");
   assert.deepEqual(problems(text), [
-    'configs/project_standards.yaml:22:46: field "allowed_split_strategies[1]": "group_kfold" is not allowed: use one of "stratified_kfold", "temporal_split"',
-    'configs/project_standards.yaml:25:23: field "allowed_model_types[0]": "catboost" is not allowed: use one of "xgboost", "lightgbm", "logistic_regression", "random_forest"',
+    'configs/project_standards.yaml:25:46: field "allowed_split_strategies[1]": "group_kfold" is not allowed: use one of "stratified_kfold", "temporal_split"',
+    'configs/project_standards.yaml:28:23: field "allowed_model_types[0]": "catboost" is not allowed: use one of "xgboost", "lightgbm", "logistic_regression", "random_forest"',
   ]);
 });
 
@@ -96,8 +97,8 @@ Deno.test("parseStandards() requires reference values to be allowed and lists to
     .replace("allowed_metrics: [roc_auc, f1,", "allowed_metrics: [roc_auc, f1, F1, f1,");
   assert.deepEqual(problems(text), [
     'configs/project_standards.yaml:12:22: field "protected_fields.metric_definition": "auc" is not in allowed_metrics: use one of "roc_auc", "f1", "F1", "f1", "precision", "recall", "log_loss" (did you mean "roc_auc"?)',
-    'configs/project_standards.yaml:18:32: field "allowed_metrics[2]": "F1" is not allowed: use one of "roc_auc", "pr_auc", "log_loss", "brier", "f1", "precision", "recall", "accuracy" (did you mean "f1"?)',
-    'configs/project_standards.yaml:18:36: field "allowed_metrics[3]": "f1" is listed twice',
+    'configs/project_standards.yaml:21:32: field "allowed_metrics[2]": "F1" is not allowed: use one of "roc_auc", "pr_auc", "log_loss", "brier", "f1", "precision", "recall", "accuracy" (did you mean "f1"?)',
+    'configs/project_standards.yaml:21:36: field "allowed_metrics[3]": "f1" is listed twice',
   ]);
 });
 
@@ -108,14 +109,14 @@ Deno.test("parseStandards() checks hyperparameter tables and specs", () => {
   );
   const renamed = `${withoutTable(text, "random_forest")}  random_forests: {}\n`;
   assert.deepEqual(problems(renamed), [
-    'configs/project_standards.yaml:47:3: field "hyperparameters.random_forest" is missing: every allowed model type needs its hyperparameter specs (use {} for none)',
-    'configs/project_standards.yaml:48:47: field "hyperparameters.xgboost.max_depth.max": 1.5 is not an integer',
-    'configs/project_standards.yaml:48:47: field "hyperparameters.xgboost.max_depth.max": 1.5 is below min 16',
-    'configs/project_standards.yaml:49:20: field "hyperparameters.xgboost.gamma.type": "float" is not allowed: use one of "integer", "number", "string", "boolean"',
-    'configs/project_standards.yaml:50:5: field "hyperparameters.xgboost.3x" is not a Python identifier: use letters, digits and "_", not starting with a digit',
-    'configs/project_standards.yaml:50:30: field "hyperparameters.xgboost.3x.min": bounds apply only to integer and number, not string',
-    'configs/project_standards.yaml:50:46: field "hyperparameters.xgboost.3x.choices[1]": 2 is not of type string',
-    'configs/project_standards.yaml:72:3: field "hyperparameters.random_forests" is not in allowed_model_types: use one of "xgboost", "lightgbm", "logistic_regression", "random_forest" (did you mean "random_forest"?)',
+    'configs/project_standards.yaml:50:3: field "hyperparameters.random_forest" is missing: every allowed model type needs its hyperparameter specs (use {} for none)',
+    'configs/project_standards.yaml:51:47: field "hyperparameters.xgboost.max_depth.max": 1.5 is not an integer',
+    'configs/project_standards.yaml:51:47: field "hyperparameters.xgboost.max_depth.max": 1.5 is below min 16',
+    'configs/project_standards.yaml:52:20: field "hyperparameters.xgboost.gamma.type": "float" is not allowed: use one of "integer", "number", "string", "boolean"',
+    'configs/project_standards.yaml:53:5: field "hyperparameters.xgboost.3x" is not a Python identifier: use letters, digits and "_", not starting with a digit',
+    'configs/project_standards.yaml:53:30: field "hyperparameters.xgboost.3x.min": bounds apply only to integer and number, not string',
+    'configs/project_standards.yaml:53:46: field "hyperparameters.xgboost.3x.choices[1]": 2 is not of type string',
+    'configs/project_standards.yaml:75:3: field "hyperparameters.random_forests" is not in allowed_model_types: use one of "xgboost", "lightgbm", "logistic_regression", "random_forest" (did you mean "random_forest"?)',
   ]);
 });
 
@@ -148,4 +149,23 @@ Deno.test("PLATFORM_METRICS lists exactly the metrics the supervisor computes", 
     n,
   ) => n.slice(1, -1));
   assert.deepEqual(names, [...PLATFORM_METRICS]);
+});
+
+Deno.test("parseStandards() takes positive_class as an integer or a string, 1 when absent", () => {
+  const without = edit(/^ {2}positive_class: .*\n/m, "");
+  assert.equal(parseStandards(without, FILE).protected_fields.positive_class, 1);
+  const at = (value: string) =>
+    parseStandards(edit(/^ {2}positive_class: .*$/m, `  positive_class: ${value}`), FILE)
+      .protected_fields.positive_class;
+  assert.equal(at("0"), 0);
+  assert.equal(at("bad"), "bad");
+  assert.equal(at('"1"'), "1");
+  const refused = (value: string) =>
+    problems(edit(/^ {2}positive_class: .*$/m, `  positive_class: ${value}`));
+  assert.match(
+    refused("1.5")[0],
+    /field "protected_fields\.positive_class": 1\.5 is not an integer or a string: write the class of target_column that is the event, e.g\. 1 or "bad"$/,
+  );
+  assert.match(refused("true")[0], /field "protected_fields\.positive_class": true is not/);
+  assert.match(refused('""')[0], /field "protected_fields\.positive_class": "" must not be empty$/);
 });

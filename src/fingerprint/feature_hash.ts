@@ -1,11 +1,12 @@
 /**
  * The feature-pipeline hash (docs/architecture.md "Feature-pipeline hash"): SHA-256 over
  * `src/features.py`, every project-local module it imports (transitively), and the `features`
- * section of the experiment config. The bytes hashed, in order:
+ * section of the experiment config exactly as `build_features` receives it. The bytes hashed, in
+ * order:
  *
  * ```
  * for each file, sorted by project-relative path (bytewise):  <path> \0 <sha256 hex of file> \n
- * then:                                                        features \0 <canonical JSON>
+ * then:                                                        features \0 <featuresJson(section)>
  * ```
  *
  * Project-local means a module under `src/`, imported as a top-level name because the trainer
@@ -17,7 +18,6 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { canonicalJson } from "../config/flatten.ts";
 import { CheckError } from "../errors.ts";
 import { compareBytewise } from "../cas/bytewise.ts";
 import { gitRun, gitShow, resolveCommit } from "./git.ts";
@@ -79,8 +79,32 @@ export async function featurePipelineHash(
   for (const file of files) {
     digest.update(`${file}\0${createHash("sha256").update(sources.get(file)!).digest("hex")}\n`);
   }
-  digest.update(`features\0${canonicalJson(featuresSection ?? null)}`);
+  digest.update(`features\0${featuresJson(featuresSection)}`);
   return { hash: digest.digest("hex"), files };
+}
+
+/**
+ * The `features` section as `build_features` receives it: JSON without whitespace, keys in the
+ * config's order (the order in which the plan writes them and Python's `json` keeps them), since
+ * the order can change what the features code makes (the order of its columns). An absent section
+ * is `null`. Logged as the run's `features_json` param, so a run can be rebuilt from its params.
+ *
+ * @throws {TypeError} for a number JSON cannot represent (validation refuses `.inf` and `.nan`).
+ *
+ * @example Usage
+ * ```ts
+ * import { featuresJson } from "./feature_hash.ts";
+ * featuresJson({ scale: { method: "robust", clip: 3 }, lags: [1, 7] });
+ * // => '{"scale":{"method":"robust","clip":3},"lags":[1,7]}'
+ * ```
+ */
+export function featuresJson(section: unknown): string {
+  return JSON.stringify(section ?? null, (_key, value) => {
+    if (typeof value === "number" && !Number.isFinite(value)) {
+      throw new TypeError(`${value} cannot be written as JSON`);
+    }
+    return value;
+  });
 }
 
 /**

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { CheckError } from "../errors.ts";
 import { diskReader, featurePipelineHash, gitTreeReader } from "./feature_hash.ts";
+import { sha256, withFiles } from "./testing.ts";
 
 const FEATURES = [
   '"""Features. import not_this"""',
@@ -23,27 +23,10 @@ const FILES: Record<string, string> = {
   "src/model.py": "import helpers\n",
 };
 
-async function withTree(fn: (root: string) => Promise<void>): Promise<void> {
-  const root = await Deno.makeTempDir({ prefix: "mlp-features-" });
-  try {
-    for (const [path, text] of Object.entries(FILES)) {
-      await Deno.mkdir(dirname(join(root, path)), { recursive: true });
-      await Deno.writeTextFile(join(root, path), text);
-    }
-    await fn(root);
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-}
-
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
-
 const SECTION = { lags: [1, 7], scale: { method: "robust", clip: 3 } };
 
 Deno.test("featurePipelineHash() hashes the import closure of features.py in the documented format", async () => {
-  await withTree(async (root) => {
+  await withFiles(FILES, async (root) => {
     const result = await featurePipelineHash(diskReader(root), SECTION);
     const files = [
       "src/features.py",
@@ -55,7 +38,7 @@ Deno.test("featurePipelineHash() hashes the import closure of features.py in the
     ];
     assert.deepEqual(result.files, files);
     const expected = files.map((file) => `${file}\0${sha256(FILES[file])}\n`).join("") +
-      'features\0{"lags":[1,7],"scale":{"clip":3,"method":"robust"}}';
+      'features\0{"lags":[1,7],"scale":{"method":"robust","clip":3}}';
     assert.equal(result.hash, sha256(expected));
     // Deterministic.
     assert.equal((await featurePipelineHash(diskReader(root), SECTION)).hash, result.hash);
@@ -63,7 +46,7 @@ Deno.test("featurePipelineHash() hashes the import closure of features.py in the
 });
 
 Deno.test("featurePipelineHash() changes with features.py, an imported module and the section", async () => {
-  await withTree(async (root) => {
+  await withFiles(FILES, async (root) => {
     const base = (await featurePipelineHash(diskReader(root), SECTION)).hash;
     const changed = async (path: string, text: string) => {
       const before = await Deno.readTextFile(join(root, path));
@@ -81,9 +64,17 @@ Deno.test("featurePipelineHash() changes with features.py, an imported module an
       (await featurePipelineHash(diskReader(root), { ...SECTION, lags: [1] })).hash,
       base,
     );
-    // Key order in the config does not matter.
-    assert.equal(
+    // build_features receives the keys in the config's order, and the order can change its
+    // result (the order of the columns it makes), so the order is hashed too.
+    assert.notEqual(
       (await featurePipelineHash(diskReader(root), { scale: SECTION.scale, lags: [1, 7] })).hash,
+      base,
+    );
+    assert.notEqual(
+      (await featurePipelineHash(diskReader(root), {
+        lags: [1, 7],
+        scale: { clip: 3, method: "robust" },
+      })).hash,
       base,
     );
     assert.equal(
@@ -107,7 +98,7 @@ Deno.test("featurePipelineHash() refuses a project without src/features.py", asy
 });
 
 Deno.test("gitTreeReader() agrees with diskReader() on a committed tree, and sees the commit, not the disk", async () => {
-  await withTree(async (root) => {
+  await withFiles(FILES, async (root) => {
     const git = async (...args: string[]) => {
       const output = await new Deno.Command("git", {
         args,

@@ -17,8 +17,9 @@ import { isDatasetHash } from "../cas/dataset_id.ts";
 import { parseSchema, SCHEMA_NAME } from "../cas/dataset.ts";
 import { refuseMissingColumns, schemaColumns } from "../config/dataset_columns.ts";
 import { type ExperimentConfig, parseExperiment } from "../config/experiment.ts";
-import { describeMismatch, reviewProtectedFields } from "../config/protected.ts";
+import { describeMismatch, reviewProtectedFields, showProtected } from "../config/protected.ts";
 import { parseReasoning } from "../config/reasoning.ts";
+import { show } from "../config/problems.ts";
 import { parseStandards, type Standards } from "../config/standards.ts";
 import { parseYamlStrict } from "../config/yaml_strict.ts";
 import { MlpError } from "../errors.ts";
@@ -165,7 +166,8 @@ function checkConfigs(
           file,
           line: mismatch.line,
           message: describeMismatch(mismatch),
-          hint: `restore "${mismatch.expected}"; a human-approved change is made with ` +
+          hint:
+            `restore ${showProtected(mismatch.expected)}; a human-approved change is made with ` +
             '`mlp run --override-protected --reason "<why>"`, which records it in ' +
             `${OVERRIDE_LOG}: stage the log with the config`,
         });
@@ -278,20 +280,21 @@ function checkStandardsChange(text: (spec: string) => string | null): CommitFind
   );
   return unapprovedChanges(changes, added).map((change) => {
     const field = `protected.${change.name}`;
+    const [old, staged] = [show(change.old), show(change.new)];
     const what = change.old === undefined
-      ? `is added with "${change.new}"`
+      ? `is added with ${staged}`
       : change.new === undefined
-      ? `is removed (it was "${change.old}")`
-      : `changes from "${change.old}" to "${change.new}"`;
+      ? `is removed (it was ${old})`
+      : `changes from ${old} to ${staged}`;
     const before = change.old === undefined
-      ? `with "${change.name}" in ${STANDARDS_PATH} at any value but "${change.new}"`
-      : `with ${STANDARDS_PATH} still at "${change.old}"`;
+      ? `with "${change.name}" in ${STANDARDS_PATH} at any value but ${staged}`
+      : `with ${STANDARDS_PATH} still at ${old}`;
     const config = change.new === undefined
       ? `remove "${field}" from the experiment config`
-      : `set "${field}" to "${change.new}" in the experiment config`;
+      : `set "${field}" to ${staged} in the experiment config`;
     const approval = change.new === undefined
       ? `removing "${field}"`
-      : `of "${field}" to "${change.new}"`;
+      : `of "${field}" to ${staged}`;
     return {
       file: STANDARDS_PATH,
       line: change.line,

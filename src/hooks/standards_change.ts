@@ -7,7 +7,8 @@
  * @module
  */
 import type { OverrideEntry } from "../audit/override_log.ts";
-import { isMapping, show } from "../config/problems.ts";
+import { isMapping } from "../config/problems.ts";
+import { PROTECTED_DEFAULTS } from "../config/standards.ts";
 import { parseYamlStrict } from "../config/yaml_strict.ts";
 
 /** A protected field whose reference value the commit adds, changes or removes. */
@@ -15,17 +16,19 @@ export interface ReferenceChange {
   /** The key under `protected_fields`, e.g. `split_strategy`. */
   name: string;
   /** The committed reference value; `undefined` when the commit adds the field. */
-  old: string | undefined;
+  old: unknown;
   /** The staged reference value; `undefined` when the commit removes the field. */
-  new: string | undefined;
+  new: unknown;
   /** 1-based line in the staged file: of the value, or of `protected_fields` for a removal. */
   line?: number;
 }
 
 /**
  * Compares `protected_fields` of the committed and the staged standards, in the order the
- * staged file lists them, removed fields last. A value that is not a string is compared as
- * YAML would write it (the staged file's validation refuses it separately).
+ * staged file lists them, removed fields last. Values compare exactly (the string "1" is not the
+ * integer 1), and a field with a default (`positive_class`) that a file leaves out has its
+ * default, so writing the default out is no change. A value of the wrong type is compared all the
+ * same (the staged file's validation refuses it separately).
  *
  * @param oldText The committed standards; `null` (no file at HEAD, or no HEAD) and text that is
  *   not strict YAML have no reference values to protect, so nothing is a change.
@@ -50,7 +53,7 @@ export function referenceChanges(
   file: string,
 ): ReferenceChange[] {
   if (oldText === null) return [];
-  let oldFields: Map<string, string>;
+  let oldFields: Map<string, unknown>;
   try {
     oldFields = referenceValues(parseYamlStrict(oldText, file).value);
   } catch {
@@ -59,12 +62,13 @@ export function referenceChanges(
   const doc = parseYamlStrict(newText, file);
   const newFields = referenceValues(doc.value);
   const changes: ReferenceChange[] = [];
+  const section = doc.locateKey(["protected_fields"])?.line;
   for (const [name, value] of newFields) {
-    if (oldFields.get(name) === value) continue;
-    const line = doc.locate(["protected_fields", name])?.line;
+    if (oldFields.has(name) && sameValue(oldFields.get(name), value)) continue;
+    // A default the staged file leaves out has no line of its own.
+    const line = doc.locate(["protected_fields", name])?.line ?? section;
     changes.push({ name, old: oldFields.get(name), new: value, line });
   }
-  const section = doc.locateKey(["protected_fields"])?.line;
   for (const [name, value] of oldFields) {
     if (!newFields.has(name)) changes.push({ name, old: value, new: undefined, line: section });
   }
@@ -86,20 +90,23 @@ export function unapprovedChanges(
     !entries.some((entry) =>
       entry.kind === "protected_override" &&
       entry.field === `protected.${change.name}` &&
-      (change.new === undefined ? entry.new === null : entry.new !== null &&
-        String(entry.new) === change.new)
+      (change.new === undefined ? entry.new === null : sameValue(entry.new, change.new))
     )
   );
 }
 
-/** `protected_fields` of a parsed standards document as name → value text. */
-function referenceValues(doc: unknown): Map<string, string> {
+/** `protected_fields` of a parsed standards document, absent defaults filled in. */
+function referenceValues(doc: unknown): Map<string, unknown> {
   const section = isMapping(doc) ? doc.protected_fields : undefined;
-  if (!isMapping(section)) return new Map();
-  return new Map(
-    Object.entries(section).map(([name, value]) => [
-      name,
-      typeof value === "string" ? value : show(value),
-    ]),
-  );
+  const values = new Map<string, unknown>(isMapping(section) ? Object.entries(section) : []);
+  for (const [name, value] of Object.entries(PROTECTED_DEFAULTS)) {
+    if (!values.has(name)) values.set(name, value);
+  }
+  return values;
+}
+
+/** Exact equality of two YAML values: same type and same value (lists and mappings as JSON). */
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b ||
+    (typeof a === "object" && a !== null && JSON.stringify(a) === JSON.stringify(b));
 }

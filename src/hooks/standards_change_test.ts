@@ -33,7 +33,7 @@ Deno.test("referenceChanges() lists changed, added and removed fields with their
   );
   assert.deepEqual(referenceChanges(before, after, FILE), [
     { name: "split_strategy", old: "stratified_kfold", new: "temporal_split", line: 4 },
-    { name: "date_column", old: undefined, new: "2024", line: 5 },
+    { name: "date_column", old: undefined, new: 2024, line: 5 },
     { name: "target_column", old: "default", new: undefined, line: 2 },
   ]);
   assert.deepEqual(referenceChanges(before, `# comment\n${before}`, FILE), []);
@@ -62,4 +62,23 @@ Deno.test("unapprovedChanges() needs a protected_override of the field to the st
     removed,
   ]);
   assert.deepEqual(unapprovedChanges([removed], [entry("protected.date_column", null)]), []);
+});
+
+Deno.test("referenceChanges() compares values exactly and reads an absent positive_class as 1", () => {
+  const before = fields("  target_column: default\n");
+  assert.deepEqual(
+    referenceChanges(before, fields("  target_column: default\n  positive_class: 1\n"), FILE),
+    [],
+  );
+  assert.deepEqual(
+    referenceChanges(before, fields('  target_column: default\n  positive_class: "1"\n'), FILE),
+    [{ name: "positive_class", old: 1, new: "1", line: 4 }],
+  );
+  const bad = fields('  target_column: default\n  positive_class: "bad"\n');
+  assert.deepEqual(referenceChanges(bad, before, FILE), [
+    { name: "positive_class", old: "bad", new: 1, line: 2 },
+  ]);
+  const quoted = { name: "positive_class", old: 1, new: "1", line: 4 };
+  assert.deepEqual(unapprovedChanges([quoted], [entry("protected.positive_class", 1)]), [quoted]);
+  assert.deepEqual(unapprovedChanges([quoted], [entry("protected.positive_class", "1")]), []);
 });

@@ -147,6 +147,7 @@ export async function provingParams(root: string, commit: string): Promise<Recor
     "protected.metric_definition": "roc_auc",
     "protected.split_strategy": "stratified_kfold",
     "protected.target_column": "default",
+    "protected.positive_class": "1",
     model_type: "xgboost",
   };
 }

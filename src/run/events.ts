@@ -18,7 +18,8 @@ export type SupervisorEvent =
     event: "finished";
     status: RunStatus;
     run_id: string;
-    metrics?: Record<string, number>;
+    /** Metric name → value; `null` for a metric that is undefined (NaN in MLflow). */
+    metrics?: Record<string, number | null>;
     error?: string | null;
   };
 

@@ -12,6 +12,9 @@
 import type { ExperimentConfig } from "../config/experiment.ts";
 import type { ReasoningConfig } from "../config/reasoning.ts";
 import { flattenParams } from "../config/flatten.ts";
+import type { HyperparameterSpec, HyperparameterType } from "../config/standards.ts";
+import { featuresJson } from "../fingerprint/feature_hash.ts";
+import { hyperparameterParams, hyperparameterTypes } from "./hyperparameters.ts";
 
 /** How the trainer is confined. `none` only with `--unsandboxed --reason`. */
 export type SandboxMode = "landlock" | "none";
@@ -25,6 +28,8 @@ export interface Fingerprints {
   dependency_lock_hash: string;
   feature_pipeline_hash: string;
   mlp_version: string;
+  /** The exact mlp source: version, hash of its TypeScript and of the platform Python. */
+  mlp_build: string;
 }
 
 /** The plan file format shared with `src/python/mlp_platform/plan.py`. */
@@ -38,6 +43,8 @@ export interface RunPlan {
   training: {
     model_type: string;
     hyperparameters: Record<string, unknown>;
+    /** The spec type of each hyperparameter: JSON writes the number 1.0 as 1. */
+    hyperparameter_types: Record<string, HyperparameterType>;
     random_seed: number;
     features: Record<string, unknown>;
     target_column: string;
@@ -46,6 +53,8 @@ export interface RunPlan {
     n_splits: number;
     test_fraction: number;
     threshold: number;
+    /** The class of the target that is the event; the trainer encodes it as 1. */
+    positive_class: string | number;
     metrics: string[];
     primary_metric: string;
   };
@@ -61,6 +70,8 @@ export interface RunPlanInputs {
   experiment: ExperimentConfig;
   reasoning: ReasoningConfig;
   allowedMetrics: readonly string[];
+  /** The standards' hyperparameter specs of the config's model type. */
+  hyperparameterSpecs: Record<string, HyperparameterSpec>;
   fingerprints: Fingerprints;
   dataset: { dir: string; tables: string[] };
   operator: string;
@@ -77,9 +88,12 @@ export interface RunPlanInputs {
 export function buildRunPlan(inputs: RunPlanInputs): RunPlan {
   const { experiment, fingerprints } = inputs;
   const primary = experiment.protected.metric_definition;
+  const types = hyperparameterTypes(experiment.hyperparameters, inputs.hyperparameterSpecs);
   const params: Record<string, string> = {
     ...flattenParams(experiment),
+    ...hyperparameterParams(experiment.hyperparameters, types),
     feature_pipeline_version: fingerprints.feature_pipeline_hash,
+    features_json: featuresJson(experiment.features),
     ...flattenParams(fingerprints),
   };
   for (const [key, value] of Object.entries(flattenParams(inputs.reasoning))) {
@@ -113,6 +127,7 @@ export function buildRunPlan(inputs: RunPlanInputs): RunPlan {
     training: {
       model_type: experiment.model_type,
       hyperparameters: experiment.hyperparameters,
+      hyperparameter_types: types,
       random_seed: experiment.random_seed,
       features: experiment.features,
       target_column: experiment.protected.target_column,
@@ -121,6 +136,7 @@ export function buildRunPlan(inputs: RunPlanInputs): RunPlan {
       n_splits: experiment.evaluation.n_splits,
       test_fraction: experiment.evaluation.test_fraction,
       threshold: experiment.evaluation.threshold,
+      positive_class: experiment.protected.positive_class,
       metrics: [primary, ...inputs.allowedMetrics.filter((metric) => metric !== primary)],
       primary_metric: primary,
     },

@@ -27,6 +27,7 @@ function inputs(overrides: Partial<RunPlanInputs> = {}): RunPlanInputs {
     experiment,
     reasoning,
     allowedMetrics: ["f1", "roc_auc", "log_loss"],
+    hyperparameterSpecs: standards.hyperparameters[experiment.model_type],
     fingerprints: {
       git_commit: "c".repeat(40),
       git_dirty: false,
@@ -35,6 +36,7 @@ function inputs(overrides: Partial<RunPlanInputs> = {}): RunPlanInputs {
       dependency_lock_hash: "l".repeat(64),
       feature_pipeline_hash: "f".repeat(64),
       mlp_version: "0.1.0",
+      mlp_build: `0.1.0+ts.${"t".repeat(64)}.py.${"p".repeat(64)}`,
     },
     dataset: { dir: `data/shadow/${"d".repeat(64)}`, tables: ["data.parquet"] },
     operator: "ana@bank.test",
@@ -55,6 +57,8 @@ Deno.test("buildRunPlan() logs the config by YAML path, the fingerprints and the
   equal(plan.params.git_dirty, "false");
   equal(plan.params.dataset_hash, "d".repeat(64));
   equal(plan.params.feature_pipeline_hash, "f".repeat(64));
+  equal(plan.params.mlp_version, "0.1.0");
+  equal(plan.params.mlp_build, `0.1.0+ts.${"t".repeat(64)}.py.${"p".repeat(64)}`);
   // "auto" in the config is replaced by the hash that was computed.
   equal(plan.params.feature_pipeline_version, "f".repeat(64));
   equal(plan.params["reasoning.hypothesis_category"], reasoning.hypothesis_category);
@@ -83,6 +87,7 @@ Deno.test("buildRunPlan() trains on the protected split and metric, primary metr
   equal(plan.training.split_strategy, experiment.protected.split_strategy);
   equal(plan.training.target_column, experiment.protected.target_column);
   equal(plan.training.n_splits, experiment.evaluation.n_splits);
+  equal(plan.training.positive_class, 1);
 });
 
 Deno.test("buildRunPlan() lets the trainer read only src, its dataset and the platform code", () => {
@@ -104,4 +109,48 @@ Deno.test("buildRunPlan() holds no machine path and names no store", () => {
   throws(() => buildRunPlan(inputs({ scratchDir: "/p/.mlp/runs/r1/scratch" })), {
     message: 'buildRunPlan(): "/p/.mlp/runs/r1/scratch" is not project-relative',
   });
+});
+
+Deno.test("buildRunPlan() carries each hyperparameter's spec type and logs a number as a float", () => {
+  const whole = parseExperiment(
+    (Deno.readTextFileSync(new URL("../config/testdata/experiment.yaml", import.meta.url)))
+      .replace("learning_rate: 0.05", "learning_rate: 1.0\n  subsample: 0.5\n  reg_lambda: 1e-7"),
+    "configs/experiment.yaml",
+    standards,
+  );
+  const plan = buildRunPlan(inputs({ experiment: whole }));
+  deepEqual(plan.training.hyperparameters, {
+    max_depth: 6,
+    learning_rate: 1,
+    subsample: 0.5,
+    reg_lambda: 1e-7,
+  });
+  deepEqual(plan.training.hyperparameter_types, {
+    max_depth: "integer",
+    learning_rate: "number",
+    subsample: "number",
+    reg_lambda: "number",
+  });
+  equal(plan.params["hyperparameters.max_depth"], "6");
+  equal(plan.params["hyperparameters.learning_rate"], "1.0");
+  equal(plan.params["hyperparameters.subsample"], "0.5");
+  equal(plan.params["hyperparameters.reg_lambda"], "1e-7");
+});
+
+Deno.test("buildRunPlan() logs the features section as build_features receives it, in its order", () => {
+  const text = Deno.readTextFileSync(
+    new URL("../config/testdata/experiment.yaml", import.meta.url),
+  );
+  const reordered = parseExperiment(
+    text.replace(
+      "  windows: [7, 30]\n  drop_columns: []\n",
+      "  drop_columns: []\n  windows: [7, 30]\n",
+    ),
+    "configs/experiment.yaml",
+    standards,
+  );
+  equal(buildRunPlan(inputs()).params.features_json, '{"windows":[7,30],"drop_columns":[]}');
+  const plan = buildRunPlan(inputs({ experiment: reordered }));
+  equal(plan.params.features_json, '{"drop_columns":[],"windows":[7,30]}');
+  deepEqual(Object.keys(plan.training.features), ["drop_columns", "windows"]);
 });

@@ -6,32 +6,18 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { MLP_SOURCE_DIR, readPlatformSources, sourceTreeHash } from "../fingerprint/mlp_build.ts";
 import { exists } from "../project/exists.ts";
-
-const SOURCE_DIR = new URL("../python/mlp_platform/", import.meta.url);
-
-/** Reads the platform's Python modules: file name → bytes, sorted by name. */
-async function readPlatformSources(): Promise<[string, Uint8Array][]> {
-  const files: [string, Uint8Array][] = [];
-  for await (const entry of Deno.readDir(SOURCE_DIR)) {
-    if (entry.isFile && entry.name.endsWith(".py")) {
-      files.push([entry.name, await Deno.readFile(new URL(entry.name, SOURCE_DIR))]);
-    }
-  }
-  return files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
 
 /**
  * Writes the platform package into `<stateDir>/platform/<hash>/mlp_platform/` unless it is
  * already there, and returns the directory to put on PYTHONPATH.
  */
 export async function materializePlatform(stateDir: string): Promise<string> {
-  const files = await readPlatformSources();
-  const digest = createHash("sha256");
-  for (const [name, bytes] of files) digest.update(name).update("\0").update(bytes).update("\0");
-  const dir = join(stateDir, "platform", digest.digest("hex").slice(0, 16));
+  const files = await readPlatformSources(MLP_SOURCE_DIR);
+  // The directory is named by the Python half of the run's `mlp_build`, so the two can be matched.
+  const dir = join(stateDir, "platform", sourceTreeHash(files).slice(0, 16));
   const done = join(dir, ".complete");
   if (await exists(done)) return dir;
   // Write to a temporary sibling and rename, so a concurrent or interrupted run never sees half a

@@ -1,5 +1,6 @@
 import { deepEqual, equal } from "node:assert/strict";
 import { join } from "node:path";
+import { mlpBuild } from "../fingerprint/mlp_build.ts";
 import { materializePlatform } from "./platform.ts";
 
 Deno.test("materializePlatform() writes the platform package once, content-addressed", async () => {
@@ -18,5 +19,13 @@ Deno.test("materializePlatform() writes the platform package once, content-addre
     e.name
   );
   deepEqual(siblings, [dir.split("/").at(-1)]);
+  await Deno.remove(state, { recursive: true });
+});
+
+Deno.test("materializePlatform() names the directory by the Python half of mlp_build", async () => {
+  const state = await Deno.makeTempDir();
+  const dir = await materializePlatform(state);
+  const python = (await mlpBuild()).match(/\.py\.([0-9a-f]{64})$/)![1];
+  equal(dir.split("/").at(-1), python.slice(0, 16));
   await Deno.remove(state, { recursive: true });
 });

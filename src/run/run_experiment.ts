@@ -12,12 +12,13 @@ import { CheckError, InputError, InterruptedError } from "../errors.ts";
 import { projectPaths } from "../project/paths.ts";
 import { loadRunConfigs } from "../config/load.ts";
 import { isAgentOperator } from "../config/reasoning.ts";
-import { protectedMismatches } from "../config/protected.ts";
+import { protectedMismatches, showProtected } from "../config/protected.ts";
 import { checkDatasetColumns } from "../config/check_dataset_columns.ts";
 import { verifyDataset } from "../cas/verify.ts";
 import { gitState } from "../fingerprint/git.ts";
 import { projectLockHash } from "../fingerprint/lock.ts";
 import { diskReader, featurePipelineHash } from "../fingerprint/feature_hash.ts";
+import { mlpBuild } from "../fingerprint/mlp_build.ts";
 import {
   appendOverrideEntries,
   resolveOperator,
@@ -56,7 +57,8 @@ export interface RunOutcome {
   runId: string;
   experimentId: string;
   status: RunStatus;
-  metrics: Record<string, number>;
+  /** Metric name → value; `null` for a metric that is undefined (MLflow records NaN). */
+  metrics: Record<string, number | null>;
   error: string | null;
   gitCommit: string;
   gitDirty: boolean;
@@ -110,7 +112,9 @@ async function runInterruptibly(
       `Protected fields in "${configs.files.experiment}" differ from ${configs.files.standards}`,
       {
         details: mismatches.map((m) =>
-          `${m.field}: standards say "${m.expected}", config has "${m.actual ?? "(missing)"}"`
+          `${m.field}: standards say ${showProtected(m.expected, m.actual)}, config has ${
+            m.actual === undefined ? "(missing)" : showProtected(m.actual, m.expected)
+          }`
         ),
         hint:
           `restore the values from ${configs.files.standards}; a human-approved change runs with ` +
@@ -159,6 +163,7 @@ async function runInterruptibly(
     experiment,
     reasoning,
     allowedMetrics: standards.allowed_metrics,
+    hyperparameterSpecs: standards.hyperparameters[experiment.model_type],
     fingerprints: {
       git_commit: git.commit,
       git_dirty: git.dirty,
@@ -167,6 +172,7 @@ async function runInterruptibly(
       dependency_lock_hash: lock,
       feature_pipeline_hash: features.hash,
       mlp_version: MLP_VERSION,
+      mlp_build: await mlpBuild(),
     },
     dataset: { dir: relative(root, dataset.dir), tables: dataset.tables },
     operator,

@@ -24,7 +24,7 @@ from sklearn.base import clone
 from mlp_platform import splits
 from mlp_platform.dataset import load_table, schema_hash
 from mlp_platform.model_export import save_model
-from mlp_platform.plan import Plan
+from mlp_platform.plan import Plan, shown_class
 
 LATENCY_BATCH_ROWS = 1000
 LATENCY_REPEATS = 20
@@ -34,14 +34,38 @@ class TrainingRefused(Exception):
     """The data or the project code does not meet the platform's contract; the message says how."""
 
 
-def _binary_target(values: pandas.Series) -> tuple[numpy.ndarray, list[Any]]:
-    """Encodes the target as 0/1 (the larger of the two sorted classes is 1)."""
+def _is_class(value: object, positive_class: int | str) -> bool:
+    """Exact: the string "1" is not the number 1 (a number class may be stored as 1.0 or True)."""
+    if isinstance(positive_class, str):
+        return isinstance(value, str) and value == positive_class
+    return isinstance(value, (int, float)) and value == positive_class
+
+
+def _class_order(value: object) -> tuple[bool, float, str]:
+    """Numbers by value, then strings: a column whose values are of mixed kinds still sorts."""
+    if isinstance(value, (int, float)):
+        return (False, float(value), "")
+    return (True, 0.0, str(value))
+
+
+def _binary_target(values: pandas.Series, positive_class: int | str) -> tuple[numpy.ndarray, list[Any]]:
+    """Encodes the target as 1 for `positive_class` and 0 for the other class; returns the labels
+    and the classes as [negative, positive]."""
     if values.isna().any():
         raise TrainingRefused(f'target column "{values.name}" has {int(values.isna().sum())} missing values')
-    classes = sorted(values.unique().tolist())
+    classes = sorted(values.unique().tolist(), key=_class_order)
     if len(classes) != 2:
         raise TrainingRefused(f'target column "{values.name}" must have exactly two classes, found {classes[:10]}')
-    return (values == classes[1]).to_numpy().astype(int), classes
+    positive = [c for c in classes if _is_class(c, positive_class)]
+    if not positive:
+        found = f"{shown_class(classes[0])} and {shown_class(classes[1])}"
+        raise TrainingRefused(
+            f"protected.positive_class is {shown_class(positive_class)}, which is not one of the two classes of "
+            f'target column "{values.name}", {found}: set it to the class of the event the model predicts '
+            "(a string in quotes, a number without)"
+        )
+    negative = classes[1 - classes.index(positive[0])]
+    return (values == positive[0]).to_numpy().astype(int), [negative, positive[0]]
 
 
 def _project_functions(project_src: Path) -> tuple[Any, Any]:
@@ -113,7 +137,7 @@ def run_training(plan: Plan) -> None:
         )
     if training.target_column not in df.columns:
         raise TrainingRefused(f'target column "{training.target_column}" is not in the dataset')
-    y, classes = _binary_target(df[training.target_column])
+    y, classes = _binary_target(df[training.target_column], training.positive_class)
     raw = df.drop(columns=[training.target_column])
     build_features, build_model = _project_functions(plan.project_src)
     features = _build_features(build_features, raw, training.features)
@@ -143,13 +167,13 @@ def run_training(plan: Plan) -> None:
     names = [str(c) for c in features.columns]
     pandas.concat(oof, ignore_index=True).sort_values("row").to_parquet(out / "oof.parquet", index=False)
     (out / "importance.json").write_text(json.dumps(_importances(final, names), indent=1))
-    save_model(final, features.head(5), out / "model", plan.project_src)
+    save_model(final, features.head(5), out / "model", plan.project_src, classes)
     result = {
         "rows": len(df),
         "columns": len(df.columns),
         "training_time_s": fit_seconds,
         "inference_latency_ms": _latency_ms(final, features),
         "feature_names": names,
-        "classes": [str(c) for c in classes],
+        "classes": classes,
     }
     (out / "result.json").write_text(json.dumps(result, indent=1))

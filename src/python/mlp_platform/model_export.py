@@ -4,7 +4,7 @@ The model is saved in skops format (MLflow's safe default) trusting exactly the 
 with the project's source files under ``code/`` so that estimator classes defined in ``model.py``
 load again, and with pinned pip requirements taken from the installed distributions so that MLflow
 does not start a slow requirements inference. Its input is the output of ``build_features``; its
-pyfunc ``predict`` returns class probabilities.
+pyfunc ``predict`` returns class probabilities, the second column that of the positive class.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import pandas
 
@@ -50,8 +51,10 @@ def preload() -> None:
     import skops.io  # noqa: F401
 
 
-def save_model(estimator: object, sample: pandas.DataFrame, path: Path, project_src: Path) -> None:
-    """Writes `estimator` (fitted) as an MLflow model at `path` with a signature from `sample`."""
+def save_model(estimator: object, sample: pandas.DataFrame, path: Path, project_src: Path, classes: list[Any]) -> None:
+    """Writes `estimator` (fitted) as an MLflow model at `path` with a signature from `sample`.
+    `classes` is [negative, positive], the target class of each column of the model's output; the
+    model's metadata names them (`classes`, `positive_class`)."""
     import mlflow.sklearn
     import skops.io
     from mlflow.models import infer_signature
@@ -70,4 +73,5 @@ def save_model(estimator: object, sample: pandas.DataFrame, path: Path, project_
         pip_requirements=requirements(estimator),
         pyfunc_predict_fn="predict_proba",
         code_paths=project_code_paths(project_src),
+        metadata={"positive_class": classes[1], "classes": classes},
     )

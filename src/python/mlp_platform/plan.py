@@ -21,6 +21,8 @@ SPLIT_STRATEGIES = ("stratified_kfold", "temporal_split")
 KNOWN_METRICS = ("roc_auc", "pr_auc", "log_loss", "brier", "f1", "precision", "recall", "accuracy")
 """Metrics the supervisor can compute from out-of-fold predictions."""
 SANDBOX_MODES = ("landlock", "none")
+HYPERPARAMETER_TYPES = ("integer", "number", "string", "boolean")
+"""The spec types of project_standards.yaml; each hyperparameter reaches build_model as its type."""
 
 
 class PlanError(ValueError):
@@ -48,6 +50,7 @@ class TrainingPlan:
 
     model_type: str
     hyperparameters: dict[str, Any]
+    """Each value of its spec's Python type: a `number` is a float even when JSON wrote `1`."""
     random_seed: int
     features: dict[str, Any]
     target_column: str
@@ -56,6 +59,9 @@ class TrainingPlan:
     n_splits: int
     test_fraction: float
     threshold: float
+    positive_class: int | str
+    """The class of the target that is the event: labels are encoded 1 for it and 0 for the other
+    class, so every metric, plot and the model's probability are of this class."""
     metrics: list[str]
     primary_metric: str
 
@@ -112,6 +118,9 @@ class _Fields:
     def _fail(self, key: str, expected: str) -> PlanError:
         value = json.dumps(self.obj.get(key), ensure_ascii=False)
         return PlanError(f'plan "{self.source}": field "{self.prefix}{key}" must be {expected}, got {value}')
+
+    def refuse(self, key: str, clause: str) -> PlanError:
+        return PlanError(f'plan "{self.source}": field "{self.prefix}{key}" {clause}')
 
     def get(self, key: str, expected: str, ok: Any) -> Any:
         value = self.obj.get(key)
@@ -196,6 +205,58 @@ def _is_relative_path(value: object) -> bool:
     return ".." not in PurePosixPath(value).parts
 
 
+def _is_of_type(value: object, spec_type: str) -> bool:
+    if isinstance(value, bool):
+        return spec_type == "boolean"
+    if spec_type == "integer":
+        return isinstance(value, int)
+    if spec_type == "number":
+        return isinstance(value, (int, float))
+    return spec_type == "string" and isinstance(value, str)
+
+
+def _typed_hyperparameters(train: _Fields) -> dict[str, Any]:
+    """`training.hyperparameters`, each value converted to the Python type of its spec type in
+    `training.hyperparameter_types` (mlp writes both; JSON alone cannot tell 1.0 from 1)."""
+    values = train.obj_map("hyperparameters")
+    type_of = train.obj_map("hyperparameter_types")
+    missing = [name for name in values if name not in type_of]
+    if missing:
+        raise train.refuse(
+            "hyperparameter_types", f'must name the type of every hyperparameter, missing "{missing[0]}"'
+        )
+    extra = [name for name in type_of if name not in values]
+    if extra:
+        raise train.refuse("hyperparameter_types", f'names "{extra[0]}", which is not in "training.hyperparameters"')
+    types, given = train.sub("hyperparameter_types"), train.sub("hyperparameters")
+    typed: dict[str, Any] = {}
+    for name, value in values.items():
+        spec_type = types.text(name, choices=HYPERPARAMETER_TYPES)
+        if not _is_of_type(value, spec_type):
+            raise given._fail(name, f"{'an' if spec_type == 'integer' else 'a'} {spec_type}")
+        typed[name] = float(value) if spec_type == "number" else value
+    return typed
+
+
+def shown_class(value: object) -> str:
+    """A class of the target as the configs write it: a string in double quotes, a number bare."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+
+
+def _positive_class(train: _Fields) -> int | str:
+    """`training.positive_class`: an integer or a non-empty string, 1 when absent (as in the configs)."""
+    if "positive_class" not in train.obj:
+        return 1
+    return cast(
+        "int | str",
+        train.get(
+            "positive_class",
+            "an integer or a non-empty string",
+            lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, str) and v != ""),
+        ),
+    )
+
+
 def _is_table_name(name: str) -> bool:
     return _is_relative_path(name)
 
@@ -226,7 +287,7 @@ def load_plan(path: Path, project_root: Path) -> Plan:
     )
     training = TrainingPlan(
         model_type=train.text("model_type"),
-        hyperparameters=train.obj_map("hyperparameters"),
+        hyperparameters=_typed_hyperparameters(train),
         random_seed=train.integer("random_seed", 0),
         features=train.obj_map("features"),
         target_column=train.text("target_column"),
@@ -235,6 +296,7 @@ def load_plan(path: Path, project_root: Path) -> Plan:
         n_splits=train.integer("n_splits", 2, default=5),
         test_fraction=train.number("test_fraction", 0, 1, 0.2),
         threshold=train.number("threshold", 0, 1, 0.5),
+        positive_class=_positive_class(train),
         metrics=train.str_list("metrics", KNOWN_METRICS),
         primary_metric=train.text("primary_metric", choices=KNOWN_METRICS),
     )

@@ -91,7 +91,8 @@ class Recorder:
         checkpoint()
         plots = self.plan.scratch_dir / "plots"
         auc = metrics.get("roc_auc")
-        plot_roc(y_true, y_score, None if auc is None or numpy.isnan(auc) else auc, plots / "roc_curve.png")
+        auc = None if auc is None or numpy.isnan(auc) else auc
+        plot_roc(y_true, y_score, auc, training.positive_class, plots / "roc_curve.png")
         importance = json.loads((out / "importance.json").read_text(encoding="utf-8"))
         plot_importance(importance, plots / "feature_importance.png")
         self.client.log_artifacts(self.run_id, str(plots), "plots")

@@ -76,6 +76,12 @@ class Project:
             target[leaf] = value
         self.plan_path.write_text(json.dumps(self.plan, indent=1))
 
+    def write_dataset(self, df: pandas.DataFrame) -> None:
+        """Replaces the dataset's table with `df` and the plan's schema hash with its own."""
+        df.to_parquet(self.dataset_dir / "data.parquet", index=False)
+        self.plan["params"]["dataset_schema_hash"] = schema_hash(df)
+        self.write_plan(dataset__schema_hash=schema_hash(df))
+
     def write_src(self, name: str, code: str) -> None:
         (self.root / "src" / name).write_text(textwrap.dedent(code))
 
@@ -129,6 +135,7 @@ def make_project(root: Path, features: str = FEATURES_OK, model: str = MODEL_LOG
         "training": {
             "model_type": "logistic_regression",
             "hyperparameters": {"max_iter": 200},
+            "hyperparameter_types": {"max_iter": "integer"},
             "random_seed": 42,
             "features": {},
             "target_column": "default",
@@ -137,6 +144,7 @@ def make_project(root: Path, features: str = FEATURES_OK, model: str = MODEL_LOG
             "n_splits": 3,
             "test_fraction": 0.25,
             "threshold": 0.5,
+            "positive_class": 1,
             "metrics": ["roc_auc", "f1", "precision", "recall", "log_loss"],
             "primary_metric": "roc_auc",
         },

@@ -80,6 +80,49 @@ def test_load_plan_names_the_bad_field(project: Project, change: dict[str, objec
     assert message in str(caught.value)
 
 
+def test_hyperparameters_take_the_type_of_their_spec(project: Project) -> None:
+    # JSON writes the number 1.0 as 1; the spec type says it is a float all the same.
+    project.write_plan(
+        training__hyperparameters={"max_samples": 1, "max_depth": 4, "class_weight": "none", "warm_start": False},
+        training__hyperparameter_types={
+            "max_samples": "number",
+            "max_depth": "integer",
+            "class_weight": "string",
+            "warm_start": "boolean",
+        },
+    )
+    values = load_plan(project.plan_path, project.root).training.hyperparameters
+    assert values == {"max_samples": 1.0, "max_depth": 4, "class_weight": "none", "warm_start": False}
+    assert [type(v) for v in values.values()] == [float, int, str, bool]
+
+
+@pytest.mark.parametrize(
+    ("values", "types", "message"),
+    [
+        (
+            {"max_depth": 4},
+            {},
+            'field "training.hyperparameter_types" must name the type of every hyperparameter, missing "max_depth"',
+        ),
+        (
+            {},
+            {"max_depth": "integer"},
+            'field "training.hyperparameter_types" names "max_depth", which is not in "training.hyperparameters"',
+        ),
+        ({"max_depth": 4.5}, {"max_depth": "integer"}, 'field "training.hyperparameters.max_depth" must be an integer'),
+        ({"C": True}, {"C": "number"}, 'field "training.hyperparameters.C" must be a number, got true'),
+        ({"C": 1}, {"C": "float"}, 'field "training.hyperparameter_types.C" must be one of integer, number, string'),
+    ],
+)
+def test_hyperparameters_that_do_not_fit_their_type_are_refused(
+    project: Project, values: dict[str, object], types: dict[str, str], message: str
+) -> None:
+    project.write_plan(training__hyperparameters=values, training__hyperparameter_types=types)
+    with pytest.raises(PlanError) as caught:
+        load_plan(project.plan_path, project.root)
+    assert message in str(caught.value)
+
+
 def test_temporal_split_requires_a_date_column(project: Project) -> None:
     project.write_plan(training__split_strategy="temporal_split", training__date_column=None)
     with pytest.raises(PlanError, match=r'field "training\.date_column" must be a non-empty string, got null'):
@@ -93,3 +136,22 @@ def test_load_plan_reports_unreadable_json(tmp_path: Path) -> None:
     (tmp_path / "plan.json").write_text(json.dumps([]))
     with pytest.raises(PlanError, match=r'field "\(root\)" must be an object'):
         load_plan(tmp_path / "plan.json", tmp_path)
+
+
+@pytest.mark.parametrize("positive", [0, 1, -1, "bad", "1"])
+def test_the_positive_class_is_an_integer_or_a_string(project: Project, positive: object) -> None:
+    project.write_plan(training__positive_class=positive)
+    assert load_plan(project.plan_path, project.root).training.positive_class == positive
+
+
+def test_the_positive_class_is_1_when_absent(project: Project) -> None:
+    del project.plan["training"]["positive_class"]
+    project.write_plan()
+    assert load_plan(project.plan_path, project.root).training.positive_class == 1
+
+
+@pytest.mark.parametrize("positive", [True, 1.5, "", None, [1]])
+def test_a_positive_class_of_another_kind_is_refused(project: Project, positive: object) -> None:
+    project.write_plan(training__positive_class=positive)
+    with pytest.raises(PlanError, match=r'field "training\.positive_class" must be an integer or a non-empty string'):
+        load_plan(project.plan_path, project.root)

@@ -9,12 +9,14 @@ import subprocess
 from pathlib import Path
 
 import mlflow
+import numpy
 import pandas
 import pytest
 from conftest import (
     MODEL_XGBOOST,
     PLATFORM_DIR,
     Project,
+    SupervisorResult,
     make_frame,
     make_project,
     parse_events,
@@ -23,6 +25,7 @@ from conftest import (
     supervisor_env,
 )
 from mlflow.tracking import MlflowClient
+from sklearn.metrics import recall_score
 
 from mlp_platform.sandbox import MIN_ABI, landlock_abi
 
@@ -128,7 +131,11 @@ def test_a_run_is_recorded_finished_with_params_metrics_artifacts_and_a_loadable
 def test_an_xgboost_model_with_a_temporal_split_is_recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = make_project(tmp_path / "client", model=MODEL_XGBOOST)
     monkeypatch.chdir(project.root)
-    project.write_plan(training__split_strategy="temporal_split", training__hyperparameters={"n_estimators": 10})
+    project.write_plan(
+        training__split_strategy="temporal_split",
+        training__hyperparameters={"n_estimators": 10},
+        training__hyperparameter_types={"n_estimators": "integer"},
+    )
     result = run_supervisor(project)
     assert result.code == 0, result.stderr[-3000:]
     run_id = result.event("run_created")["run_id"]
@@ -174,6 +181,83 @@ def test_a_dataset_whose_schema_differs_from_the_plan_is_refused_by_the_trainer(
         f'mlp_platform.fitting.TrainingRefused: the loaded dataset "{project.dataset_dir}" has schema hash "'
     )
     assert error.endswith(f'but the plan expects "{"0" * 64}": re-add the dataset with mlp data add')
+
+
+def run_with_target(
+    project: Project, labels: dict[int, object], positive: object
+) -> tuple[SupervisorResult, pandas.DataFrame]:
+    """Runs the supervisor (unsandboxed: the sandbox is not what is tested) on the fixture's data
+    with the 0/1 target relabelled by `labels` and `positive` as the positive class."""
+    df = make_frame()
+    df["default"] = df["default"].map(labels)
+    project.write_dataset(df)
+    project.write_plan(training__positive_class=positive, sandbox__mode="none")
+    return run_supervisor(project), df
+
+
+def oof_and_scores(project: Project, run_id: str) -> tuple[pandas.DataFrame, numpy.ndarray]:
+    """The trainer's out-of-fold rows and the logged model's second probability column (the
+    positive class) on every row."""
+    oof = pandas.read_parquet(project.root / ".mlp" / "runs" / "run1" / "out" / "oof.parquet")
+    mlflow.set_tracking_uri(project.tracking_uri)
+    model = mlflow.pyfunc.load_model(f"runs:/{run_id}/model")
+    features = make_frame()[["income", "age"]].astype(float)
+    features["ratio"] = features["income"] / (features["age"] + 1)
+    return oof, numpy.asarray(model.predict(features))[:, 1]
+
+
+@pytest.mark.parametrize(
+    ("labels", "positive"),
+    [({0: "good", 1: "bad"}, "bad"), ({0: 0, 1: 1}, 0)],
+    ids=["German-credit-style strings, bad is the event", "integers, 0 is the event"],
+)
+def test_every_metric_and_the_model_score_the_positive_class(
+    project: Project, labels: dict[int, object], positive: object
+) -> None:
+    result, df = run_with_target(project, labels, positive)
+    assert result.code == 0, result.stderr[-3000:]
+    finished = result.event("finished")
+    is_positive = (df["default"] == positive).to_numpy()
+    oof, scores = oof_and_scores(project, finished["run_id"])
+    assert (oof["y_true"].to_numpy() == is_positive[oof["row"]]).all()
+    # The model's probability is of the positive class: higher on its rows than on the others.
+    assert scores[is_positive].mean() > scores[~is_positive].mean()
+    assert 0.5 < finished["metrics"]["roc_auc"] <= 1.0
+    # The threshold metrics are of the positive class too.
+    predicted = oof["y_score"].to_numpy() >= 0.5
+    assert finished["metrics"]["recall"] == pytest.approx(recall_score(is_positive[oof["row"]], predicted))
+    # The model says which class each column of its output is.
+    negative = next(label for label in labels.values() if label != positive)
+    info = mlflow.models.get_model_info(f"runs:/{finished['run_id']}/model")
+    assert info.metadata == {"positive_class": positive, "classes": [negative, positive]}
+
+
+@pytest.mark.parametrize(
+    ("labels", "positive", "message"),
+    [
+        (
+            {0: 0, 1: 1},
+            "1",
+            'protected.positive_class is "1", which is not one of the two classes of target column "default", '
+            "0 and 1: set it to the class of the event the model predicts (a string in quotes, a number without)",
+        ),
+        (
+            {0: "good", 1: "bad"},
+            1,
+            'protected.positive_class is 1, which is not one of the two classes of target column "default", '
+            '"bad" and "good": set it to the class of the event the model predicts (a string in quotes, a number '
+            "without)",
+        ),
+    ],
+)
+def test_a_positive_class_that_is_not_a_class_of_the_target_is_refused_naming_the_classes(
+    project: Project, labels: dict[int, object], positive: object, message: str
+) -> None:
+    result, _ = run_with_target(project, labels, positive)
+    assert result.code == 1, result.stderr[-3000:]
+    finished = result.event("finished")
+    assert finished["status"] == "FAILED"
+    assert finished["error"] == f"mlp_platform.fitting.TrainingRefused: {message}"
 
 
 ESCAPES = {
@@ -318,11 +402,13 @@ def test_no_project_code_runs_when_the_mlflow_run_cannot_be_created(project: Pro
 
 TEMPLATE_MODEL = (PLATFORM_DIR.parent.parent / "template" / "src" / "model.py").read_text()
 # xgboost, the template's default, runs end to end in tests/e2e/run_test.ts.
-SMALL_HYPERPARAMETERS = {
+SMALL_HYPERPARAMETERS: dict[str, dict[str, object]] = {
     "lightgbm": {"n_estimators": 10, "num_leaves": 7},
     "logistic_regression": {"max_iter": 200, "class_weight": "none"},
     "random_forest": {"n_estimators": 10, "max_features": "sqrt"},
 }
+SPEC_TYPES = {"n_estimators": "integer", "num_leaves": "integer", "max_iter": "integer"}
+"""The spec types of SMALL_HYPERPARAMETERS in the template's standards (the rest are strings)."""
 
 
 @needs_landlock
@@ -332,7 +418,12 @@ def test_each_other_model_type_of_the_template_trains_and_logs_a_loadable_model(
 ) -> None:
     project = make_project(tmp_path / "client", model=TEMPLATE_MODEL)
     monkeypatch.chdir(project.root)
-    project.write_plan(training__model_type=model_type, training__hyperparameters=SMALL_HYPERPARAMETERS[model_type])
+    values = SMALL_HYPERPARAMETERS[model_type]
+    project.write_plan(
+        training__model_type=model_type,
+        training__hyperparameters=values,
+        training__hyperparameter_types={name: SPEC_TYPES.get(name, "string") for name in values},
+    )
     result = run_supervisor(project)
     assert result.code == 0, result.stderr[-3000:]
     finished = result.event("finished")
