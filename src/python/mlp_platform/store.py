@@ -31,7 +31,7 @@ import re
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
@@ -91,13 +91,35 @@ def _connect(path: Path, *, read_only: bool = False) -> Iterator[sqlite3.Connect
         db.close()
 
 
-def _lock(path: Path, mode: int, store: Path) -> IO[bytes]:
+Checkpoint = Callable[[], None]
+"""Called while waiting for a lock; raises to stop waiting (an interrupt arrived)."""
+
+_LOCK_POLL_SECONDS = 0.1
+
+
+def _flock(handle: IO[bytes], mode: int, checkpoint: Checkpoint) -> None:
+    """Takes the lock, polling so that an interrupt can end the wait (a blocking flock would
+    resume after every signal)."""
+    while True:
+        try:
+            fcntl.flock(handle, mode | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            checkpoint()
+            time.sleep(_LOCK_POLL_SECONDS)
+
+
+def _lock(path: Path, mode: int, store: Path, checkpoint: Checkpoint) -> IO[bytes]:
     """Locks `path` (beside `store`); an error names the store, which is what the user knows."""
     try:
         handle = open(path, "ab")  # the lock lives as long as the handle
     except OSError as error:
         raise OSError(error.errno, error.strerror, str(store)) from error
-    fcntl.flock(handle, mode)
+    try:
+        _flock(handle, mode, checkpoint)
+    except BaseException:
+        handle.close()
+        raise
     return handle
 
 
@@ -189,22 +211,26 @@ def _schema(uri: str) -> tuple[bool, str | None, str, bool]:
     return complete, current, heads[0], known
 
 
-def _wait_for_exclusive_use(path: Path) -> IO[bytes]:
+def _wait_for_exclusive_use(path: Path, checkpoint: Checkpoint) -> IO[bytes]:
     """The `use` lock, exclusive: no run is recording in the store while it is held."""
     use = open(path.with_name(f"{path.name}-mlp-use.lock"), "ab")
     try:
         fcntl.flock(use, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         print(f"mlp: waiting for the runs in progress to end before upgrading {path.name}", file=sys.stderr)
-        fcntl.flock(use, fcntl.LOCK_EX)
+        try:
+            _flock(use, fcntl.LOCK_EX, checkpoint)
+        except BaseException:
+            use.close()
+            raise
     return use
 
 
-def _upgrade(path: Path, lease: StoreLease, current: str, head: str) -> str | None:
+def _upgrade(path: Path, lease: StoreLease, current: str, head: str, checkpoint: Checkpoint) -> str | None:
     """Upgrades the store to `head` on a copy, swapped in only when the upgrade succeeded (MLflow's
     migrations are not transactional on SQLite); returns why it failed, or None."""
     utils = _db_utils()
-    use = _wait_for_exclusive_use(path)
+    use = _wait_for_exclusive_use(path, checkpoint)
     copy = path.with_name(f"{path.name}-mlp-upgrade-{os.getpid()}")
     try:
         with _connect(path, read_only=True) as source, _connect(copy) as target:
@@ -272,9 +298,10 @@ def _relocate_legacy(path: Path) -> int:
     return changed
 
 
-def prepare_store(uri: str) -> StoreLease:
+def prepare_store(uri: str, checkpoint: Checkpoint = lambda: None) -> StoreLease:
     """Makes the SQLite store behind `uri` ready for a run and returns the locks held on it (the
-    `init` lock stays exclusive until the caller has created its experiment and run).
+    `init` lock stays exclusive until the caller has created its experiment and run). While it
+    waits for a lock it calls `checkpoint`, which may raise to stop.
 
     Raises StoreError when the store cannot be used; nothing is written to it then.
     """
@@ -284,7 +311,7 @@ def prepare_store(uri: str) -> StoreLease:
     if path.is_dir():
         _refuse_unusable(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    lease = StoreLease(path, init=_lock(path.with_name(f"{path.name}-mlp-init.lock"), fcntl.LOCK_EX, path))
+    lease = StoreLease(path, init=_lock(path.with_name(f"{path.name}-mlp-init.lock"), fcntl.LOCK_EX, path, checkpoint))
     try:
         if not path.exists() or path.stat().st_size == 0:
             path.unlink(missing_ok=True)
@@ -307,14 +334,14 @@ def prepare_store(uri: str) -> StoreLease:
                     f"project's environment knows (schema {head})",
                     "run with the environment that wrote it (uv.lock pins the MLflow version), or restore a backup",
                 )
-            failure = _upgrade(path, lease, current, head)
+            failure = _upgrade(path, lease, current, head, checkpoint)
             if failure:
                 _replace_if_empty(path, lease, failure)
         relocated = _relocate_legacy(path)
         if relocated:
             lease.notes.append(f"mlp: {relocated} artifact locations in {path.name} made relative to the project")
         if lease.use is None:
-            lease.use = _lock(path.with_name(f"{path.name}-mlp-use.lock"), fcntl.LOCK_SH, path)
+            lease.use = _lock(path.with_name(f"{path.name}-mlp-use.lock"), fcntl.LOCK_SH, path, checkpoint)
     except BaseException:
         lease.release_init()
         raise

@@ -130,7 +130,7 @@ def main(argv: list[str]) -> int:
     trainer = TrainerProcess(plan)
     try:
         interrupts.check()
-        lease = prepare_store(uri)
+        lease = prepare_store(uri, interrupts.check)
         for note in lease.notes:
             print(note, file=sys.stderr)
         from mlp_platform.recording import Recorder

@@ -190,3 +190,21 @@ def test_absolute_artifact_locations_of_earlier_mlp_versions_are_made_relative(t
             "mlartifacts",
         )
         assert db.execute("SELECT artifact_uri FROM runs").fetchone() == (f"mlartifacts/{run_id}/artifacts",)
+
+
+def test_waiting_for_a_held_store_lock_ends_when_an_interrupt_arrives(tmp_path: Path) -> None:
+    path = tmp_path / "mlflow.db"
+    prepare_store(_uri(path)).release_init()
+    holder = prepare_store(_uri(path))  # another supervisor preparing the store, holding the lock
+    calls: list[int] = []
+
+    def interrupted() -> None:
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt("interrupted by SIGINT")
+
+    with pytest.raises(KeyboardInterrupt, match="interrupted by SIGINT"):
+        prepare_store(_uri(path), interrupted)
+    assert len(calls) == 3
+    holder.release_init()
+    prepare_store(_uri(path)).release_init()  # the interrupted wait left no lock behind
