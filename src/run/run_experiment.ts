@@ -33,10 +33,10 @@ import { resolveTrackingUri } from "./tracking_uri.ts";
 import { runSupervisor, type SupervisorResult } from "./supervisor.ts";
 import type { RunStatus, SupervisorEvent } from "./events.ts";
 import { RunInterrupts } from "./interrupts.ts";
-import { refuseUnusableStoreFile, sqliteFile } from "./store_file.ts";
+import { refuseUnusableStoreFile } from "./store_file.ts";
 import { closeRunDir, createRunDir, recordRunId } from "../runs/run_dirs.ts";
-import { endRuns } from "../runs/reconcile.ts";
-import { openStore } from "../runs/open_store.ts";
+import { reconcileExistingStore } from "../runs/open_store.ts";
+import { describeExit, endAbandonedRun, refusal } from "./supervisor_outcome.ts";
 
 /** Options of {@linkcode runExperiment}, as given on the command line. */
 export interface RunOptions {
@@ -130,7 +130,7 @@ async function runInterruptibly(
   const trackingUri = resolveTrackingUri(options.env.MLFLOW_TRACKING_URI);
   await interrupts.guard(checkTrackingServer(trackingUri));
   await refuseUnusableStoreFile(root, trackingUri);
-  await interrupts.guard(reconcileFirst(root, options.env, trackingUri, log));
+  await interrupts.guard(reconcileExistingStore(root, options.env, trackingUri, log));
 
   const dataset = await interrupts.guard(verifyDataset(root, experiment.dataset_version));
   log(`mlp: dataset ${dataset.hash.slice(0, 12)} verified (${dataset.files.length} files)`);
@@ -236,7 +236,7 @@ async function runInterruptibly(
     // The supervisor died before it could say that the run exists; if it had created one, the
     // run carries a dead owner now and is ended like any abandoned run.
     await closeRunDir(root, runDir, "none");
-    await reconcileFirst(root, options.env, trackingUri, log);
+    await reconcileExistingStore(root, options.env, trackingUri, log);
     if (interrupts.received) {
       throw new InterruptedError(
         `Interrupted by ${interrupts.received} before the run was recorded`,
@@ -272,91 +272,6 @@ async function runInterruptibly(
     trackingUri,
     interrupted: interrupts.received,
   };
-}
-
-type FinishedEvent = Extract<SupervisorEvent, { event: "finished" }>;
-
-/**
- * The supervisor died after creating the run and before ending it (killed, crashed): mlp ends it
- * KILLED through MLflow, unless it had ended meanwhile, and reports the true final status.
- */
-async function endAbandonedRun(
-  root: string,
-  trackingUri: string,
-  runId: string,
-  result: SupervisorResult,
-  interrupts: RunInterrupts,
-): Promise<FinishedEvent> {
-  const why = `the supervisor ${describeExit(result)} before ending the run` +
-    (interrupts.received ? ` (mlp was interrupted by ${interrupts.received})` : "");
-  const [ended] = await endRuns(root, trackingUri, [
-    { runId, status: "KILLED", reason: `${why}; ended by mlp` },
-  ]);
-  return {
-    event: "finished",
-    status: ended.status as RunStatus,
-    run_id: runId,
-    metrics: {},
-    error: ended.changed ? why : null,
-  };
-}
-
-function describeExit(result: SupervisorResult): string {
-  if (result.signal) return `was killed by ${result.signal}`;
-  if (result.code > 128) {
-    return `exited with code ${result.code} (killed by signal ${result.code - 128})`;
-  }
-  return `exited with code ${result.code}`;
-}
-
-/** Reconciles the store before a run, when it exists; its lines go to `log`. */
-async function reconcileFirst(
-  root: string,
-  env: Record<string, string | undefined>,
-  trackingUri: string,
-  log: (line: string) => void,
-): Promise<void> {
-  const file = sqliteFile(root, trackingUri);
-  if (file) {
-    try {
-      await Deno.stat(file);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return;
-      throw error;
-    }
-  }
-  const reader = await openStore(root, { ...env, MLFLOW_TRACKING_URI: trackingUri }, log);
-  reader.close();
-}
-
-/** Turns a supervisor refusal (nothing was recorded) into the error the user sees. */
-function refusal(
-  { reason, message, hint }: Extract<SupervisorEvent, { event: "refused" }>,
-  trackingUri: string,
-): Error {
-  switch (reason) {
-    case "sandbox_unavailable":
-      return new CheckError(`The training sandbox cannot be set up: ${message}`, {
-        hint: "on a machine without Landlock (Linux 6.7+), run with --unsandboxed --reason " +
-          '"<why>"; the run records sandbox=none and the override log records who and why',
-      });
-    case "store_unusable":
-      return new CheckError(`The MLflow store cannot be used: ${message}`, { hint });
-    case "interrupted":
-      return new InterruptedError(`The run was ${message}`, {
-        hint: "run `mlp run` again when you are ready",
-      });
-    case "tracking_unavailable":
-      return new CheckError(`The MLflow store "${trackingUri}" cannot record the run: ${message}`, {
-        hint: hint ??
-          "check MLFLOW_TRACKING_URI (unset it to use the project's mlflow.db) and that the " +
-            "server is up; nothing was recorded and no project code ran",
-      });
-    default:
-      // invalid_plan and anything newer: mlp wrote a plan its own supervisor refuses, a bug
-      // (src/main.ts reports a plain Error with its stack and exit code 70).
-      return new Error(`The supervisor refused the run plan (${reason}): ${message}`);
-  }
 }
 
 function checkEscapeHatchFlags(options: RunOptions): void {

@@ -56,3 +56,26 @@ export async function openStore(
   }
   return reader;
 }
+
+/**
+ * Reconciles the store named by `trackingUri` when it exists (a project without runs has no
+ * `mlflow.db` yet); what changed goes to `log`.
+ */
+export async function reconcileExistingStore(
+  root: string,
+  env: Record<string, string | undefined>,
+  trackingUri: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const file = sqliteFile(root, trackingUri);
+  if (file) {
+    try {
+      await Deno.stat(file);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return;
+      throw error;
+    }
+  }
+  const reader = await openStore(root, { ...env, MLFLOW_TRACKING_URI: trackingUri }, log);
+  reader.close();
+}
