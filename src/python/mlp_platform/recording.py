@@ -102,9 +102,16 @@ class Recorder:
 
     def end(self, status: str, traceback_text: str | None = None) -> None:
         """Logs the error text (if any) as error/traceback.txt and ends the run with `status`, once:
-        a run that has ended is never relabelled. The end state is written even if logging the
-        text fails; a full or read-only artifact store costs only the text (said on stderr)."""
+        a run that has ended is never relabelled, not even one that mlp ended meanwhile (its
+        reconciliation judged this run abandoned, say after `.mlp/` was deleted under it). The end
+        state is written even if logging the text fails; a full or read-only artifact store costs
+        only the text (said on stderr)."""
         if self.ended is not None:
+            return
+        current = self.client.get_run(self.run_id).info.status
+        if current != "RUNNING":
+            print(f"supervisor: run {self.run_id} was already ended {current}; it stays so", file=sys.stderr)
+            self.ended = current
             return
         try:
             if traceback_text:

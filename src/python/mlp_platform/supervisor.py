@@ -189,9 +189,11 @@ def _supervise(plan: Plan, uri: str, recorder: Recorder, trainer: TrainerProcess
             print(f"supervisor: {problem.line()}", file=sys.stderr)
     trainer.stop()
     recorder.end(status, traceback_text=text)
+    if recorder.ended != status:  # ended meanwhile by someone else: that is the record
+        status, text, metrics = recorder.ended or status, f"the run was already ended {recorder.ended}\n", {}
     error_line = _last_line(text) if text else None
     emit("finished", status=status, run_id=recorder.run_id, metrics=_json_metrics(metrics), error=error_line)
-    return {"FINISHED": 0, "FAILED": EXIT_FAILED, "KILLED": EXIT_INTERRUPTED}[status]
+    return {"FINISHED": 0, "FAILED": EXIT_FAILED, "KILLED": EXIT_INTERRUPTED}.get(status, EXIT_FAILED)
 
 
 def _os_problem(plan: Plan, uri: str, error: BaseException, recorder: Recorder | None = None) -> OsProblem | None:

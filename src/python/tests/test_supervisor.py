@@ -436,3 +436,28 @@ def test_each_other_model_type_of_the_template_trains_and_logs_a_loadable_model(
         artifact_paths(client, finished["run_id"])
     )
     assert_model_predicts_probabilities(project, finished["run_id"])
+
+
+def test_a_run_ended_by_someone_else_meanwhile_is_never_relabelled(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "client", model=SLOW_MODEL)
+    process = subprocess.Popen(
+        supervisor_command(project.plan_path),
+        cwd=project.root,
+        env=supervisor_env(project),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    run_id = json.loads(process.stdout.readline())["run_id"]
+    for line in process.stderr:
+        if "SLOW FIT STARTED" in line:
+            break
+    # What `mlp runs repair` does to a run it judges abandoned.
+    MlflowClient(project.tracking_uri).set_terminated(run_id, "FAILED")
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=600)
+    assert MlflowClient(project.tracking_uri).get_run(run_id).info.status == "FAILED"
+    assert f"supervisor: run {run_id} was already ended FAILED; it stays so" in stderr
+    finished = parse_events(stdout)[-1]
+    assert (finished["event"], finished["status"]) == ("finished", "FAILED")
