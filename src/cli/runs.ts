@@ -85,6 +85,13 @@ Example:
           );
         }
         for (const dir of result.runDirs) printOut(`tidied ${dir}`);
+        const handled = new Set([...ended, ...forced].map((run) => run.runId));
+        for (const id of flags.kill.filter((id) => !handled.has(id))) {
+          printOut(
+            `left ${id} as it is: --kill ends only a RUNNING run whose owner mlp cannot check ` +
+              "(a live run, or one that has ended, is not touched)",
+          );
+        }
         if (ended.length + unjudged.length + result.runDirs.length === 0) {
           printOut("nothing to repair: no run is left RUNNING by a process that is gone");
         }

@@ -68,7 +68,12 @@ export function ownerLiveness(
 ): Liveness {
   const who = pid ? `its supervisor (process ${pid})` : "its supervisor";
   if (state === "held") return { state: "alive" };
-  if (state === "free") return { state: "gone", why: `${who} no longer runs (${lock} is free)` };
+  if (state === "free") {
+    return {
+      state: "gone",
+      why: `no process holds its lock ${lock} (${who} has exited, or this project is a copy)`,
+    };
+  }
   if (scope === "project") {
     return { state: "gone", why: `${who} left no lock in this project (${lock} is missing)` };
   }

@@ -7,7 +7,8 @@ Deno.test("ownerLiveness(): a held lock is alive; a free or missing one is gone,
   deepEqual(ownerLiveness(lock, "held", "project", "100"), { state: "alive" });
   deepEqual(ownerLiveness(lock, "free", "server", "100"), {
     state: "gone",
-    why: "its supervisor (process 100) no longer runs (.mlp/runs/r1/supervisor.lock is free)",
+    why: "no process holds its lock .mlp/runs/r1/supervisor.lock (its supervisor (process 100) " +
+      "has exited, or this project is a copy)",
   });
   deepEqual(ownerLiveness(lock, "missing", "project"), {
     state: "gone",

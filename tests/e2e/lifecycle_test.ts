@@ -139,8 +139,9 @@ Deno.test("kill -9 of the supervisor or the trainer: mlp records the true end", 
     equal((await project.readRun(runId)).status, "RUNNING");
     const repair = await project.mlp(["runs", "repair"]);
     equal(repair.code, 0, repair.stderr);
-    const reason = `left RUNNING: its supervisor (process ${supervisor.pid}) no longer runs ` +
-      `(.mlp/runs/${(await runDirs(project)).at(-1)}/supervisor.lock is free); ended by mlp`;
+    const reason = "left RUNNING: no process holds its lock " +
+      `.mlp/runs/${(await runDirs(project)).at(-1)}/supervisor.lock (its supervisor ` +
+      `(process ${supervisor.pid}) has exited, or this project is a copy); ended by mlp`;
     ok(repair.stdout.includes(`ended ${runId}: KILLED (${reason})`), repair.stdout);
     match(repair.stdout, /^tidied \.mlp\/runs\/\S+$/m);
     const record = await project.readRun(runId);
