@@ -28,10 +28,11 @@ import { attachRunNote } from "../merge/notes.ts";
 import { checkTrackingServer } from "../tracking/health.ts";
 import { MLP_VERSION } from "../version.ts";
 import { materializePlatform } from "./platform.ts";
-import { buildRunPlan, type SandboxMode } from "./plan.ts";
+import { buildRunPlan } from "./plan.ts";
 import { resolveTrackingUri } from "./tracking_uri.ts";
 import { runSupervisor, type SupervisorResult } from "./supervisor.ts";
-import type { RunStatus, SupervisorEvent } from "./events.ts";
+import type { SupervisorEvent } from "../contract/events.ts";
+import type { RunStatus, SandboxMode } from "../contract/lists.ts";
 import { RunInterrupts } from "./interrupts.ts";
 import { refuseUnusableStoreFile, sqliteFile } from "./store_file.ts";
 import { closeRunDir, createRunDir, recordRunId } from "../runs/run_dirs.ts";
@@ -263,8 +264,8 @@ async function runInterruptibly(
     runId: finished.run_id,
     experimentId: created.experiment_id,
     status: finished.status,
-    metrics: finished.metrics ?? {},
-    error: finished.error ?? null,
+    metrics: finished.metrics,
+    error: finished.error,
     gitCommit: git.commit,
     gitDirty: git.dirty,
     noteAttached,
@@ -352,9 +353,9 @@ function refusal(
           "check MLFLOW_TRACKING_URI (unset it to use the project's mlflow.db) and that the " +
             "server is up; nothing was recorded and no project code ran",
       });
-    default:
-      // invalid_plan and anything newer: mlp wrote a plan its own supervisor refuses, a bug
-      // (src/main.ts reports a plain Error with its stack and exit code 70).
+    case "invalid_plan":
+      // mlp wrote a plan its own supervisor refuses, a bug (src/main.ts reports a plain Error
+      // with its stack and exit code 70).
       return new Error(`The supervisor refused the run plan (${reason}): ${message}`);
   }
 }
