@@ -2,8 +2,8 @@
 stdout, flushed.
 
 Events: ``refused`` (reason, message, optional hint; nothing was recorded), ``run_created``
-(run_id, experiment_id), then ``finished`` (status FINISHED/FAILED/KILLED, run_id, metrics, error
-when it failed) or ``unended`` (run_id, message, hint: the store refused the run's end, so it stays
+(run_id, experiment_id), then ``finished`` (status FINISHED/FAILED/KILLED, run_id, metrics, error:
+null when it finished) or ``unended`` (run_id, message, hint: the store refused the run's end, so it stays
 RUNNING); ``run_admin`` sends ``ended``. Their schemas are mlp's (src/contract/events.ts, generated
 into ``events.schema.json``): ``emit`` checks every event against them before writing it, so the
 platform cannot send what mlp would refuse. Everything meant for humans goes to stderr.

@@ -141,7 +141,8 @@ def expected(schema: Schema) -> str:
     if name == "string":
         if "pattern" in schema:
             return f"a string matching {schema['pattern']}"
-        return "a non-empty string" if schema.get("minLength", 0) >= 1 else "a string"
+        shortest = schema.get("minLength", 0)
+        return {0: "a string", 1: "a non-empty string"}.get(shortest, f"a string of {shortest} characters or more")
     if name == "array":
         items = schema.get("items", {})
         what = ", ".join(map(_bare, items["enum"])) if "enum" in items else expected(items)
@@ -248,18 +249,12 @@ def _mismatch(schema: Schema, value: object, path: Sequence[str | int]) -> Inval
 
 
 def _bounds(schema: Schema) -> str:
-    low = schema.get("minimum", schema.get("exclusiveMinimum"))
-    high = schema.get("maximum", schema.get("exclusiveMaximum"))
-    low = None if low == -_SAFE_INTEGER else low
-    high = None if high == _SAFE_INTEGER else high
-    exclusive = "exclusiveMinimum" in schema or "exclusiveMaximum" in schema
-    if low is not None and high is not None:
-        return f" between {_shown(low)} and {_shown(high)}" + (" (exclusive)" if exclusive else "")
-    if low is not None:
-        return f" {'>' if 'exclusiveMinimum' in schema else '>='} {_shown(low)}"
-    if high is not None:
-        return f" {'<' if 'exclusiveMaximum' in schema else '<='} {_shown(high)}"
-    return ""
+    ops = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}
+    bounds = [(op, schema[key]) for key, op in ops.items() if key in schema and abs(schema[key]) != _SAFE_INTEGER]
+    if [op for op, _ in bounds] in ([">=", "<="], [">", "<"]):
+        exclusive = " (exclusive)" if bounds[0][0] == ">" else ""
+        return f" between {_shown(bounds[0][1])} and {_shown(bounds[1][1])}{exclusive}"
+    return " and".join(f" {op} {_shown(bound)}" for op, bound in bounds)
 
 
 def _alternatives(phrases: list[str]) -> str:

@@ -24,9 +24,20 @@ RELATIVE = contract.PLAN_SCHEMA["properties"]["project_src"]
         (INTEGER, 2.0, 'field "(root)" must be an integer >= 2, got 2.0'),
         (INTEGER, 2**53, 'field "(root)" must be an integer >= 2, got 9007199254740992'),
         (FRACTION, 1, 'field "(root)" must be a number between 0 and 1 (exclusive), got 1'),
+        (
+            {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+            1,
+            'field "(root)" must be a number >= 0 and < 1, got 1',
+        ),
+        (
+            {"type": "integer", "minimum": 1, "maximum": 9},
+            0,
+            'field "(root)" must be an integer between 1 and 9, got 0',
+        ),
         (FRACTION, float("inf"), 'field "(root)" must be a number between 0 and 1 (exclusive), got Infinity'),
         (CHOICE, "c", 'field "(root)" must be one of a, b, got "c"'),
         (NULLABLE, "", 'field "(root)" must be a non-empty string or null, got ""'),
+        ({"type": "string", "minLength": 3}, "ab", 'field "(root)" must be a string of 3 characters or more, got "ab"'),
         ({"type": "number", "const": 2}, 3, 'field "(root)" must be 2, got 3'),
         (
             {"type": ["string", "number", "boolean"]},
