@@ -25,9 +25,10 @@ test: tools
 test-faults: tools
 	@deno run -A tests/faults/fault_suite.ts $(FAULT_RUNS)
 
-## check: formatting, lint and type check only
+## check: formatting, lint, type check, and the platform's contract files in step with src/contract/
 check: tools
-	@deno fmt --check && deno lint && deno check src/ tests/ bench/ scripts/
+	@deno fmt --check && deno lint && deno check src/ tests/ bench/ scripts/ && \
+	  deno run --allow-read scripts/contract.ts --check
 
 ## bench: measure and write docs/benchmarks.md
 bench: tools

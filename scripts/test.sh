@@ -23,6 +23,8 @@ check() {
 check "deno fmt --check" deno fmt --check
 check "deno lint" deno lint
 check "deno check" deno check src/ tests/ bench/ scripts/
+# The JSON the platform Python reads is generated from src/contract/: it must be in step.
+check "contract files" deno run --allow-read scripts/contract.ts --check
 
 # The platform's Python runs in a client project's locked environment: test it in one.
 python_env="$(scripts/platform_env.sh)" || { echo "FAILED: platform Python environment" >&2; failed=$((failed + 1)); }

@@ -68,10 +68,7 @@ export class CheckError extends MlpError {
   }
 }
 
-/** The signals by which a user stops mlp: Ctrl-C, `kill`, a closed terminal. */
-export const INTERRUPT_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-
-/** The user interrupted a command (one of INTERRUPT_SIGNALS); what it had begun was undone (exit 130). */
+/** The user interrupted a command (one of the contract's INTERRUPT_SIGNALS); what it had begun was undone (exit 130). */
 export class InterruptedError extends MlpError {
   constructor(message: string, options: MlpErrorOptions = {}) {
     super(message, 130, options);

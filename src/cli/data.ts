@@ -5,7 +5,8 @@
  * @module
  */
 import type { Command } from "commander";
-import { CheckError, formatError, InputError, INTERRUPT_SIGNALS } from "../errors.ts";
+import { INTERRUPT_SIGNALS } from "../contract/lists.ts";
+import { CheckError, formatError, InputError } from "../errors.ts";
 import { findProjectRoot, projectPaths, projectRelative } from "../project/paths.ts";
 import { readConfigText } from "../config/read.ts";
 import { parseYamlStrict } from "../config/yaml_strict.ts";

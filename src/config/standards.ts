@@ -8,6 +8,13 @@
  */
 import { z } from "zod";
 import {
+  HYPERPARAMETER_TYPES,
+  type HyperparameterType,
+  PLATFORM_METRICS,
+  PLATFORM_SPLIT_STRATEGIES,
+  type SplitStrategy,
+} from "../contract/lists.ts";
+import {
   configError,
   type ConfigProblem,
   invalid,
@@ -22,24 +29,6 @@ import {
 } from "./problems.ts";
 import { readConfigText } from "./read.ts";
 import { parseYamlStrict } from "./yaml_strict.ts";
-
-/** Split strategies the platform's trainer implements. */
-export const PLATFORM_SPLIT_STRATEGIES = ["stratified_kfold", "temporal_split"] as const;
-
-/**
- * Metrics the platform's supervisor computes from out-of-fold predictions (kept in step with
- * `KNOWN_METRICS` in src/python/mlp_platform/plan.py; a test checks).
- */
-export const PLATFORM_METRICS = [
-  "roc_auc",
-  "pr_auc",
-  "log_loss",
-  "brier",
-  "f1",
-  "precision",
-  "recall",
-  "accuracy",
-] as const;
 
 /** Model types the platform's trainer knows how to build and fit. */
 export const PLATFORM_MODEL_TYPES = [
@@ -84,15 +73,8 @@ export const positiveClassSchema = z.union([z.int(), z.string().min(1)], {
     } is not an integer or a string: write the class of target_column that is the event, e.g. 1 or "bad"`,
 });
 
-/** Value types a hyperparameter may have. */
-export const HYPERPARAMETER_TYPES = ["integer", "number", "string", "boolean"] as const;
-
-/** A split strategy the platform implements. */
-export type SplitStrategy = (typeof PLATFORM_SPLIT_STRATEGIES)[number];
 /** A model type the platform implements. */
 export type ModelType = (typeof PLATFORM_MODEL_TYPES)[number];
-/** The value type of a hyperparameter. */
-export type HyperparameterType = (typeof HYPERPARAMETER_TYPES)[number];
 
 /** What values one hyperparameter may take. */
 export interface HyperparameterSpec {

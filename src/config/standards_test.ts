@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { InputError } from "../errors.ts";
-import { loadStandards, parseStandards, PLATFORM_METRICS } from "./standards.ts";
+import { loadStandards, parseStandards } from "./standards.ts";
 
 const FILE = "configs/project_standards.yaml";
 const DEFAULTS_URL = new URL("../../configs/project_standards.yaml", import.meta.url);
@@ -139,16 +139,6 @@ Deno.test("loadStandards() reads a file and names a missing one", async () => {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
-
-Deno.test("PLATFORM_METRICS lists exactly the metrics the supervisor computes", async () => {
-  const plan = await Deno.readTextFile(
-    new URL("../python/mlp_platform/plan.py", import.meta.url),
-  );
-  const names = plan.match(/^KNOWN_METRICS = \(([^)]*)\)/m)?.[1].match(/"([a-z0-9_]+)"/g)?.map((
-    n,
-  ) => n.slice(1, -1));
-  assert.deepEqual(names, [...PLATFORM_METRICS]);
 });
 
 Deno.test("parseStandards() takes positive_class as an integer or a string, 1 when absent", () => {

@@ -4,13 +4,14 @@
  * metrics) decides the numbers a run records, so the build names the exact source:
  *
  * ```
- * <version>+ts.<hash of the TypeScript under src/>.py.<hash of src/python/mlp_platform/*.py>
+ * <version>+ts.<hash of the TypeScript under src/>.py.<hash of src/python/mlp_platform/*.{py,json}>
  * hash = SHA-256 over, for each file sorted bytewise by relative path:  <path> \0 <sha256 hex> \n
  * ```
  *
  * The TypeScript is every `.ts` file under `src/` except tests (`*_test.ts`) and their helpers
- * (`testing.ts`), paths relative to `src/`; the Python is the platform package's `.py` files, paths
- * relative to `mlp_platform/`. From source (`bin/mlp`) the build is hashed on each call (about
+ * (`testing.ts`), paths relative to `src/`; the Python is the platform package's `.py` files and the
+ * contract files it reads (`.json`, generated from `src/contract/`), paths relative to
+ * `mlp_platform/`. From source (`bin/mlp`) the build is hashed on each call (about
  * 300 KB: 12 to 35 ms cold, 5 ms warm); a compiled mlp reads the value `make build` computed from
  * the same tree, since `deno compile` embeds TypeScript modules transpiled, not their source.
  *
@@ -48,12 +49,15 @@ export function sourceTreeHash(files: readonly SourceFile[]): string {
   return digest.digest("hex");
 }
 
-/** The platform's Python modules under `<src>/python/mlp_platform/`, by file name. */
+/**
+ * The platform package under `<src>/python/mlp_platform/`, by file name: its Python modules and
+ * the contract files they read (`*.json`, see `src/contract/render.ts`).
+ */
 export async function readPlatformSources(src: string | URL): Promise<SourceFile[]> {
   const dir = join(pathOf(src), "python", "mlp_platform");
   const files: SourceFile[] = [];
   for await (const entry of Deno.readDir(dir)) {
-    if (entry.isFile && entry.name.endsWith(".py")) {
+    if (entry.isFile && (entry.name.endsWith(".py") || entry.name.endsWith(".json"))) {
       files.push([entry.name, await Deno.readFile(join(dir, entry.name))]);
     }
   }

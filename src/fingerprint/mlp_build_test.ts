@@ -11,6 +11,7 @@ const FILES: Record<string, string> = {
   "cli/testing.ts": "a test helper\n",
   "python/mlp_platform/fitting.py": "FIT = 1\n",
   "python/mlp_platform/plan.py": "PLAN = 1\n",
+  "python/mlp_platform/plan.schema.json": '{"type": "object"}\n',
   "python/mlp_platform/notes.txt": "not Python\n",
   "python/tests/test_plan.py": "a Python test\n",
 };
@@ -25,7 +26,7 @@ function listing(paths: string[]): string {
 Deno.test("mlpBuildOf() is the version, the hash of the TypeScript and of the platform Python", async () => {
   await withFiles(FILES, async (src) => {
     const typescript = sha256(listing(["cli/run.ts", "main.ts"]));
-    const python = sha256(listing(["fitting.py", "plan.py"]));
+    const python = sha256(listing(["fitting.py", "plan.py", "plan.schema.json"]));
     assert.equal(await mlpBuildOf(src), `${MLP_VERSION}+ts.${typescript}.py.${python}`);
   });
 });
@@ -42,6 +43,8 @@ Deno.test("mlpBuildOf() changes with the source and the platform Python, not wit
     };
     assert.notEqual(await changed("cli/run.ts"), base);
     assert.notEqual(await changed("python/mlp_platform/fitting.py"), base);
+    // The contract files the platform reads (src/contract/) decide what it accepts.
+    assert.notEqual(await changed("python/mlp_platform/plan.schema.json"), base);
     assert.equal(await changed("cli/run_test.ts"), base);
     assert.equal(await changed("cli/testing.ts"), base);
     assert.equal(await changed("python/tests/test_plan.py"), base);

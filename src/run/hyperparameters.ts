@@ -8,7 +8,8 @@
  * @module
  */
 import type { HyperparameterValue } from "../config/experiment.ts";
-import type { HyperparameterSpec, HyperparameterType } from "../config/standards.ts";
+import type { HyperparameterSpec } from "../config/standards.ts";
+import type { HyperparameterType } from "../contract/lists.ts";
 
 /**
  * The spec type of each hyperparameter the config sets.

@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { INTERRUPT_SIGNALS, InterruptedError } from "../errors.ts";
+import { INTERRUPT_SIGNALS } from "../contract/lists.ts";
+import { InterruptedError } from "../errors.ts";
 
 /** Signal handling for one `mlp run`; {@linkcode dispose} it when the command ends. */
 export class RunInterrupts {

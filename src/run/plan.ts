@@ -6,18 +6,18 @@
  * The plan holds no machine path and names no store: its paths are relative to the project root
  * (the supervisor runs there), and the store comes from `MLFLOW_TRACKING_URI`, which mlp sets for
  * the supervisor. A project folder is moved, copied and cloned; its records must survive that.
+ * Its format is the contract's (`src/contract/plan.ts`), which the platform Python reads too.
  *
  * @module
  */
 import type { ExperimentConfig } from "../config/experiment.ts";
 import type { ReasoningConfig } from "../config/reasoning.ts";
 import { flattenParams } from "../config/flatten.ts";
-import type { HyperparameterSpec, HyperparameterType } from "../config/standards.ts";
+import type { HyperparameterSpec } from "../config/standards.ts";
+import type { SandboxMode } from "../contract/lists.ts";
+import { isProjectRelative, PLAN_VERSION, type RunPlan, runPlanSchema } from "../contract/plan.ts";
 import { featuresJson } from "../fingerprint/feature_hash.ts";
 import { hyperparameterParams, hyperparameterTypes } from "./hyperparameters.ts";
-
-/** How the trainer is confined. `none` only with `--unsandboxed --reason`. */
-export type SandboxMode = "landlock" | "none";
 
 /** Fingerprints that mlp computes and logs as Tier 1 params on every run. */
 export interface Fingerprints {
@@ -30,38 +30,6 @@ export interface Fingerprints {
   mlp_version: string;
   /** The exact mlp source: version, hash of its TypeScript and of the platform Python. */
   mlp_build: string;
-}
-
-/** The plan file format shared with `src/python/mlp_platform/plan.py`. */
-export interface RunPlan {
-  plan_version: 2;
-  experiment_name: string;
-  run_name: string | null;
-  tags: Record<string, string>;
-  params: Record<string, string>;
-  dataset: { dir: string; hash: string; schema_hash: string; tables: string[] };
-  training: {
-    model_type: string;
-    hyperparameters: Record<string, unknown>;
-    /** The spec type of each hyperparameter: JSON writes the number 1.0 as 1. */
-    hyperparameter_types: Record<string, HyperparameterType>;
-    random_seed: number;
-    features: Record<string, unknown>;
-    target_column: string;
-    date_column: string | null;
-    split_strategy: string;
-    n_splits: number;
-    test_fraction: number;
-    threshold: number;
-    /** The class of the target that is the event; the trainer encodes it as 1. */
-    positive_class: string | number;
-    metrics: string[];
-    primary_metric: string;
-  };
-  sandbox: { mode: SandboxMode; read_paths: string[]; write_paths: string[] };
-  project_src: string;
-  scratch_dir: string;
-  platform_dir: string;
 }
 
 /** Inputs of {@linkcode buildRunPlan}; every path is relative to the project root. */
@@ -84,6 +52,9 @@ export interface RunPlanInputs {
 /**
  * Builds the plan of one run. The primary metric comes first among the metrics, then the other
  * allowed metrics in the standards' order.
+ *
+ * @throws {Error} when the plan would not fit the contract (`runPlanSchema`): the configs were
+ * validated, so that is a bug in mlp, and no supervisor may be given such a plan.
  */
 export function buildRunPlan(inputs: RunPlanInputs): RunPlan {
   const { experiment, fingerprints } = inputs;
@@ -105,8 +76,8 @@ export function buildRunPlan(inputs: RunPlanInputs): RunPlan {
       throw new Error(`buildRunPlan(): "${path}" is not project-relative`);
     }
   }
-  return {
-    plan_version: 2,
+  const plan = runPlanSchema.safeParse({
+    plan_version: PLAN_VERSION,
     experiment_name: `${experiment.client_name}/${experiment.project_name}`,
     run_name: inputs.runName ?? null,
     tags: {
@@ -148,10 +119,14 @@ export function buildRunPlan(inputs: RunPlanInputs): RunPlan {
     project_src: src,
     scratch_dir: inputs.scratchDir,
     platform_dir: inputs.platformDir,
-  };
-}
-
-/** A POSIX path below the project root: not absolute, no `..` segment. */
-function isProjectRelative(path: string): boolean {
-  return path !== "" && !path.startsWith("/") && !path.split("/").includes("..");
+  });
+  if (!plan.success) {
+    const [issue] = plan.error.issues;
+    throw new Error(
+      `buildRunPlan(): the plan does not fit the contract: field "${
+        issue.path.join(".")
+      }": ${issue.message}`,
+    );
+  }
+  return plan.data;
 }

@@ -2,6 +2,7 @@ import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import { parseStandards } from "../config/standards.ts";
 import { parseExperiment } from "../config/experiment.ts";
 import { parseReasoning } from "../config/reasoning.ts";
+import { runPlanSchema } from "../contract/plan.ts";
 import { buildRunPlan, type RunPlanInputs } from "./plan.ts";
 
 const read = (path: string) => Deno.readTextFile(new URL(path, import.meta.url));
@@ -153,4 +154,19 @@ Deno.test("buildRunPlan() logs the features section as build_features receives i
   const plan = buildRunPlan(inputs({ experiment: reordered }));
   equal(plan.params.features_json, '{"drop_columns":[],"windows":[7,30]}');
   deepEqual(Object.keys(plan.training.features), ["drop_columns", "windows"]);
+});
+
+Deno.test("buildRunPlan() writes a plan of the contract, as JSON too", () => {
+  for (const overrides of [{}, { sandbox: "none" as const, runName: "baseline" }]) {
+    const plan = buildRunPlan(inputs(overrides));
+    deepEqual(runPlanSchema.parse(JSON.parse(JSON.stringify(plan))), plan);
+  }
+});
+
+Deno.test("buildRunPlan() refuses to write a plan the platform would refuse", () => {
+  throws(() => buildRunPlan(inputs({ allowedMetrics: ["roc_auc", "gini"] })), {
+    message: 'buildRunPlan(): the plan does not fit the contract: field "training.metrics.1": ' +
+      'Invalid option: expected one of "roc_auc"|"pr_auc"|"log_loss"|"brier"|"f1"|"precision"|' +
+      '"recall"|"accuracy"',
+  });
 });

@@ -11,8 +11,9 @@ import { MLP_SOURCE_DIR, readPlatformSources, sourceTreeHash } from "../fingerpr
 import { exists } from "../project/exists.ts";
 
 /**
- * Writes the platform package into `<stateDir>/platform/<hash>/mlp_platform/` unless it is
- * already there, and returns the directory to put on PYTHONPATH.
+ * Writes the platform package (its modules and the contract files they read) into
+ * `<stateDir>/platform/<hash>/mlp_platform/` unless it is already there, and returns the
+ * directory to put on PYTHONPATH.
  */
 export async function materializePlatform(stateDir: string): Promise<string> {
   const files = await readPlatformSources(MLP_SOURCE_DIR);

@@ -22,6 +22,19 @@ Deno.test("materializePlatform() writes the platform package once, content-addre
   await Deno.remove(state, { recursive: true });
 });
 
+Deno.test("materializePlatform() carries the contract files the platform reads", async () => {
+  const state = await Deno.makeTempDir();
+  const dir = await materializePlatform(state);
+  for (const name of ["plan.schema.json", "events.schema.json", "lists.json"]) {
+    deepEqual(
+      await Deno.readFile(join(dir, "mlp_platform", name)),
+      await Deno.readFile(new URL(`../python/mlp_platform/${name}`, import.meta.url)),
+      name,
+    );
+  }
+  await Deno.remove(state, { recursive: true });
+});
+
 Deno.test("materializePlatform() names the directory by the Python half of mlp_build", async () => {
   const state = await Deno.makeTempDir();
   const dir = await materializePlatform(state);

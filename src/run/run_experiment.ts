@@ -28,15 +28,21 @@ import { attachRunNote } from "../merge/notes.ts";
 import { checkTrackingServer } from "../tracking/health.ts";
 import { MLP_VERSION } from "../version.ts";
 import { materializePlatform } from "./platform.ts";
-import { buildRunPlan, type SandboxMode } from "./plan.ts";
+import { buildRunPlan } from "./plan.ts";
 import { resolveTrackingUri } from "./tracking_uri.ts";
 import { runSupervisor, type SupervisorResult } from "./supervisor.ts";
-import type { RunStatus, SupervisorEvent } from "./events.ts";
+import type { SupervisorEvent } from "../contract/events.ts";
+import type { RunStatus, SandboxMode } from "../contract/lists.ts";
 import { RunInterrupts } from "./interrupts.ts";
 import { refuseUnusableStoreFile } from "./store_file.ts";
 import { closeRunDir, createRunDir, recordRunId } from "../runs/run_dirs.ts";
 import { reconcileExistingStore } from "../runs/open_store.ts";
-import { describeExit, endAbandonedRun, refusal } from "./supervisor_outcome.ts";
+import {
+  describeExit,
+  endAbandonedRun,
+  type FinishedEvent,
+  refusal,
+} from "./supervisor_outcome.ts";
 
 /** Options of {@linkcode runExperiment}, as given on the command line. */
 export interface RunOptions {
@@ -231,7 +237,7 @@ async function runInterruptibly(
       hint: unended.hint,
     });
   }
-  let finished = result.events.find((e) => e.event === "finished");
+  const reported = result.events.find((e): e is FinishedEvent => e.event === "finished");
   if (!created) {
     // The supervisor died before it could say that the run exists; if it had created one, the
     // run carries a dead owner now and is ended like any abandoned run.
@@ -248,9 +254,8 @@ async function runInterruptibly(
       { hint: "its output is above; fix the cause and run again (nothing was recorded)" },
     );
   }
-  if (!finished || finished.event !== "finished") {
-    finished = await endAbandonedRun(root, trackingUri, created.run_id, result, interrupts);
-  }
+  const finished = reported ??
+    await endAbandonedRun(root, trackingUri, created.run_id, result, interrupts);
   await closeRunDir(root, runDir, finished.status);
 
   let noteAttached = false;
@@ -263,8 +268,8 @@ async function runInterruptibly(
     runId: finished.run_id,
     experimentId: created.experiment_id,
     status: finished.status,
-    metrics: finished.metrics ?? {},
-    error: finished.error ?? null,
+    metrics: finished.metrics,
+    error: finished.error,
     gitCommit: git.commit,
     gitDirty: git.dirty,
     noteAttached,

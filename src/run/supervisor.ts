@@ -9,7 +9,8 @@
  * @module
  */
 import { TextLineStream } from "./text_lines.ts";
-import { parseEvent, type SupervisorEvent } from "./events.ts";
+import type { SupervisorEvent } from "../contract/events.ts";
+import { parseEvent } from "./events.ts";
 import type { RunInterrupts } from "./interrupts.ts";
 import { spawnPlatformPython } from "./platform_python.ts";
 

@@ -6,7 +6,8 @@
  */
 import { CheckError, InterruptedError } from "../errors.ts";
 import { endRuns } from "../runs/reconcile.ts";
-import type { RunStatus, SupervisorEvent } from "./events.ts";
+import type { SupervisorEvent } from "../contract/events.ts";
+import type { RunStatus } from "../contract/lists.ts";
 import type { RunInterrupts } from "./interrupts.ts";
 import type { SupervisorResult } from "./supervisor.ts";
 
@@ -70,9 +71,9 @@ export function refusal(
           "check MLFLOW_TRACKING_URI (unset it to use the project's mlflow.db) and that the " +
             "server is up; nothing was recorded and no project code ran",
       });
-    default:
-      // invalid_plan and anything newer: mlp wrote a plan its own supervisor refuses, a bug
-      // (src/main.ts reports a plain Error with its stack and exit code 70).
+    case "invalid_plan":
+      // mlp wrote a plan its own supervisor refuses, a bug (src/main.ts reports a plain Error
+      // with its stack and exit code 70).
       return new Error(`The supervisor refused the run plan (${reason}): ${message}`);
   }
 }

@@ -10,6 +10,8 @@
  *
  * @module
  */
+import { endedEventSchema, parseEventLine } from "../contract/events.ts";
+import type { EndStatus, MlflowRunStatus } from "../contract/lists.ts";
 import { CheckError } from "../errors.ts";
 import { projectPaths } from "../project/paths.ts";
 import { materializePlatform } from "../run/platform.ts";
@@ -22,16 +24,16 @@ import { closeAbandonedRunDirs } from "./run_dirs.ts";
 /** A run to end, and how. */
 export interface EndRequest {
   runId: string;
-  status: "KILLED" | "FAILED";
+  status: EndStatus;
   reason: string;
 }
 
 /** What ending one run did: `changed` is false when it had ended meanwhile (status `was`). */
 export interface EndResult {
   runId: string;
-  status: string;
+  status: MlflowRunStatus;
   changed: boolean;
-  was: string;
+  was: MlflowRunStatus;
 }
 
 /** A RUNNING run that mlp could not judge, and why (no owner recorded, another host). */
@@ -112,14 +114,11 @@ export async function endRuns(
     new Response(child.stderr).text(),
     child.status,
   ]);
-  const results = lines.filter((line) => line.trim() !== "").map((line) => {
-    const event = JSON.parse(line) as Record<string, unknown>;
-    return {
-      runId: String(event.run_id),
-      status: String(event.status),
-      changed: event.changed === true,
-      was: String(event.was),
-    };
+  const results = lines.flatMap((line) => {
+    const event = parseEventLine(endedEventSchema, line, "run_admin");
+    return event
+      ? [{ runId: event.run_id, status: event.status, changed: event.changed, was: event.was }]
+      : [];
   });
   if (!status.success || results.length !== requests.length) {
     throw new CheckError(

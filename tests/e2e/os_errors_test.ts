@@ -219,7 +219,8 @@ Deno.test("mlp run: a full or read-only disk ends the run FAILED with the reason
       out.stderr,
       new RegExp(
         `\nerror: The file system holding "${escape(root)}/\\.mlp/platform/\\.tmp-[^/]+/` +
-          'mlp_platform/[a-z_]+\\.py" is full\n' +
+          // Whichever file of the package (a module or a contract file) fills the disk.
+          'mlp_platform/[a-z_.]+\\.(?:py|json)" is full\n' +
           "  - No space left on device \\(os error 28\\): writefile '[^']+'\n" +
           "hint: free space there \\(or move the project\\), then run `mlp run` again\n$",
       ),

@@ -2,9 +2,11 @@
 stdout, flushed.
 
 Events: ``refused`` (reason, message, optional hint; nothing was recorded), ``run_created``
-(run_id, experiment_id), then ``finished`` (status FINISHED/FAILED/KILLED, run_id, metrics, error
-when it failed) or ``unended`` (run_id, message, hint: the store refused the run's end, so it stays
-RUNNING). Everything meant for humans goes to stderr.
+(run_id, experiment_id), then ``finished`` (status FINISHED/FAILED/KILLED, run_id, metrics, error:
+null when it finished) or ``unended`` (run_id, message, hint: the store refused the run's end, so it stays
+RUNNING); ``run_admin`` sends ``ended``. Their schemas are mlp's (src/contract/events.ts, generated
+into ``events.schema.json``): ``emit`` checks every event against them before writing it, so the
+platform cannot send what mlp would refuse. Everything meant for humans goes to stderr.
 """
 
 from __future__ import annotations
@@ -14,7 +16,14 @@ import os
 import sys
 from typing import Any, TextIO
 
+from mlp_platform.contract import EVENT_SCHEMAS
+from mlp_platform.json_schema import Invalid, validate
+
 _channel: TextIO | None = None
+
+
+class InvalidEvent(AssertionError):
+    """An event that mlp would refuse: a bug in the platform (or a contract file out of date)."""
 
 
 def claim_stdout() -> None:
@@ -36,10 +45,19 @@ def emit(event: str, **fields: Any) -> bool:
     """Writes one event line to the event channel (stdout until claimed) and flushes it.
 
     Returns False when nobody reads the channel any more (mlp was killed): the record in MLflow is
-    what counts, so a closed pipe never changes what the caller does next."""
+    what counts, so a closed pipe never changes what the caller does next.
+
+    Raises InvalidEvent when the event is not one of the contract."""
+    line = {"event": event, **fields}
+    if event not in EVENT_SCHEMAS:
+        raise InvalidEvent(f'event "{event}" is not one of {", ".join(EVENT_SCHEMAS)}')
+    try:
+        validate(EVENT_SCHEMAS[event], line)
+    except Invalid as error:
+        raise InvalidEvent(f'event "{event}": {error}') from None
     channel = _channel or sys.stdout
     try:
-        channel.write(json.dumps({"event": event, **fields}, ensure_ascii=False, allow_nan=False) + "\n")
+        channel.write(json.dumps(line, ensure_ascii=False, allow_nan=False) + "\n")
         channel.flush()
     except (OSError, ValueError):
         return False

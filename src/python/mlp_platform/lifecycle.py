@@ -22,8 +22,10 @@ import threading
 from types import FrameType
 from typing import TextIO, cast
 
-INTERRUPT_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-"""The signals by which a user stops a run; mlp's list (src/errors.ts) is the same."""
+from mlp_platform import contract
+
+INTERRUPT_SIGNALS = tuple(signal.Signals[name] for name in contract.INTERRUPT_SIGNALS)
+"""The signals by which a user stops a run: the contract's list, which mlp passes on."""
 
 
 class Interrupted(Exception):

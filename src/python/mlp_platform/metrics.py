@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy
 from sklearn import metrics as skm
 
-from mlp_platform.plan import KNOWN_METRICS
+from mlp_platform.contract import METRICS
 
 Scorer = Callable[[numpy.ndarray, numpy.ndarray, float], float]
 
@@ -25,7 +25,7 @@ _SCORERS: dict[str, Scorer] = {
     "recall": lambda y, s, t: skm.recall_score(y, s >= t, zero_division=0),
     "accuracy": lambda y, s, t: skm.accuracy_score(y, s >= t),
 }
-assert tuple(_SCORERS) == KNOWN_METRICS, "plan.KNOWN_METRICS and the scorers must list the same names"
+assert tuple(_SCORERS) == METRICS, "the contract's metrics (lists.json) and the scorers must list the same names"
 
 
 def compute_metrics(

@@ -19,10 +19,10 @@ import os
 import sys
 from typing import Any
 
+from mlp_platform.contract import END_STATUSES
 from mlp_platform.events import claim_stdout, emit
 from mlp_platform.lifecycle import tolerant_stderr
 
-END_STATUSES = ("KILLED", "FAILED")
 REASON_TAG = "mlp.end_reason"
 
 

@@ -8,6 +8,8 @@ import numpy
 import pandas
 from sklearn.model_selection import StratifiedKFold
 
+from mlp_platform.contract import SPLIT_STRATEGIES
+
 Fold = tuple[numpy.ndarray, numpy.ndarray]
 """(train row positions, test row positions)."""
 
@@ -33,3 +35,7 @@ def temporal_split(dates: pandas.Series, test_fraction: float) -> list[Fold]:
     if is_test.all():
         raise ValueError(f'date column "{dates.name}" leaves no training rows before the cutoff {cutoff}')
     return [(numpy.flatnonzero(~is_test), numpy.flatnonzero(is_test))]
+
+
+_unimplemented = [name for name in SPLIT_STRATEGIES if not callable(globals().get(name))]
+assert not _unimplemented, f"the contract's split strategies (lists.json) {_unimplemented} have no function here"

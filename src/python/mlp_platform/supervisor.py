@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
+from mlp_platform.contract import RUN_STATUSES
 from mlp_platform.events import claim_stdout, emit
 from mlp_platform.lifecycle import Interrupted, Interrupts, tolerant_stderr
 from mlp_platform.os_errors import OsProblem, describe, sqlite_store
@@ -59,6 +60,8 @@ if TYPE_CHECKING:
     from mlp_platform.trainer_process import TrainerProcess
 
 EXIT_FAILED, EXIT_INVALID_PLAN, EXIT_NO_SANDBOX, EXIT_INTERRUPTED = 1, 2, 3, 130
+EXIT_OF_STATUS = {"FINISHED": 0, "FAILED": EXIT_FAILED, "KILLED": EXIT_INTERRUPTED}
+assert tuple(EXIT_OF_STATUS) == RUN_STATUSES, "the contract's run statuses (lists.json) each need an exit code"
 USAGE = "usage: MLFLOW_TRACKING_URI=… python -m mlp_platform.supervisor PLAN.json [--parent-pipe]"
 
 
@@ -189,11 +192,11 @@ def _supervise(plan: Plan, uri: str, recorder: Recorder, trainer: TrainerProcess
             print(f"supervisor: {problem.line()}", file=sys.stderr)
     trainer.stop()
     recorder.end(status, traceback_text=text)
-    if recorder.ended != status:  # ended meanwhile by someone else: that is the record
-        status, text, metrics = recorder.ended or status, f"the run was already ended {recorder.ended}\n", {}
+    if recorder.ended != status and recorder.ended in EXIT_OF_STATUS:  # ended meanwhile by someone else
+        status, text, metrics = recorder.ended, f"the run was already ended {recorder.ended}\n", {}
     error_line = _last_line(text) if text else None
     emit("finished", status=status, run_id=recorder.run_id, metrics=_json_metrics(metrics), error=error_line)
-    return {"FINISHED": 0, "FAILED": EXIT_FAILED, "KILLED": EXIT_INTERRUPTED}.get(status, EXIT_FAILED)
+    return EXIT_OF_STATUS[status]
 
 
 def _os_problem(plan: Plan, uri: str, error: BaseException, recorder: Recorder | None = None) -> OsProblem | None:

@@ -155,3 +155,32 @@ def test_a_positive_class_of_another_kind_is_refused(project: Project, positive:
     project.write_plan(training__positive_class=positive)
     with pytest.raises(PlanError, match=r'field "training\.positive_class" must be an integer or a non-empty string'):
         load_plan(project.plan_path, project.root)
+
+
+def test_a_field_the_plan_does_not_define_is_refused(project: Project) -> None:
+    # A field mlp writes and the platform would ignore is the drift the contract exists to stop.
+    project.write_plan(training__class_weights={"1": 2})
+    with pytest.raises(PlanError) as caught:
+        load_plan(project.plan_path, project.root)
+    assert str(caught.value) == (
+        f'plan "{project.plan_path}": field "training.class_weights" is unknown: the fields here are model_type, '
+        "hyperparameters, hyperparameter_types, random_seed, features, target_column, date_column, split_strategy, "
+        "n_splits, test_fraction, threshold, positive_class, metrics, primary_metric"
+    )
+
+
+def test_a_missing_field_is_named_with_what_it_must_be(project: Project) -> None:
+    del project.plan["dataset"]["hash"]
+    project.write_plan()
+    with pytest.raises(PlanError) as caught:
+        load_plan(project.plan_path, project.root)
+    assert (
+        str(caught.value)
+        == f'plan "{project.plan_path}": field "dataset.hash" is missing: it must be a non-empty string'
+    )
+
+
+def test_a_raised_landlock_floor_is_read_and_the_floor_is_4_when_absent(project: Project) -> None:
+    assert load_plan(project.plan_path, project.root).sandbox.min_landlock_abi == 4
+    project.write_plan(sandbox__min_landlock_abi=6)
+    assert load_plan(project.plan_path, project.root).sandbox.min_landlock_abi == 6

@@ -1,0 +1,117 @@
+/**
+ * The events the platform Python sends mlp, one JSON object per line of its event channel: the
+ * supervisor's (`mlp_platform/supervisor.py`) and `run_admin`'s. The one definition: mlp parses
+ * every line with these schemas, and the Python's `events.emit` checks every line it writes
+ * against the generated `events.schema.json`, so neither side can send what the other refuses.
+ *
+ * @module
+ */
+import { z } from "zod";
+import {
+  MLFLOW_RUN_STATUSES,
+  PLATFORM_METRICS,
+  REFUSAL_REASONS,
+  RUN_STATUSES,
+  TIMING_METRICS,
+} from "./lists.ts";
+
+const runId = z.string().min(1);
+
+/** Nothing was recorded; `hint` says how to proceed. */
+const refusedSchema = z.strictObject({
+  event: z.literal("refused"),
+  reason: z.enum(REFUSAL_REASONS),
+  message: z.string(),
+  hint: z.string().optional(),
+});
+
+/** The MLflow run exists. */
+const runCreatedSchema = z.strictObject({
+  event: z.literal("run_created"),
+  run_id: runId,
+  experiment_id: z.string().min(1),
+});
+
+/** The store refused the run's end (a full or read-only disk): the run stays RUNNING. */
+const unendedSchema = z.strictObject({
+  event: z.literal("unended"),
+  run_id: runId,
+  message: z.string(),
+  hint: z.string(),
+});
+
+/** The run ended. */
+const finishedSchema = z.strictObject({
+  event: z.literal("finished"),
+  status: z.enum(RUN_STATUSES),
+  run_id: runId,
+  /** Metric name → value; `null` for a metric that is undefined (NaN in MLflow). */
+  metrics: z.partialRecord(
+    z.enum([...PLATFORM_METRICS, ...TIMING_METRICS]),
+    z.number().nullable(),
+  ),
+  /** The last line of the run's error, when it did not finish. */
+  error: z.string().nullable(),
+});
+
+/** What `run_admin end` did to one run: `changed` is false when it had ended already (`was`). */
+export const endedEventSchema = z.strictObject({
+  event: z.literal("ended"),
+  run_id: runId,
+  status: z.enum(MLFLOW_RUN_STATUSES),
+  changed: z.boolean(),
+  was: z.enum(MLFLOW_RUN_STATUSES),
+});
+
+/** The supervisor's events, in the order it sends them. */
+export const supervisorEventSchema = z.discriminatedUnion("event", [
+  refusedSchema,
+  runCreatedSchema,
+  unendedSchema,
+  finishedSchema,
+]);
+
+/** Every event the platform Python can send, whichever module sends it. */
+export const platformEventSchema = z.discriminatedUnion("event", [
+  ...supervisorEventSchema.options,
+  endedEventSchema,
+]);
+
+/** An event of the supervisor. */
+export type SupervisorEvent = z.infer<typeof supervisorEventSchema>;
+/** `run_admin`'s event. */
+export type EndedEvent = z.infer<typeof endedEventSchema>;
+
+/**
+ * Parses one line of a platform event channel with `schema`.
+ *
+ * @param channel who sent the line, for the message ("supervisor", "run_admin")
+ * @returns the event, or `undefined` for a blank line
+ * @throws {SyntaxError} when the line is not such an event: mlp and its own platform Python
+ * disagree, which is a bug in mlp
+ */
+export function parseEventLine<T>(
+  schema: z.ZodType<T>,
+  line: string,
+  channel: string,
+): T | undefined {
+  if (line.trim() === "") return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    throw bug(channel, line, (error as Error).message);
+  }
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const [issue] = result.error.issues;
+  const field = issue.path.length > 0 ? `field "${issue.path.join(".")}": ` : "";
+  throw bug(channel, line, `${field}${issue.message}`);
+}
+
+function bug(channel: string, line: string, why: string): SyntaxError {
+  return new SyntaxError(
+    `Cannot parse ${channel} event: ${JSON.stringify(line)} (${why}); mlp and its platform ` +
+      "Python disagree on the event contract (src/contract/), a bug in mlp",
+  );
+}

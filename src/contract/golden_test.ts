@@ -1,0 +1,291 @@
+/**
+ * Golden tests of the contract across the language boundary, with the real Python of a client
+ * environment (scripts/platform_env.sh): plans that `buildRunPlan` makes from the template's real
+ * configs load in the platform's `load_plan`; every event the platform can send through `emit`
+ * parses in mlp; the lists the Python code uses are mlp's.
+ */
+import { deepEqual, equal } from "node:assert/strict";
+import { join } from "node:path";
+import { parseExperiment } from "../config/experiment.ts";
+import { parseReasoning } from "../config/reasoning.ts";
+import { parseStandards, PLATFORM_MODEL_TYPES } from "../config/standards.ts";
+import { parseEvent } from "../run/events.ts";
+import { buildRunPlan } from "../run/plan.ts";
+import { endedEventSchema, parseEventLine } from "./events.ts";
+import {
+  END_STATUSES,
+  HYPERPARAMETER_TYPES,
+  INTERRUPT_SIGNALS,
+  PLATFORM_METRICS,
+  PLATFORM_SPLIT_STRATEGIES,
+  REFUSAL_REASONS,
+  RUN_STATUSES,
+  SANDBOX_MODES,
+  type SandboxMode,
+} from "./lists.ts";
+import type { RunPlan } from "./plan.ts";
+
+const ROOT = new URL("../..", import.meta.url).pathname;
+
+const PYTHON = await (async () => {
+  const out = await new Deno.Command(join(ROOT, "scripts/platform_env.sh"), {
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!out.success) throw new Error("scripts/platform_env.sh failed: see its output above");
+  return new TextDecoder().decode(out.stdout).trim();
+})();
+
+/** Runs `code` with the platform Python (the package from this checkout) and returns its stdout. */
+async function python(code: string, args: string[] = [], cwd = ROOT): Promise<string> {
+  const out = await new Deno.Command(PYTHON, {
+    args: ["-c", code, ...args],
+    cwd,
+    env: { PYTHONPATH: join(ROOT, "src/python"), MLFLOW_DISABLE_TELEMETRY: "true" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  if (!out.success) throw new Error(`python failed:\n${text.decode(out.stderr)}`);
+  return text.decode(out.stdout);
+}
+
+/** The template rendered by Copier with `answers`: its `configs/`, by file name. */
+async function templateConfigs(
+  parent: string,
+  answers: Record<string, string>,
+): Promise<Record<string, string>> {
+  const dir = join(parent, Object.values(answers).join("-"));
+  const out = await new Deno.Command("copier", {
+    args: [
+      "copy",
+      "--quiet",
+      "--trust",
+      "--defaults",
+      ...Object.entries({ project_name: "golden", client_name: "acme", ...answers })
+        .flatMap(([key, value]) => ["--data", `${key}=${value}`]),
+      ROOT,
+      dir,
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!out.success) throw new Error(`copier failed:\n${new TextDecoder().decode(out.stderr)}`);
+  const read = (name: string) => Deno.readTextFile(join(dir, "configs", name));
+  return {
+    standards: await read("project_standards.yaml"),
+    experiment: await read("experiment.yaml"),
+    reasoning: await read("reasoning.yaml"),
+  };
+}
+
+/** The plan `mlp run` would write for a project with these configs. */
+function planOf(configs: Record<string, string>, sandbox: SandboxMode, runName?: string): RunPlan {
+  const standards = parseStandards(configs.standards, "configs/project_standards.yaml");
+  const hash = "d".repeat(64);
+  const experiment = parseExperiment(
+    configs.experiment.replace(/^dataset_version:.*$/m, `dataset_version: ${hash}`),
+    "configs/experiment.yaml",
+    standards,
+  );
+  return buildRunPlan({
+    configFile: "configs/experiment.yaml",
+    experiment,
+    reasoning: parseReasoning(configs.reasoning, "configs/reasoning.yaml", standards, {
+      agent: false,
+    }),
+    allowedMetrics: standards.allowed_metrics,
+    hyperparameterSpecs: standards.hyperparameters[experiment.model_type],
+    fingerprints: {
+      git_commit: "c".repeat(40),
+      git_dirty: false,
+      dataset_hash: hash,
+      dataset_schema_hash: "s".repeat(64),
+      dependency_lock_hash: "l".repeat(64),
+      feature_pipeline_hash: "f".repeat(64),
+      mlp_version: "0.1.0",
+      mlp_build: `0.1.0+ts.${"t".repeat(64)}.py.${"p".repeat(64)}`,
+    },
+    dataset: { dir: `data/shadow/${hash}`, tables: ["applications.parquet"] },
+    operator: "human:golden",
+    sandbox,
+    scratchDir: ".mlp/runs/20240101-000000-golden/scratch",
+    platformDir: ".mlp/platform/0123456789abcdef",
+    runName,
+  });
+}
+
+/** Loads each plan file with the platform's `load_plan` and prints what it read, paths relative. */
+const LOAD_PLANS = `
+import dataclasses, json, sys
+from pathlib import Path
+from mlp_platform.plan import load_plan
+
+root = Path.cwd()
+rel = lambda path: str(path.relative_to(root))
+loaded = {}
+for name in sys.argv[1:]:
+    plan = load_plan(Path(name), root)
+    loaded[name] = {
+        "experiment_name": plan.experiment_name,
+        "run_name": plan.run_name,
+        "tags": plan.tags,
+        "params": plan.params,
+        "dataset": {"dir": rel(plan.dataset.dir), "hash": plan.dataset.hash,
+                    "schema_hash": plan.dataset.schema_hash, "tables": plan.dataset.tables},
+        "training": dataclasses.asdict(plan.training),
+        "python_types": {k: type(v).__name__ for k, v in plan.training.hyperparameters.items()},
+        "sandbox": {"mode": plan.sandbox.mode, "read_paths": [rel(p) for p in plan.sandbox.read_paths],
+                    "write_paths": [rel(p) for p in plan.sandbox.write_paths],
+                    "min_landlock_abi": plan.sandbox.min_landlock_abi},
+        "project_src": rel(plan.project_src),
+        "scratch_dir": rel(plan.scratch_dir),
+        "platform_dir": rel(plan.platform_dir),
+    }
+print(json.dumps(loaded))
+`;
+
+const PYTHON_TYPE = { integer: "int", number: "float", string: "str", boolean: "bool" } as const;
+
+Deno.test("a plan built from the template's configs loads in the platform as mlp wrote it", async () => {
+  const parent = await Deno.makeTempDir({ prefix: "mlp-golden-" });
+  try {
+    // Every model type; both split strategies, sandboxed and not, a string positive class.
+    const variants: [Record<string, string>, SandboxMode][] = [
+      [{ model_type: "xgboost" }, "landlock"],
+      [
+        { model_type: "lightgbm", split_strategy: "temporal_split", metric: "f1" },
+        "none",
+      ],
+      [{ model_type: "logistic_regression", positive_class: "bad" }, "none"],
+      [{ model_type: "random_forest", split_strategy: "temporal_split" }, "landlock"],
+    ];
+    deepEqual(variants.map(([answers]) => answers.model_type), [...PLATFORM_MODEL_TYPES]);
+    const configs = await Promise.all(
+      variants.map(([answers]) => templateConfigs(parent, answers)),
+    );
+    const plans: Record<string, RunPlan> = {};
+    for (const [i, [answers, sandbox]] of variants.entries()) {
+      const name = `${answers.model_type}.json`;
+      plans[name] = planOf(configs[i], sandbox, i === 1 ? "golden run" : undefined);
+      await Deno.writeTextFile(join(parent, name), JSON.stringify(plans[name], null, 2) + "\n");
+    }
+    equal(plans["lightgbm.json"].training.split_strategy, "temporal_split");
+    equal(plans["logistic_regression.json"].training.positive_class, "bad");
+
+    const loaded = JSON.parse(await python(LOAD_PLANS, Object.keys(plans), parent));
+    for (const [name, plan] of Object.entries(plans)) {
+      const { plan_version: _, sandbox, training, ...rest } = plan;
+      const { hyperparameter_types, ...trained } = training;
+      const { python_types, ...read } = loaded[name];
+      deepEqual(read, { ...rest, training: trained, sandbox: { ...sandbox, min_landlock_abi: 4 } });
+      deepEqual(
+        python_types,
+        Object.fromEntries(
+          Object.entries(hyperparameter_types).map(([key, type]) => [key, PYTHON_TYPE[type]]),
+        ),
+        name,
+      );
+    }
+  } finally {
+    await Deno.remove(parent, { recursive: true });
+  }
+});
+
+/**
+ * Sends, through the platform's `emit`, every event with every combination of fields the
+ * platform's code uses, and prints what it sent (one JSON line each, as on the channel).
+ */
+const EMIT_ALL = `
+from mlp_platform import contract
+from mlp_platform.events import emit
+
+for reason in ${JSON.stringify(REFUSAL_REASONS)}:
+    emit("refused", reason=reason, message="cannot")
+    emit("refused", reason=reason, message="cannot", hint="do this")
+emit("run_created", run_id="0123abcd", experiment_id="1")
+every = {name: 0.5 for name in contract.METRICS}
+for status in contract.RUN_STATUSES:
+    for error in (None, "ValueError: x"):
+        emit("finished", status=status, run_id="0123abcd", metrics={}, error=error)
+        emit("finished", status=status, run_id="0123abcd", error=error,
+             metrics={**every, "roc_auc": None, "training_time_s": 1.5, "inference_latency_ms": 0.25})
+emit("unended", run_id="0123abcd", message="left RUNNING", hint="free space")
+for status in contract.END_STATUSES:
+    emit("ended", run_id="0123abcd", status=status, changed=True, was="RUNNING")
+for was in contract.RUN_STATUSES:
+    emit("ended", run_id="0123abcd", status=was, changed=False, was=was)
+`;
+
+Deno.test("every event the platform can emit parses in mlp, as it was sent", async () => {
+  const lines = (await python(EMIT_ALL)).trim().split("\n");
+  equal(lines.length, 10 + 1 + 12 + 1 + 5);
+  for (const line of lines) {
+    const sent = JSON.parse(line);
+    const parsed = sent.event === "ended"
+      ? parseEventLine(endedEventSchema, line, "run_admin")
+      : parseEvent(line);
+    deepEqual(parsed, sent);
+  }
+});
+
+Deno.test("the real supervisor's refusal of a bad plan parses in mlp", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mlp-golden-" });
+  try {
+    await Deno.writeTextFile(join(dir, "plan.json"), '{"plan_version": 1}\n');
+    const out = await new Deno.Command(PYTHON, {
+      args: ["-m", "mlp_platform.supervisor", "plan.json"],
+      cwd: dir,
+      env: { PYTHONPATH: join(ROOT, "src/python"), MLFLOW_TRACKING_URI: "sqlite:///mlflow.db" },
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    equal(out.code, 2);
+    deepEqual(parseEvent(new TextDecoder().decode(out.stdout).trim()), {
+      event: "refused",
+      reason: "invalid_plan",
+      message: `plan "${await Deno.realPath(
+        dir,
+      )}/plan.json": field "plan_version" must be 2, got 1`,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** The lists as the platform's code uses them, not as lists.json spells them. */
+const PYTHON_LISTS = `
+import inspect, json
+from mlp_platform import contract, lifecycle, metrics, run_admin, splits, supervisor
+
+plan = contract.PLAN_SCHEMA["properties"]
+refused = contract.EVENT_SCHEMAS["refused"]["properties"]
+print(json.dumps({
+    "metrics": list(metrics._SCORERS),
+    "plan_metrics": plan["training"]["properties"]["metrics"]["items"]["enum"],
+    "split_strategies": [n for n, f in inspect.getmembers(splits, inspect.isfunction) if n in contract.SPLIT_STRATEGIES],
+    "plan_split_strategies": plan["training"]["properties"]["split_strategy"]["enum"],
+    "hyperparameter_types": plan["training"]["properties"]["hyperparameter_types"]["additionalProperties"]["enum"],
+    "sandbox_modes": plan["sandbox"]["properties"]["mode"]["enum"],
+    "run_statuses": list(supervisor.EXIT_OF_STATUS),
+    "end_statuses": list(run_admin.END_STATUSES),
+    "refusal_reasons": refused["reason"]["enum"],
+    "interrupt_signals": [s.name for s in lifecycle.INTERRUPT_SIGNALS],
+}))
+`;
+
+Deno.test("the lists the platform's code uses are mlp's", async () => {
+  const lists = JSON.parse(await python(PYTHON_LISTS));
+  deepEqual(lists, {
+    metrics: [...PLATFORM_METRICS],
+    plan_metrics: [...PLATFORM_METRICS],
+    split_strategies: [...PLATFORM_SPLIT_STRATEGIES].sort(),
+    plan_split_strategies: [...PLATFORM_SPLIT_STRATEGIES],
+    hyperparameter_types: [...HYPERPARAMETER_TYPES],
+    sandbox_modes: [...SANDBOX_MODES],
+    run_statuses: [...RUN_STATUSES],
+    end_statuses: [...END_STATUSES],
+    refusal_reasons: [...REFUSAL_REASONS],
+    interrupt_signals: [...INTERRUPT_SIGNALS],
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * The lists that mlp and its platform Python must agree on, defined once. The Python reads them
+ * from the files `scripts/contract.ts` generates (`src/python/mlp_platform/lists.json` and the
+ * schemas, see `render.ts`); nothing on the Python side spells them out.
+ *
+ * @module
+ */
+
+/**
+ * Metrics the platform's supervisor computes from out-of-fold predictions
+ * (`mlp_platform/metrics.py` has a scorer for each, and checks it at import).
+ */
+export const PLATFORM_METRICS = [
+  "roc_auc",
+  "pr_auc",
+  "log_loss",
+  "brier",
+  "f1",
+  "precision",
+  "recall",
+  "accuracy",
+] as const;
+
+/** What the supervisor measures of each run, recorded as metrics beside {@linkcode PLATFORM_METRICS}. */
+export const TIMING_METRICS = ["training_time_s", "inference_latency_ms"] as const;
+
+/** Split strategies the platform's trainer implements (`mlp_platform/splits.py`). */
+export const PLATFORM_SPLIT_STRATEGIES = ["stratified_kfold", "temporal_split"] as const;
+
+/** Value types a hyperparameter may have; each reaches `build_model` as its Python type. */
+export const HYPERPARAMETER_TYPES = ["integer", "number", "string", "boolean"] as const;
+
+/** How the trainer is confined. `none` only with `--unsandboxed --reason`. */
+export const SANDBOX_MODES = ["landlock", "none"] as const;
+
+/** The states a supervisor ends a run in. */
+export const RUN_STATUSES = ["FINISHED", "FAILED", "KILLED"] as const;
+
+/** The states mlp asks `run_admin` to end an abandoned run in. */
+export const END_STATUSES = ["KILLED", "FAILED"] as const;
+
+/** Every status MLflow gives a run; `run_admin` reports the one a run had. */
+export const MLFLOW_RUN_STATUSES = [
+  "RUNNING",
+  "SCHEDULED",
+  "FINISHED",
+  "FAILED",
+  "KILLED",
+] as const;
+
+/** Why a supervisor refused a run before recording anything (its `refused` event). */
+export const REFUSAL_REASONS = [
+  "invalid_plan",
+  "sandbox_unavailable",
+  "tracking_unavailable",
+  "store_unusable",
+  "interrupted",
+] as const;
+
+/**
+ * The signals by which a user stops mlp and a run: Ctrl-C, `kill`, a closed terminal. mlp passes
+ * each on to the supervisor as a line `interrupt <SIGNAL>`; the supervisor handles the same ones.
+ */
+export const INTERRUPT_SIGNALS = [
+  "SIGINT",
+  "SIGTERM",
+  "SIGHUP",
+] as const satisfies readonly Deno.Signal[];
+
+/**
+ * The lists the platform's code reads (`mlp_platform/contract.py`), by name; the others reach it
+ * inside the schemas (as `enum`s).
+ */
+export const SHARED_LISTS = {
+  metrics: PLATFORM_METRICS,
+  split_strategies: PLATFORM_SPLIT_STRATEGIES,
+  run_statuses: RUN_STATUSES,
+  end_statuses: END_STATUSES,
+  interrupt_signals: INTERRUPT_SIGNALS,
+} as const;
+
+/** A split strategy the platform implements. */
+export type SplitStrategy = (typeof PLATFORM_SPLIT_STRATEGIES)[number];
+/** The value type of a hyperparameter. */
+export type HyperparameterType = (typeof HYPERPARAMETER_TYPES)[number];
+/** How the trainer is confined. */
+export type SandboxMode = (typeof SANDBOX_MODES)[number];
+/** Final status of an MLflow run as the supervisor ended it. */
+export type RunStatus = (typeof RUN_STATUSES)[number];
+/** A status mlp asks `run_admin` to end a run in. */
+export type EndStatus = (typeof END_STATUSES)[number];
+/** A status MLflow gives a run. */
+export type MlflowRunStatus = (typeof MLFLOW_RUN_STATUSES)[number];
