@@ -24,10 +24,11 @@ import { parseStandards, type Standards } from "../config/standards.ts";
 import { parseYamlStrict } from "../config/yaml_strict.ts";
 import { MlpError } from "../errors.ts";
 import { createHash } from "node:crypto";
-import { type FileProblem, guardFile } from "../guard/check_file.ts";
-import { isGuardedPath } from "../guard/training_guard.ts";
+import type { FileProblem } from "../guard/check_file.ts";
+import { isGuardedPath } from "../guard/python_files.ts";
 import { REASONING_PATH, STANDARDS_PATH } from "../project/paths.ts";
 import { indexPaths, readObjects, type StagedChange, stagedChanges } from "./staged.ts";
+import { guardIndex } from "./staged_guard.ts";
 import { type ReferenceChange, referenceChanges, unapprovedChanges } from "./standards_change.ts";
 
 /** One reason to refuse the commit. */
@@ -106,9 +107,7 @@ export async function preCommit(
       }
     }
   }
-  for (const change of guarded) {
-    findings.push(...guardFile(change.path, text(`:${change.path}`) ?? ""));
-  }
+  findings.push(...await guardIndex(root, changes, blobs));
   if (changed(OVERRIDE_LOG)) findings.push(...checkOverrideLog(changes, text));
   findings.push(...await checkShadow(root, changes, blobs));
   for (const change of code) {
