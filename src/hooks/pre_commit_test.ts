@@ -626,6 +626,113 @@ Deno.test("git commit refuses a symlink out of the project, to a file it does no
   await Deno.remove(root, { recursive: true });
 });
 
+const DATA_HINT = (path: string) =>
+  `  how to proceed: store data as a dataset: \`mlp data add ${path}\` copies it into ` +
+  "data/shadow/<hash>/ and prints the hash to set as dataset_version; then remove this copy " +
+  `(\`git rm --cached ${path}\` and delete the file)`;
+
+Deno.test("git commit refuses data files in src/ and configs/, by extension, naming the file", async () => {
+  const files: Record<string, string> = {
+    "src/rows.csv": "id,income\n1,100\n",
+    "src/cache/frame.PARQUET": "PAR1",
+    "configs/lookup.xlsx": "x",
+    "configs/old.xls": "x",
+    "src/model.pkl": "x",
+    "src/model.pickle": "x",
+    "src/frame.feather": "x",
+    "src/arr.npy": "x",
+    "src/arrs.npz": "x",
+    "src/store.h5": "x",
+    "src/est.joblib": "x",
+    "src/rows.csv.gz": "x",
+    "data/raw/rows.csv": "id\n1\n",
+    "notebooks/sample.csv": "id\n1\n",
+    "src/columns.json": "[]\n",
+  };
+  const stderr = await refusedCommit(files);
+  const refused = Object.keys(files).filter((path) => /^(src|configs)\/.*\.(?!json)/.test(path))
+    .sort();
+  const ext = (path: string) => /(\.[^./]+)(\.gz)?$/.exec(path)![1];
+  assert.equal(
+    stderr,
+    refused.map((path) =>
+      `${path}: a data file ("${ext(path)}") in ${path.split("/")[0]}/, which holds ` +
+      `code and configs only\n${DATA_HINT(path)}\n`
+    ).join("") + REFUSED(`${refused.length} problems`),
+  );
+});
+
+Deno.test("git commit refuses a file in src/ or configs/ over code_files.max_file_bytes, never loosened by the same commit", async () => {
+  const root = await makeProject();
+  const standards = await Deno.readTextFile(join(root, "configs/project_standards.yaml"));
+  await writeFiles(root, {
+    "src/rows.txt": "1,100\n".repeat(40_000),
+    "configs/notes.md": "x".repeat(1000),
+  });
+  const tooBig = await commitAll(root);
+  assert.equal(tooBig.code, 1);
+  assert.equal(
+    tooBig.stderr,
+    "src/rows.txt: the file is 240000 bytes, over the limit of 200000 bytes for src/ and " +
+      "configs/ (code_files.max_file_bytes in configs/project_standards.yaml)\n" +
+      "  how to proceed: src/ and configs/ hold code and configs only: if it is data, store it " +
+      "with `mlp data add src/rows.txt` and remove this copy (`git rm --cached src/rows.txt`); " +
+      "a larger limit is a reviewed change of code_files.max_file_bytes, committed first\n" +
+      REFUSED("1 problem"),
+  );
+  const raised = standards.replace("max_file_bytes: 200000", "max_file_bytes: 500000");
+  assert.notEqual(raised, standards);
+  await writeFiles(root, { "configs/project_standards.yaml": raised });
+  assert.equal((await commitAll(root)).code, 1);
+  await git(root, ["reset", "-q"]);
+  await Deno.remove(join(root, "src/rows.txt"));
+  assert.equal((await commitAll(root, "Raise the limit")).code, 0);
+  await writeFiles(root, { "src/rows.txt": "1,100\n".repeat(40_000) });
+  assert.equal((await commitAll(root, "Now it fits")).code, 0);
+  await writeFiles(root, { "configs/project_standards.yaml": standards });
+  assert.equal((await commitAll(root, "Lower it again")).code, 0);
+  await writeFiles(root, { "src/rows.txt": "1,100\n".repeat(40_001) });
+  assert.match(
+    (await commitAll(root, "Grow it")).stderr,
+    /^src\/rows\.txt: the file is 240006 bytes/,
+  );
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("git commit refuses data/production however src/ spells the path", async () => {
+  const lines = [
+    "import os",
+    "from pathlib import Path",
+    "",
+    'A = os.path.join("data", "production")',
+    'B = Path("data") / "production" / "loans.csv"',
+    'C = "data" + "/production"',
+    'D = Path("data", "production")',
+    'E = "/".join(["data", "production"])',
+    'F = os.path.join(ROOT, "./data/", "production/")',
+    'G = "da" "ta/prod" "uction"',
+    "H = f\"data/{'production'}\"",
+    "I = os.path.join(",
+    '    "data",',
+    '    "production",',
+    ")",
+    'OK = os.path.join("data", "shadow")',
+    'ALSO_OK = ("production", "data")',
+    "",
+  ];
+  const stderr = await refusedCommit({ "src/paths.py": lines.join("\n") });
+  const refused = [4, 5, 6, 7, 8, 9, 10, 11, 14];
+  assert.equal(
+    stderr,
+    refused.map((line) =>
+      `src/paths.py:${line}: code refers to "data/production": ${lines[line - 1].trim()}\n`
+    ).join("") +
+      "  how to proceed: runs never read production data; load the verified shadow dataset through " +
+      "the platform (dataset_version in the config) and remove the reference\n" +
+      REFUSED("9 problems"),
+  );
+});
+
 // Speed is measured by `make bench` (docs/benchmarks.md), not asserted here.
 Deno.test("preCommit() passes 200 staged Python files whose patterns are only in docstrings and comments", async () => {
   const root = await makeProject();
