@@ -21,11 +21,16 @@ export function registerGuard(program: Command): void {
     .addHelpText(
       "after",
       `
-Finds .fit(, .train(, .partial_fit(, mlflow.start_run and mlflow.log_* (through any import alias)
-in Python files and notebooks' code cells outside tests/ and scripts/; comments, strings and
-docstrings do not count. Without paths it checks the files git tracks or would add (ignored files,
-such as .venv/, are left out). The same rule and code as \`mlp hook pre-commit\`; exit code 1 when
-anything is found, each as file:line: message.
+Finds training (.fit(, .train(, .partial_fit(, .fit_predict(, .fit_transform(, cross_val_score, …)
+and MLflow logging (mlflow.start_run, mlflow.log_*, MlflowClient's log_* and set_tag, …) outside
+tests/ and scripts/, however it is reached: import aliases, NFKC look-alike names, getattr,
+partial and method aliases, strings run by exec/eval, mlflow imported by name. Code the guard
+cannot read (exec of a variable, a loader of another file, compiled .pyc) is refused. Comments,
+strings and docstrings do not count. It reads .py and .pyw files, notebooks' code cells (the
+Python of %time and %%timeit too), executables with a Python shebang, and symlinks as their
+targets. Without paths it checks the files git tracks or would add (ignored files, such as .venv/,
+are left out). The same rule and code as \`mlp hook pre-commit\`; exit code 1 when anything is
+found, each as file:line: message.
 
 Example:
   mlp guard

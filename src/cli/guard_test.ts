@@ -83,3 +83,49 @@ Deno.test("mlp guard --help shows an example", async () => {
   assert.equal(outcome.code, 0);
   assert.match(outcome.stdout, /\nExample:\n {2}mlp guard\n/);
 });
+
+Deno.test("mlp guard reads the work tree as the hook reads the index: symlinks, shebangs, bytecode", async () => {
+  const root = await makeProject();
+  await writeFiles(root, {
+    "scripts/train.py": "def go(model, X, y):\n    model.fit(X, y)\n",
+    "src/retrain": "#!/usr/bin/env python3\nmodel.fit(X, y)\n",
+    "src/report": "#!/bin/sh\necho 'model.fit(X, y)'\n",
+    "src/lib.pyc": "\u0000",
+  });
+  await Deno.chmod(join(root, "src/retrain"), 0o755);
+  await Deno.chmod(join(root, "src/report"), 0o755);
+  await Deno.symlink("../scripts/train.py", join(root, "src/shortcut.py"));
+  await Deno.symlink("../scripts", join(root, "src/tools"));
+  await Deno.symlink("/etc/hostname", join(root, "src/host.py"));
+  const all = await mlp(root, ["guard"]);
+  assert.equal(all.code, 1);
+  assert.equal(
+    all.stderr,
+    'src/host.py: symlink to "/etc/hostname", outside the project: the training guard cannot ' +
+      "check the code it runs\n" +
+      "  how to proceed: commit the file itself rather than a link to it: `git rm --cached " +
+      "src/host.py`, then copy the file into the project\n" +
+      "src/lib.pyc: compiled Python: Python imports it like a module, and the training guard " +
+      "cannot read it\n" +
+      "  how to proceed: commit the .py source instead: `git rm --cached src/lib.pyc`, and keep " +
+      "compiled files out of git (`__pycache__/` and `*.pyc` in .gitignore)\n" +
+      'src/retrain:2: training call ".fit(" outside `mlp run`: model.fit(X, y)\n' +
+      'src/shortcut.py:2: symlink to "scripts/train.py": training call ".fit(" outside ' +
+      "`mlp run`: model.fit(X, y)\n" +
+      'src/tools/train.py:2: symlink to "scripts/train.py": training call ".fit(" outside ' +
+      "`mlp run`: model.fit(X, y)\n" +
+      `${GUARD_HINT}\n` +
+      "error: Training guard: 5 problems in the 6 files checked (listed above)\n" +
+      "hint: fix each one as described; `mlp guard` checks again\n",
+  );
+  const named = await mlp(root, ["guard", "src/tools", "src/report", "scripts/train.py"]);
+  assert.equal(named.code, 1);
+  assert.equal(
+    named.stderr.split("\n").slice(0, 3).join("\n"),
+    'mlp: skipped "src/report": the guard reads Python files and notebooks only\n' +
+      'mlp: skipped "scripts/train.py": tests/ and scripts/ may train\n' +
+      'src/tools/train.py:2: symlink to "scripts/train.py": training call ".fit(" outside ' +
+      "`mlp run`: model.fit(X, y)",
+  );
+  await Deno.remove(root, { recursive: true });
+});

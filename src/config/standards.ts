@@ -73,6 +73,13 @@ export const positiveClassSchema = z.union([z.int(), z.string().min(1)], {
     } is not an integer or a string: write the class of target_column that is the event, e.g. 1 or "bad"`,
 });
 
+/**
+ * The largest file, in bytes, the pre-commit hook accepts in src/ and configs/ when the standards
+ * set no `code_files.max_file_bytes`: ten times the largest config mlp generates, far above a
+ * hand-written module, and below what a copy of production rows takes.
+ */
+export const DEFAULT_MAX_FILE_BYTES = 200_000;
+
 /** A model type the platform implements. */
 export type ModelType = (typeof PLATFORM_MODEL_TYPES)[number];
 
@@ -106,6 +113,8 @@ export interface Standards {
   hypothesis_categories: string[];
   /** model type → hyperparameter name → spec. */
   hyperparameters: Record<string, Record<string, HyperparameterSpec>>;
+  /** What src/ and configs/ may hold besides code and configs: no file over `max_file_bytes`. */
+  code_files: { max_file_bytes: number };
 }
 
 const NAME = /^[a-z][a-z0-9_]*$/;
@@ -152,6 +161,13 @@ export const standardsSchema: z.ZodType<Standards> = z.strictObject({
   ),
   hyperparameters: z.record(z.string(), z.record(z.string(), specSchema)).describe(
     "For each allowed model type: hyperparameter name → spec.",
+  ),
+  code_files: z.strictObject({
+    max_file_bytes: z.int().min(1).default(DEFAULT_MAX_FILE_BYTES).describe(
+      "The largest file, in bytes, the pre-commit hook accepts in src/ and configs/.",
+    ),
+  }).default({ max_file_bytes: DEFAULT_MAX_FILE_BYTES }).describe(
+    "What src/ and configs/ may hold: code and configs, never data (the pre-commit hook refuses data files there).",
   ),
 });
 

@@ -71,7 +71,7 @@ Deno.test("parseStandards() reads mlp's default standards", () => {
 Deno.test("parseStandards() refuses unknown keys with a suggestion", () => {
   assert.deepEqual(problems(edit("allowed_metrics:", "allowed_metric:")), [
     'configs/project_standards.yaml:11:1: field "allowed_metrics" is missing: write a list',
-    'configs/project_standards.yaml:21:1: field "allowed_metric" is not allowed here: use one of "protected_fields", "allowed_metrics", "allowed_split_strategies", "allowed_model_types", "hypothesis_categories", "hyperparameters" (did you mean "allowed_metrics"?)',
+    'configs/project_standards.yaml:21:1: field "allowed_metric" is not allowed here: use one of "protected_fields", "allowed_metrics", "allowed_split_strategies", "allowed_model_types", "hypothesis_categories", "hyperparameters", "code_files" (did you mean "allowed_metrics"?)',
   ]);
 });
 
@@ -107,7 +107,10 @@ Deno.test("parseStandards() checks hyperparameter tables and specs", () => {
     "    max_depth: { type: integer, min: 1, max: 16, description: Maximum tree depth. }",
     "    max_depth: { type: integer, min: 16, max: 1.5 }\n    gamma: { type: float }\n    3x: { type: string, min: 1, choices: [a, 2] }",
   );
-  const renamed = `${withoutTable(text, "random_forest")}  random_forests: {}\n`;
+  const renamed = withoutTable(text, "random_forest").replace(
+    "\n\n# What src/ and configs/ may hold",
+    "\n  random_forests: {}\n\n# What src/ and configs/ may hold",
+  );
   assert.deepEqual(problems(renamed), [
     'configs/project_standards.yaml:50:3: field "hyperparameters.random_forest" is missing: every allowed model type needs its hyperparameter specs (use {} for none)',
     'configs/project_standards.yaml:51:47: field "hyperparameters.xgboost.max_depth.max": 1.5 is not an integer',
@@ -158,4 +161,16 @@ Deno.test("parseStandards() takes positive_class as an integer or a string, 1 wh
   );
   assert.match(refused("true")[0], /field "protected_fields\.positive_class": true is not/);
   assert.match(refused('""')[0], /field "protected_fields\.positive_class": "" must not be empty$/);
+});
+
+Deno.test("parseStandards() takes code_files.max_file_bytes, 200000 when absent, a positive integer", () => {
+  assert.deepEqual(parseStandards(DEFAULTS, FILE).code_files, { max_file_bytes: 200_000 });
+  const without = edit(/\n# What src\/ and configs\/ may hold[\s\S]*$/, "\n");
+  assert.deepEqual(parseStandards(without, FILE).code_files, { max_file_bytes: 200_000 });
+  assert.deepEqual(
+    parseStandards(edit("max_file_bytes: 200000", "max_file_bytes: 5000"), FILE).code_files,
+    { max_file_bytes: 5000 },
+  );
+  assert.equal(problems(edit("max_file_bytes: 200000", "max_file_bytes: 0")).length, 1);
+  assert.equal(problems(edit("max_file_bytes: 200000", "max_file_bytes: 1.5")).length, 1);
 });

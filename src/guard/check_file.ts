@@ -7,7 +7,7 @@
  * @module
  */
 import { notebookPython } from "./notebook.ts";
-import { type Finding, scanTrainingCalls } from "./training_guard.ts";
+import { type Finding, type FindingKind, scanTrainingCalls } from "./training_guard.ts";
 
 /** One problem in a file, with how to proceed. */
 export interface FileProblem {
@@ -22,9 +22,20 @@ export interface FileProblem {
 const HINT = "models are trained and logged only by `mlp run`, which fits the estimator that " +
   "src/model.py builds: remove the call (test code belongs in tests/, utility scripts in scripts/)";
 
+const HINTS: Record<FindingKind, string> = {
+  training: HINT,
+  mlflow: HINT,
+  unreadable: "the training guard checks only code it can read: call the code directly, or " +
+    "import it from a .py module with `import`; give exec, eval and compile only string " +
+    "literals, or remove them",
+};
+
 /**
- * Every training or MLflow call in `source`, the text of the `.py` file or `.ipynb` notebook at
- * project-relative `path` (which the caller has checked with `isGuardedPath`).
+ * Every training or MLflow call in `source`, the text of the Python file or `.ipynb` notebook at
+ * project-relative `path` (which the caller has found to be Python: `python_files.ts`).
+ *
+ * @param via The file `source` was read from when `path` is a symlink to it (or lies in a
+ *   linked folder): messages name it, since that is the file to fix.
  *
  * @example Usage
  * ```ts
@@ -33,16 +44,15 @@ const HINT = "models are trained and logged only by `mlp run`, which fits the es
  * // => 'training call ".fit(" outside `mlp run`: model.fit(X, y)'
  * ```
  */
-export function guardFile(path: string, source: string): FileProblem[] {
-  const describe = (found: Finding) =>
-    `${found.pattern.startsWith(".") ? "training call" : "MLflow call"} "${found.pattern}" ` +
-    `outside \`mlp run\`: ${found.text}`;
-  if (!path.endsWith(".ipynb")) {
+export function guardFile(path: string, source: string, via?: string): FileProblem[] {
+  const link = via === undefined ? "" : `symlink to "${via}": `;
+  const describe = (found: Finding) => `${found.what}: ${found.text}`;
+  if (!(via ?? path).endsWith(".ipynb") || /\.pyw?$/.test(path)) {
     return scanTrainingCalls(source, path).map((found) => ({
       file: path,
       line: found.line,
-      message: describe(found),
-      hint: HINT,
+      message: `${link}${describe(found)}`,
+      hint: HINTS[found.kind],
     }));
   }
   let notebook;
@@ -51,7 +61,7 @@ export function guardFile(path: string, source: string): FileProblem[] {
   } catch (error) {
     return [{
       file: path,
-      message: `cannot read the notebook, so the training guard cannot check it: ${
+      message: `${link}cannot read the notebook, so the training guard cannot check it: ${
         (error as Error).message
       }`,
       hint: "save it again from Jupyter (nbformat 4), or unstage it: `git restore --staged " +
@@ -60,6 +70,10 @@ export function guardFile(path: string, source: string): FileProblem[] {
   }
   return scanTrainingCalls(notebook.source, path).map((found) => {
     const { cell, line } = notebook.locate(found.line);
-    return { file: path, message: `cell ${cell}, line ${line}: ${describe(found)}`, hint: HINT };
+    return {
+      file: path,
+      message: `${link}cell ${cell}, line ${line}: ${describe(found)}`,
+      hint: HINTS[found.kind],
+    };
   });
 }

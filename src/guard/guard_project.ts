@@ -1,17 +1,19 @@
 /**
  * `mlp guard`: the training guard over the work tree, with the pre-commit hook's rule and code
- * (`guardFile`, `isGuardedPath`), so a project's own tests can run the same check the hook runs.
+ * (`planScan`, `guardItem`), so a project's own tests can run the same check the hook runs.
  * Without paths it checks every file a commit could hold: tracked and untracked files that git
- * does not ignore (a virtual environment full of `.fit(` is ignored, as git ignores it).
+ * does not ignore (a virtual environment full of `.fit(` is ignored, as git ignores it), with
+ * symlinks judged as what they point to among those files.
  *
  * @module
  */
-import { isAbsolute, relative, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { InputError } from "../errors.ts";
 import { gitRun } from "../fingerprint/git.ts";
 import { projectRelative } from "../project/paths.ts";
-import { type FileProblem, guardFile } from "./check_file.ts";
-import { isGuardedPath } from "./training_guard.ts";
+import type { FileProblem } from "./check_file.ts";
+import { byFile, guardItem, type GuardTree, planScan, type TreeEntry } from "./guard_tree.ts";
+import { isExcludedPath } from "./python_files.ts";
 
 /** What `guardProject` checked and found. */
 export interface GuardReport {
@@ -38,63 +40,79 @@ export async function guardProject(
   paths: readonly string[],
   cwd: string,
 ): Promise<GuardReport> {
-  const files = new Set<string>();
-  const skipped: GuardReport["skipped"] = [];
-  if (paths.length === 0) {
-    for (const path of await committableFiles(root, [])) files.add(path);
-  }
+  const listing = await committableFiles(root);
+  const judged = new Set<string>(paths.length === 0 ? listing : []);
+  const named: string[] = [];
   for (const path of paths) {
     const absolute = resolve(cwd, path);
     const fromRoot = relative(root, absolute);
     if (fromRoot.startsWith("..") || isAbsolute(fromRoot)) {
       throw new InputError(`"${path}" is outside the project "${root}"`, { hint: PATHS_HINT });
     }
-    const info = await Deno.stat(absolute).catch((error) => {
-      if (error instanceof Deno.errors.NotFound) return undefined;
-      throw error;
-    });
+    const info = await lstatOrUndefined(absolute);
     if (!info) throw new InputError(`"${path}" does not exist`, { hint: PATHS_HINT });
     const rel = projectRelative(root, absolute);
     if (info.isDirectory) {
-      for (const file of await committableFiles(root, [rel === "" ? "." : rel])) files.add(file);
-    } else if (isGuardedPath(rel)) {
-      files.add(rel);
+      for (const file of listing) if (rel === "" || file.startsWith(`${rel}/`)) judged.add(file);
     } else {
-      skipped.push({ path: rel, reason: skipReason(rel) });
+      judged.add(rel);
+      named.push(rel);
     }
   }
+  const tree = await workTree(root, [...new Set([...listing, ...named])]);
+  const plan = planScan(tree, [...judged].sort());
   const checked: string[] = [];
-  const problems: FileProblem[] = [];
-  for (const file of [...files].filter(isGuardedPath).sort()) {
-    const source = await Deno.readTextFile(resolve(root, file)).catch((error) => {
-      // git still lists a tracked file deleted from the work tree: a commit would not hold it.
-      if (error instanceof Deno.errors.NotFound) return undefined;
-      throw error;
-    });
-    if (source === undefined) continue;
-    checked.push(file);
-    problems.push(...guardFile(file, source));
+  const problems = [...plan.problems];
+  for (const item of plan.items) {
+    const found = guardItem(item, await Deno.readFile(join(root, item.source)));
+    if (found === undefined) continue;
+    checked.push(item.path);
+    problems.push(...found);
   }
-  return { checked, skipped, problems };
+  // A linked folder is judged through the files in it.
+  const judgedFiles = [...checked, ...problems.map((problem) => problem.file)];
+  const isJudged = (path: string) =>
+    judgedFiles.some((file) => file === path || file.startsWith(`${path}/`));
+  const skipped = named.filter((path) => !isJudged(path)).map((path) => ({
+    path,
+    reason: isExcludedPath(path)
+      ? "tests/ and scripts/ may train"
+      : "the guard reads Python files and notebooks only",
+  }));
+  return { checked: checked.sort(), skipped, problems: byFile(problems) };
 }
 
-/** Why `isGuardedPath` leaves a file out. */
-function skipReason(path: string): string {
-  return path.endsWith(".py") || path.endsWith(".ipynb")
-    ? "tests/ and scripts/ may train"
-    : "the guard reads Python files and notebooks only";
+/** The work tree's entries at `paths` (a tracked file deleted from the work tree is left out). */
+async function workTree(root: string, paths: readonly string[]): Promise<GuardTree> {
+  const entries = new Map<string, TreeEntry>();
+  const targets = new Map<string, string>();
+  for (const path of paths) {
+    const info = await lstatOrUndefined(join(root, path));
+    if (info?.isSymlink) {
+      entries.set(path, { kind: "link", executable: false });
+      targets.set(path, await Deno.readLink(join(root, path)));
+    } else if (info?.isFile) {
+      entries.set(path, { kind: "file", executable: ((info.mode ?? 0) & 0o111) !== 0 });
+    }
+  }
+  return { entries, linkTarget: (path) => targets.get(path) ?? "" };
 }
 
-/** Tracked and untracked, not ignored files under `pathspecs` (all: none), project-relative. */
-async function committableFiles(root: string, pathspecs: string[]): Promise<string[]> {
+async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
+  return await Deno.lstat(path).catch((error) => {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  });
+}
+
+/** Tracked and untracked, not ignored files of the project, project-relative. */
+async function committableFiles(root: string): Promise<string[]> {
   const output = await gitRun(root, [
     "ls-files",
     "-z",
     "--cached",
     "--others",
     "--exclude-standard",
-    "--",
-    ...pathspecs,
   ]);
-  return output.split("\0").filter((path) => path !== "");
+  return [...new Set(output.split("\0").filter((path) => path !== ""))];
 }

@@ -13,7 +13,7 @@ export interface CellLocation {
 
 /** The code cells of a notebook joined into one Python source, and the way back to the cells. */
 export interface NotebookPython {
-  /** Every code cell in order, one after another; IPython magics and shell lines blanked. */
+  /** Every code cell in order, one after another, as the Python that IPython runs of it. */
   source: string;
   /** Maps a 1-based line of `source` to the cell and line it came from. */
   locate(line: number): CellLocation;
@@ -22,8 +22,10 @@ export interface NotebookPython {
 /**
  * Reads the code cells of a notebook (nbformat 4, the format Jupyter has written since 2015).
  *
- * Lines starting with `%` or `!` are IPython magics and shell escapes, not Python: they are
- * replaced by empty lines so the tokenizer sees valid Python and line numbers stay put.
+ * IPython's own syntax is turned into the Python it runs, keeping line numbers and columns: a line
+ * magic's or cell magic's name (`%time`, `%%timeit`) becomes spaces, since what follows it is
+ * Python that runs (`%time model.fit(X, y)` fits); shell lines (`!pip install x`) and help lines
+ * (`model.fit?`) run no Python and become empty.
  *
  * @throws {SyntaxError} when `text` is not a notebook: invalid JSON or no `cells` list
  *
@@ -47,7 +49,7 @@ export function notebookPython(text: string): NotebookPython {
     if (type !== "code") continue;
     const code = Array.isArray(source) ? source.join("") : typeof source === "string" ? source : "";
     for (const [i, line] of code.split(/\r\n|\r|\n/).entries()) {
-      lines.push(/^\s*[%!]/.test(line) ? "" : line);
+      lines.push(ipythonToPython(line));
       origins.push({ cell: index + 1, line: i + 1 });
     }
   }
@@ -59,4 +61,15 @@ export function notebookPython(text: string): NotebookPython {
       return origin;
     },
   };
+}
+
+const MAGIC = /^\s*%%?[A-Za-z_][\w.]*/;
+const SHELL = /^\s*!/;
+const HELP = /^\s*\?|\?\s*$/;
+
+/** One line of a code cell as Python: a magic's name blanked, shell and help lines emptied. */
+function ipythonToPython(line: string): string {
+  if (SHELL.test(line) || HELP.test(line)) return "";
+  const magic = MAGIC.exec(line);
+  return magic ? " ".repeat(magic[0].length) + line.slice(magic[0].length) : line;
 }

@@ -11,16 +11,19 @@
  * The replacement fields of f-strings (`f"{model.fit(x)}"`) are code that runs, so their tokens
  * are emitted like any other code; the literal parts of the f-string are one string token.
  *
+ * Names are given as Python reads them: NFKC-normalized (PEP 3131), so `model.ｆｉｔ` and
+ * `model.𝐟𝐢𝐭` are `model.fit`, which is what runs.
+ *
  * @module
  */
 
 /** What a token is. Whitespace, comments and indentation produce no tokens. */
 export type TokenKind = "name" | "number" | "string" | "op" | "newline";
 
-/** One token, with the 1-based line and column of its first character. */
+/** One token, with the 1-based line and column (in UTF-16 code units) of its first character. */
 export interface Token {
   kind: TokenKind;
-  /** The source text of the token; for `newline`, `"\n"`. */
+  /** The source text of the token; a name NFKC-normalized; for `newline`, `"\n"`. */
   value: string;
   line: number;
   column: number;
@@ -30,17 +33,17 @@ const NAME_START = /[\p{L}\p{Nl}_]/u;
 const NAME_PART = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}_]/u;
 
 // The hook scans every staged file on every commit: ASCII is decided by char code, and only
-// other characters pay for a Unicode property test.
-function isNameStart(ch: string): boolean {
-  const c = ch.charCodeAt(0);
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 ||
-    (c > 127 && NAME_START.test(ch));
-}
+// other characters pay for a Unicode property test, on the whole code point (a letter outside
+// the Basic Multilingual Plane, such as a mathematical bold "𝐟", is two UTF-16 units).
 
-function isNamePart(ch: string): boolean {
-  const c = ch.charCodeAt(0);
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57) ||
-    (c > 127 && NAME_PART.test(ch));
+/** The length in UTF-16 units of the identifier character at `pos` (0: none). */
+function nameCharLength(source: string, pos: number, first: boolean): number {
+  const c = source.charCodeAt(pos);
+  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) return 1;
+  if (c >= 48 && c <= 57) return first ? 0 : 1;
+  if (!(c > 127)) return 0;
+  const point = String.fromCodePoint(source.codePointAt(pos)!);
+  return (first ? NAME_START : NAME_PART).test(point) ? point.length : 0;
 }
 
 function isDigit(ch: string | undefined): boolean {
@@ -148,6 +151,7 @@ export function tokenizePython(source: string): Token[] {
    */
   function scanCode(inField: boolean): void {
     let depth = inField ? 1 : 0;
+    let first: number;
     while (pos < source.length) {
       const ch = source[pos];
       const start = pos;
@@ -169,13 +173,19 @@ export function tokenizePython(source: string): Token[] {
         lineBreak();
       } else if (ch === '"' || ch === "'") {
         scanString(start, startLine, startCol, false);
-      } else if (isNameStart(ch)) {
-        while (pos < source.length && isNamePart(source[pos])) pos++;
+      } else if ((first = nameCharLength(source, pos, true)) > 0) {
+        let ascii = first === 1 && source.charCodeAt(pos) < 128;
+        pos += first;
+        for (let n; pos < source.length && (n = nameCharLength(source, pos, false)) > 0;) {
+          if (n > 1 || source.charCodeAt(pos) > 127) ascii = false;
+          pos += n;
+        }
         const word = source.slice(start, pos);
         if ((source[pos] === '"' || source[pos] === "'") && STRING_PREFIX.test(word)) {
           scanString(start, startLine, startCol, /[fFtT]/.test(word));
         } else {
-          push("name", word, start, startLine, startCol);
+          const name = ascii ? word : word.normalize("NFKC");
+          push("name", name, start, startLine, startCol);
         }
       } else if (isDigit(ch) || (ch === "." && isDigit(source[pos + 1]))) {
         scanNumber();

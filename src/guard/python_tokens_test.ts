@@ -126,3 +126,22 @@ Deno.test("tokenizePython() handles CRLF line ends", () => {
     ["\n", 2],
   ]);
 });
+
+Deno.test("tokenizePython() gives names as Python reads them: NFKC-normalized, astral letters too", () => {
+  const names = tokenizePython("model.ｆｉｔ(X)\nm.𝐟𝐢𝐭(Y)\nm.ﬁt(Z)\nｍｌｆｌｏｗ.x\n")
+    .filter((t) => t.kind === "name")
+    .map((t) => [t.value, t.line, t.column]);
+  assert.deepEqual(names, [
+    ["model", 1, 1],
+    ["fit", 1, 7],
+    ["X", 1, 11],
+    ["m", 2, 1],
+    ["fit", 2, 3],
+    ["Y", 2, 10],
+    ["m", 3, 1],
+    ["fit", 3, 3],
+    ["Z", 3, 6],
+    ["mlflow", 4, 1],
+    ["x", 4, 8],
+  ]);
+});

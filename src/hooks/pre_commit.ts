@@ -1,7 +1,8 @@
 /**
  * `mlp hook pre-commit`: every governance check on the staged content (plan §6.3-§6.5, §10):
  * protected fields and their reference values in the standards, config validation, the training
- * guard, the append-only override log, immutable datasets and no production data in code. (A
+ * guard, the append-only override log, immutable datasets, no data files in src/ and configs/,
+ * and no production data in code. (A
  * merge's proof is checked by the pre-merge-commit and commit-msg hooks: see pre_merge_commit.ts.)
  *
  * @module
@@ -24,10 +25,13 @@ import { parseStandards, type Standards } from "../config/standards.ts";
 import { parseYamlStrict } from "../config/yaml_strict.ts";
 import { MlpError } from "../errors.ts";
 import { createHash } from "node:crypto";
-import { type FileProblem, guardFile } from "../guard/check_file.ts";
-import { isGuardedPath } from "../guard/training_guard.ts";
+import type { FileProblem } from "../guard/check_file.ts";
+import { productionReferences } from "../guard/production_paths.ts";
+import { isGuardedPath } from "../guard/python_files.ts";
 import { REASONING_PATH, STANDARDS_PATH } from "../project/paths.ts";
+import { checkCodeFolders, dataExtension, inCodeFolder, maxFileBytes } from "./code_folders.ts";
 import { indexPaths, readObjects, type StagedChange, stagedChanges } from "./staged.ts";
+import { guardIndex } from "./staged_guard.ts";
 import { type ReferenceChange, referenceChanges, unapprovedChanges } from "./standards_change.ts";
 
 /** One reason to refuse the commit. */
@@ -48,7 +52,6 @@ interface ValidConfig {
 
 const EXPERIMENT_CONFIG = /^configs\/experiment[^/]*\.yaml$/;
 const SHADOW = "data/shadow/";
-const PRODUCTION = "data/production";
 
 const decoder = new TextDecoder();
 
@@ -64,7 +67,7 @@ export async function preCommit(
   const changed = (path: string) => changes.some((c) => c.path === path);
   const configs = (await indexPaths(root, ["configs/"])).filter((p) => EXPERIMENT_CONFIG.test(p));
   const guarded = changes.filter((c) => c.status !== "D" && isGuardedPath(c.path));
-  const code = changes.filter((c) => c.status !== "D" && c.path.startsWith("src/"));
+  const code = changes.filter((c) => c.status !== "D" && inCodeFolder(c.path));
   const blobs = await readObjects(root, [
     `:${STANDARDS_PATH}`,
     `HEAD:${STANDARDS_PATH}`,
@@ -82,6 +85,7 @@ export async function preCommit(
   };
 
   const findings: CommitFinding[] = [];
+  let parsedStandards: Standards | undefined;
   const standardsDeleted = changes.some((c) => c.path === STANDARDS_PATH && c.status === "D");
   if (standardsDeleted) {
     findings.push({
@@ -99,6 +103,7 @@ export async function preCommit(
       if (Array.isArray(standards)) {
         findings.push(...standards);
       } else {
+        parsedStandards = standards;
         const valid: ValidConfig[] = [];
         findings.push(...checkConfigs(configs, text, toValidate, standards, valid));
         findings.push(...await checkDatasetColumns(root, valid));
@@ -106,23 +111,23 @@ export async function preCommit(
       }
     }
   }
-  for (const change of guarded) {
-    findings.push(...guardFile(change.path, text(`:${change.path}`) ?? ""));
-  }
+  findings.push(...await guardIndex(root, changes, blobs));
   if (changed(OVERRIDE_LOG)) findings.push(...checkOverrideLog(changes, text));
   findings.push(...await checkShadow(root, changes, blobs));
+  let limit: number | undefined;
+  findings.push(...checkCodeFolders(
+    changes,
+    (path) => blobs.get(`:${path}`)?.length ?? 0,
+    () =>
+      limit ??= maxFileBytes(
+        text(`:${STANDARDS_PATH}`),
+        text(`HEAD:${STANDARDS_PATH}`),
+        parsedStandards,
+      ),
+  ));
   for (const change of code) {
-    const lines = (text(`:${change.path}`) ?? "").split("\n");
-    for (const [i, line] of lines.entries()) {
-      if (!line.includes(PRODUCTION)) continue;
-      findings.push({
-        file: change.path,
-        line: i + 1,
-        message: `code refers to "${PRODUCTION}": ${line.trim()}`,
-        hint: "runs never read production data; load the verified shadow dataset through the " +
-          "platform (dataset_version in the config) and remove the reference",
-      });
-    }
+    if (!change.path.startsWith("src/") || dataExtension(change.path) !== undefined) continue;
+    findings.push(...productionReferences(change.path, text(`:${change.path}`) ?? ""));
   }
   return findings;
 }

@@ -469,6 +469,270 @@ Deno.test("git commit refuses any reference to data/production in src/", async (
   await Deno.remove(root, { recursive: true });
 });
 
+/**
+ * Commits `files` (after `prepare`, given the project root) in a new project through the real
+ * hooks, asserts that git refused it, and returns git's stderr.
+ */
+async function refusedCommit(
+  files: Record<string, string>,
+  prepare?: (root: string) => Promise<void>,
+): Promise<string> {
+  const root = await makeProject();
+  try {
+    await writeFiles(root, files);
+    await prepare?.(root);
+    const result = await commitAll(root);
+    assert.equal(result.code, 1, result.stderr);
+    return result.stderr;
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+Deno.test("git commit refuses the ways around .fit( and MLflow: NFKC, getattr, aliases, exec, imports by name", async () => {
+  const stderr = await refusedCommit({
+    "src/features.py": [
+      "import functools",
+      "import importlib",
+      "",
+      "",
+      "def build_features(df, config):",
+      "    model.ｆｉｔ(df, df)",
+      '    getattr(model, "fit")(df, df)',
+      "    step = functools.partial(model.fit, df)",
+      '    exec("model.fit(df, df)")',
+      "    exec(config['code'])",
+      '    importlib.import_module("mlflow").log_metric("auc", 1.0)',
+      "    return cross_val_score(model, df, df)",
+      "",
+    ].join("\n"),
+  });
+  assert.equal(
+    stderr,
+    'src/features.py:6: training call ".fit(" outside `mlp run`: model.ｆｉｔ(df, df)\n' +
+      'src/features.py:7: training method "fit" looked up by name outside `mlp run`: ' +
+      'getattr(model, "fit")(df, df)\n' +
+      'src/features.py:8: training method ".fit" referenced outside `mlp run`: ' +
+      "step = functools.partial(model.fit, df)\n" +
+      'src/features.py:9: training call ".fit(" in a string run by exec outside `mlp run`: ' +
+      'exec("model.fit(df, df)")\n' +
+      `${GUARD_HINT}\n` +
+      'src/features.py:10: code the guard cannot read, run by "exec(…)": ' +
+      "exec(config['code'])\n" +
+      "  how to proceed: the training guard checks only code it can read: call the code " +
+      "directly, or import it from a .py module with `import`; give exec, eval and compile " +
+      "only string literals, or remove them\n" +
+      'src/features.py:11: MLflow imported by name with import_module("mlflow") outside ' +
+      '`mlp run`: importlib.import_module("mlflow").log_metric("auc", 1.0)\n' +
+      'src/features.py:12: training call "cross_val_score" outside `mlp run`: ' +
+      "return cross_val_score(model, df, df)\n" +
+      `${GUARD_HINT}\n${REFUSED("7 problems")}`,
+  );
+});
+
+Deno.test("git commit refuses training in a notebook's %time and %%timeit", async () => {
+  const stderr = await refusedCommit({
+    "notebooks/explore.ipynb": JSON.stringify({
+      cells: [
+        { cell_type: "code", source: ["%time model.fit(X, y)\n", "model.fit?"] },
+        { cell_type: "code", source: ["%%timeit -n 1\n", "est.partial_fit(X)"] },
+      ],
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5,
+    }),
+  });
+  assert.equal(
+    stderr,
+    'notebooks/explore.ipynb: cell 1, line 1: training call ".fit(" outside `mlp run`: ' +
+      "model.fit(X, y)\n" +
+      'notebooks/explore.ipynb: cell 2, line 2: training call ".partial_fit(" outside `mlp run`: ' +
+      "est.partial_fit(X)\n" +
+      `${GUARD_HINT}\n${REFUSED("2 problems")}`,
+  );
+});
+
+Deno.test("git commit reads an executable with a Python shebang as Python, whatever its name", async () => {
+  const stderr = await refusedCommit({
+    "src/retrain": "#!/usr/bin/env python3\nmodel.fit(X, y)\n",
+    "bin/report": "#!/bin/sh\necho 'model.fit(X, y)'\n",
+    "src/notes.txt": "call model.fit(X, y) in scripts only\n",
+  }, async (root) => {
+    await Deno.chmod(join(root, "src/retrain"), 0o755);
+    await Deno.chmod(join(root, "bin/report"), 0o755);
+  });
+  assert.equal(
+    stderr,
+    'src/retrain:2: training call ".fit(" outside `mlp run`: model.fit(X, y)\n' +
+      `${GUARD_HINT}\n${REFUSED("1 problem")}`,
+  );
+});
+
+Deno.test("git commit reads a symlink as its target: a file, a folder, a later change of the target", async () => {
+  const root = await makeProject();
+  await writeFiles(root, { "scripts/train.py": "def go(model, X, y):\n    model.fit(X, y)\n" });
+  await Deno.symlink("../scripts/train.py", join(root, "src/shortcut.py"));
+  await Deno.symlink("../scripts", join(root, "src/tools"));
+  const refused = await commitAll(root);
+  assert.equal(refused.code, 1);
+  assert.equal(
+    refused.stderr,
+    'src/shortcut.py:2: symlink to "scripts/train.py": training call ".fit(" outside `mlp run`: ' +
+      "model.fit(X, y)\n" +
+      'src/tools/train.py:2: symlink to "scripts/train.py": training call ".fit(" outside ' +
+      "`mlp run`: model.fit(X, y)\n" +
+      `${GUARD_HINT}\n${REFUSED("2 problems")}`,
+  );
+
+  await writeFiles(root, { "scripts/train.py": "def go(model, X, y):\n    return model\n" });
+  assert.equal((await commitAll(root, "Links to a clean script")).code, 0);
+  await writeFiles(root, { "scripts/train.py": "def go(model, X, y):\n    model.fit(X, y)\n" });
+  const later = await commitAll(root, "Train in the script");
+  assert.equal(later.code, 1);
+  assert.match(
+    later.stderr,
+    /^src\/shortcut\.py:2: symlink to "scripts\/train\.py": training call/,
+  );
+  assert.equal(await headSubject(root), "Links to a clean script");
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("git commit refuses a symlink out of the project, to a file it does not hold, and compiled Python", async () => {
+  const root = await makeProject();
+  const outside = await Deno.makeTempFile({ suffix: ".py" });
+  await Deno.symlink(outside, join(root, "src/elsewhere.py"));
+  await Deno.symlink("../notes/untracked.py", join(root, "src/missing.py"));
+  await writeFiles(root, { "src/__pycache__/helpers.cpython-311.pyc": "\u0000compiled" });
+  const result = await commitAll(root);
+  assert.equal(result.code, 1);
+  assert.equal(
+    result.stderr,
+    "src/__pycache__/helpers.cpython-311.pyc: compiled Python: Python imports it like a module, " +
+      "and the training guard cannot read it\n" +
+      "  how to proceed: commit the .py source instead: `git rm --cached " +
+      "src/__pycache__/helpers.cpython-311.pyc`, and keep compiled files out of git " +
+      "(`__pycache__/` and `*.pyc` in .gitignore)\n" +
+      `src/elsewhere.py: symlink to "${outside}", outside the project: the training guard ` +
+      "cannot check the code it runs\n" +
+      "  how to proceed: commit the file itself rather than a link to it: `git rm --cached " +
+      "src/elsewhere.py`, then copy the file into the project\n" +
+      'src/missing.py: symlink to "../notes/untracked.py", which the commit does not hold: the ' +
+      "training guard cannot check the code it runs\n" +
+      "  how to proceed: commit the file itself rather than a link to it: `git rm --cached " +
+      "src/missing.py`, then copy the file into the project\n" +
+      REFUSED("3 problems"),
+  );
+  await Deno.remove(outside);
+  await Deno.remove(root, { recursive: true });
+});
+
+const DATA_HINT = (path: string) =>
+  `  how to proceed: store data as a dataset: \`mlp data add ${path}\` copies it into ` +
+  "data/shadow/<hash>/ and prints the hash to set as dataset_version; then remove this copy " +
+  `(\`git rm --cached ${path}\` and delete the file)`;
+
+Deno.test("git commit refuses data files in src/ and configs/, by extension, naming the file", async () => {
+  const files: Record<string, string> = {
+    "src/rows.csv": "id,income\n1,100\n",
+    "src/cache/frame.PARQUET": "PAR1",
+    "configs/lookup.xlsx": "x",
+    "configs/old.xls": "x",
+    "src/model.pkl": "x",
+    "src/model.pickle": "x",
+    "src/frame.feather": "x",
+    "src/arr.npy": "x",
+    "src/arrs.npz": "x",
+    "src/store.h5": "x",
+    "src/est.joblib": "x",
+    "src/rows.csv.gz": "x",
+    "data/raw/rows.csv": "id\n1\n",
+    "notebooks/sample.csv": "id\n1\n",
+    "src/columns.json": "[]\n",
+  };
+  const stderr = await refusedCommit(files);
+  const refused = Object.keys(files).filter((path) => /^(src|configs)\/.*\.(?!json)/.test(path))
+    .sort();
+  const ext = (path: string) => /(\.[^./]+)(\.gz)?$/.exec(path)![1];
+  assert.equal(
+    stderr,
+    refused.map((path) =>
+      `${path}: a data file ("${ext(path)}") in ${path.split("/")[0]}/, which holds ` +
+      `code and configs only\n${DATA_HINT(path)}\n`
+    ).join("") + REFUSED(`${refused.length} problems`),
+  );
+});
+
+Deno.test("git commit refuses a file in src/ or configs/ over code_files.max_file_bytes, never loosened by the same commit", async () => {
+  const root = await makeProject();
+  const standards = await Deno.readTextFile(join(root, "configs/project_standards.yaml"));
+  await writeFiles(root, {
+    "src/rows.txt": "1,100\n".repeat(40_000),
+    "configs/notes.md": "x".repeat(1000),
+  });
+  const tooBig = await commitAll(root);
+  assert.equal(tooBig.code, 1);
+  assert.equal(
+    tooBig.stderr,
+    "src/rows.txt: the file is 240000 bytes, over the limit of 200000 bytes for src/ and " +
+      "configs/ (code_files.max_file_bytes in configs/project_standards.yaml)\n" +
+      "  how to proceed: src/ and configs/ hold code and configs only: if it is data, store it " +
+      "with `mlp data add src/rows.txt` and remove this copy (`git rm --cached src/rows.txt`); " +
+      "a larger limit is a reviewed change of code_files.max_file_bytes, committed first\n" +
+      REFUSED("1 problem"),
+  );
+  const raised = standards.replace("max_file_bytes: 200000", "max_file_bytes: 500000");
+  assert.notEqual(raised, standards);
+  await writeFiles(root, { "configs/project_standards.yaml": raised });
+  assert.equal((await commitAll(root)).code, 1);
+  await git(root, ["reset", "-q"]);
+  await Deno.remove(join(root, "src/rows.txt"));
+  assert.equal((await commitAll(root, "Raise the limit")).code, 0);
+  await writeFiles(root, { "src/rows.txt": "1,100\n".repeat(40_000) });
+  assert.equal((await commitAll(root, "Now it fits")).code, 0);
+  await writeFiles(root, { "configs/project_standards.yaml": standards });
+  assert.equal((await commitAll(root, "Lower it again")).code, 0);
+  await writeFiles(root, { "src/rows.txt": "1,100\n".repeat(40_001) });
+  assert.match(
+    (await commitAll(root, "Grow it")).stderr,
+    /^src\/rows\.txt: the file is 240006 bytes/,
+  );
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("git commit refuses data/production however src/ spells the path", async () => {
+  const lines = [
+    "import os",
+    "from pathlib import Path",
+    "",
+    'A = os.path.join("data", "production")',
+    'B = Path("data") / "production" / "loans.csv"',
+    'C = "data" + "/production"',
+    'D = Path("data", "production")',
+    'E = "/".join(["data", "production"])',
+    'F = os.path.join(ROOT, "./data/", "production/")',
+    'G = "da" "ta/prod" "uction"',
+    "H = f\"data/{'production'}\"",
+    "I = os.path.join(",
+    '    "data",',
+    '    "production",',
+    ")",
+    'OK = os.path.join("data", "shadow")',
+    'ALSO_OK = ("production", "data")',
+    "",
+  ];
+  const stderr = await refusedCommit({ "src/paths.py": lines.join("\n") });
+  const refused = [4, 5, 6, 7, 8, 9, 10, 11, 14];
+  assert.equal(
+    stderr,
+    refused.map((line) =>
+      `src/paths.py:${line}: code refers to "data/production": ${lines[line - 1].trim()}\n`
+    ).join("") +
+      "  how to proceed: runs never read production data; load the verified shadow dataset through " +
+      "the platform (dataset_version in the config) and remove the reference\n" +
+      REFUSED("9 problems"),
+  );
+});
+
 // Speed is measured by `make bench` (docs/benchmarks.md), not asserted here.
 Deno.test("preCommit() passes 200 staged Python files whose patterns are only in docstrings and comments", async () => {
   const root = await makeProject();
