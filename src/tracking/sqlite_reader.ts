@@ -20,9 +20,47 @@ interface RunRow {
 }
 
 /**
- * Opens the SQLite store at `path` read-only.
+ * Rolls back what a writer killed mid-transaction (`kill -9` of a supervisor while MLflow wrote)
+ * left in the store's rollback journal, as SQLite itself does when the next writer opens the
+ * file. A read-only connection cannot: it fails with "attempt to write a readonly database", so
+ * every reader would take the store for broken. Rolling back restores the last committed state
+ * and nothing else; a journal of a writer still at work is left alone (SQLite sees its lock).
  *
- * @throws {CheckError} when the file does not exist or is not an MLflow store.
+ * @throws {CheckError} when the journal is there and the store cannot be written here.
+ */
+function rollBackUnfinishedTransaction(path: string): void {
+  try {
+    if (Deno.statSync(`${path}-journal`).size === 0) return;
+  } catch {
+    return;
+  }
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(path);
+    db.exec("PRAGMA busy_timeout = 10000");
+    db.prepare("PRAGMA schema_version").get();
+  } catch (error) {
+    throw new CheckError(
+      `"${path}" holds a transaction its writer did not finish (a process was killed while ` +
+        "writing), and it cannot be rolled back here: the store is read-only",
+      {
+        cause: error,
+        hint: "run any mlp command (`mlp runs repair`) once where the store and its folder are " +
+          `writable, which rolls it back, or copy "${path}" together with "${path}-journal" to ` +
+          "a writable folder and read the copy",
+      },
+    );
+  } finally {
+    db?.close();
+  }
+}
+
+/**
+ * Opens the SQLite store at `path` read-only, first rolling back a transaction a killed writer
+ * left unfinished.
+ *
+ * @throws {CheckError} when the file does not exist or is not an MLflow store, or holds an
+ * unfinished transaction that cannot be rolled back.
  */
 export function openSqliteRunReader(path: string): RunReader {
   try {
@@ -33,6 +71,7 @@ export function openSqliteRunReader(path: string): RunReader {
         "that holds the runs",
     });
   }
+  rollBackUnfinishedTransaction(path);
   const db = new DatabaseSync(path, { readOnly: true });
   let hasRuns: unknown;
   try {

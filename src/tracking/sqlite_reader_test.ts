@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { CheckError, InputError } from "../errors.ts";
 import { openRunReader } from "./reader.ts";
@@ -96,4 +97,82 @@ Deno.test("openRunReader() resolves sqlite URIs and refuses unsupported schemes"
     return true;
   });
   assert.equal(openRunReader("http://localhost:5000/", "/x").location, "http://localhost:5000");
+});
+
+/**
+ * Leaves `db` as a process killed mid-transaction leaves it: a hot journal beside the file, and
+ * pages of the unfinished transaction (every run set FAILED) already written into it.
+ */
+async function killWriterMidTransaction(db: string): Promise<void> {
+  const script = `
+import os, signal, sqlite3, sys
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("PRAGMA cache_size = 1")
+c.execute("BEGIN IMMEDIATE")
+c.execute("UPDATE runs SET status = 'FAILED'")
+c.execute("CREATE TABLE spill (x)")
+for _ in range(5000):
+    c.execute("INSERT INTO spill VALUES (?)", ("x" * 200,))
+os.kill(os.getpid(), signal.SIGKILL)
+`;
+  const status = await new Deno.Command("python3", { args: ["-c", script, db] }).output();
+  assert.equal(status.signal, "SIGKILL");
+}
+
+Deno.test("openSqliteRunReader() reads a store whose writer was killed mid-transaction", async () => {
+  const dir = await Deno.makeTempDir();
+  const db = join(dir, "mlflow.db");
+  const [finished] = await writeMlflowRuns(`sqlite:///${db}`, [{ params: { git_commit: COMMIT } }]);
+  await killWriterMidTransaction(db);
+  assert.ok((await Deno.stat(`${db}-journal`)).size > 0);
+
+  const reader = openSqliteRunReader(db);
+  try {
+    assert.equal((await reader.getRun(finished))?.status, "FINISHED");
+  } finally {
+    reader.close();
+  }
+  // Rolled back as SQLite's own recovery does: the unfinished transaction left nothing behind.
+  const check = new DatabaseSync(db, { readOnly: true });
+  try {
+    assert.equal(check.prepare("PRAGMA integrity_check").get()?.integrity_check, "ok");
+    assert.equal(
+      check.prepare("SELECT 1 FROM sqlite_master WHERE name = 'spill'").get(),
+      undefined,
+    );
+  } finally {
+    check.close();
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("openSqliteRunReader() explains a killed writer's journal it cannot roll back", async () => {
+  const dir = await Deno.makeTempDir();
+  const db = join(dir, "mlflow.db");
+  await writeMlflowRuns(`sqlite:///${db}`, [{ params: { git_commit: COMMIT } }]);
+  await killWriterMidTransaction(db);
+  // Read-only as an auditor's copy may be: root writes through file modes, not an immutable file.
+  const asRoot = Deno.uid() === 0;
+  const readOnly = asRoot
+    ? new Deno.Command("chattr", { args: ["+i", db] })
+    : new Deno.Command("chmod", { args: ["a-w", db, dir] });
+  assert.equal((await readOnly.output()).code, 0);
+  try {
+    assert.throws(() => openSqliteRunReader(db), (error: unknown) => {
+      assert.ok(error instanceof CheckError);
+      assert.equal(
+        error.message,
+        `"${db}" holds a transaction its writer did not finish (a process was killed while ` +
+          "writing), and it cannot be rolled back here: the store is read-only",
+      );
+      return true;
+    });
+    assert.ok((await Deno.stat(`${db}-journal`)).size > 0, "the journal is kept");
+  } finally {
+    const writable = asRoot
+      ? new Deno.Command("chattr", { args: ["-i", db] })
+      : new Deno.Command("chmod", { args: ["u+w", db, dir] });
+    await writable.output();
+    await Deno.remove(dir, { recursive: true });
+  }
 });

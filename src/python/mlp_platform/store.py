@@ -141,9 +141,13 @@ def _refuse_unusable(path: Path) -> None:
 
 
 def _integrity(path: Path) -> list[str]:
-    """SQLite's integrity check; [] when the database is sound."""
+    """SQLite's integrity check; [] when the database is sound.
+
+    Read-write on purpose: a writer killed mid-transaction leaves a hot journal that only a
+    connection allowed to write rolls back (a read-only one fails with "attempt to write a
+    readonly database", which is not corruption). Rolling back restores the last commit."""
     try:
-        with _connect(path, read_only=True) as db:
+        with _connect(path) as db:
             rows = [str(row[0]) for row in db.execute("PRAGMA integrity_check")]
     except sqlite3.DatabaseError as error:
         return [str(error)]

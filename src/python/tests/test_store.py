@@ -138,6 +138,35 @@ def test_a_store_that_fails_the_integrity_check_is_refused_untouched(tmp_path: P
     assert _sha(path) == before
 
 
+_KILLED_WRITER = """
+import os, signal, sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("PRAGMA cache_size = 1")
+db.execute("BEGIN IMMEDIATE")
+db.execute("UPDATE runs SET status = 'FAILED'")
+db.execute("CREATE TABLE spill (x)")
+for _ in range(5000):
+    db.execute("INSERT INTO spill VALUES (?)", ("x" * 200,))
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_transaction_left_by_a_killed_writer_is_rolled_back_not_taken_for_corruption(tmp_path: Path) -> None:
+    path = tmp_path / "mlflow.db"
+    _store_with_a_run(path)
+    killed = subprocess.run([sys.executable, "-c", _KILLED_WRITER, str(path)], check=False)
+    assert killed.returncode == -9
+    assert path.with_name("mlflow.db-journal").stat().st_size > 0
+
+    lease = prepare_store(_uri(path))
+    lease.release_init()
+    assert lease.notes == []
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert db.execute("SELECT status FROM runs").fetchall() == [("RUNNING",)]
+        assert db.execute("SELECT 1 FROM sqlite_master WHERE name = 'spill'").fetchone() is None
+
+
 @pytest.mark.parametrize(
     ("make", "message"),
     [
