@@ -30,8 +30,8 @@ export function registerVerifyRun(program: Command): void {
       "after",
       `
 The run must be FINISHED, with git_commit equal to the commit, git_dirty=false, and
-dependency_lock_hash, dataset_hash, feature_pipeline_hash and every protected.* param equal to
-what the commit's tree gives. Runs are read from MLFLOW_TRACKING_URI, else the project's mlflow.db.
+dependency_lock_hash, dataset_hash, feature_pipeline_hash, project_code_hash and every protected.*
+param equal to what the commit's tree gives. Runs are read from MLFLOW_TRACKING_URI, else the project's mlflow.db.
 
 Example:
   mlp verify-run --commit feature/lags

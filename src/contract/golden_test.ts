@@ -103,6 +103,7 @@ function planOf(configs: Record<string, string>, sandbox: SandboxMode, runName?:
       dataset_schema_hash: "s".repeat(64),
       dependency_lock_hash: "l".repeat(64),
       feature_pipeline_hash: "f".repeat(64),
+      project_code_hash: "p".repeat(64),
       mlp_version: "0.1.0",
       mlp_build: `0.1.0+ts.${"t".repeat(64)}.py.${"p".repeat(64)}`,
     },

@@ -6,14 +6,21 @@
  * @module
  */
 import { CheckError } from "../errors.ts";
+import { CODE_DIR, flaggedEntries, untrackedCode } from "./dirty_rules.ts";
 import { parseGitStatus } from "./git_status.ts";
 
 /** The git state a run records. */
 export interface GitState {
   /** Full SHA of HEAD. */
   commit: string;
-  /** True when any tracked file differs from HEAD or an untracked, non-ignored file exists. */
+  /**
+   * True when any tracked file differs from HEAD, an untracked non-ignored file exists, an index
+   * entry is marked assume-unchanged or skip-worktree, or `src/` holds a file git does not track
+   * (ignored ones included, Python's own `__pycache__/*.pyc` excepted).
+   */
   dirty: boolean;
+  /** Why the tree is dirty beyond `git status`: one line per flagged entry or untracked file. */
+  dirtyReasons: string[];
   /** Current branch; null when HEAD is detached. */
   branch: string | null;
 }
@@ -80,22 +87,35 @@ export async function gitRun(root: string, args: readonly string[]): Promise<str
 }
 
 /**
- * Returns the commit, dirty flag and branch of the work tree at `root`, from one
- * `git status --porcelain=v2 --branch` call.
+ * Returns the commit, dirty flag and branch of the work tree at `root`. `git status` cannot be
+ * trusted alone: it skips entries marked assume-unchanged or skip-worktree, and does not list
+ * ignored files, which the trainer imports from `src/` all the same. So the index flags
+ * (`git ls-files -v`) and every untracked file under `src/` (`git ls-files --others`, without
+ * exclude rules) are read too; the three git calls run together.
  *
  * @throws {CheckError} outside a git repository, or in a repository with no commit yet.
  */
 export async function gitState(root: string): Promise<GitState> {
-  const status = parseGitStatus(
-    await gitRun(root, ["status", "--porcelain=v2", "--branch", "--untracked-files=normal"]),
-  );
+  const [statusText, flags, others] = await Promise.all([
+    gitRun(root, ["status", "--porcelain=v2", "--branch", "--untracked-files=normal"]),
+    // ":/" is the whole repository: the project may be a subdirectory of it.
+    gitRun(root, ["ls-files", "-v", "-z", "--full-name", "--", ":/"]),
+    gitRun(root, ["ls-files", "-z", "--others", "--", CODE_DIR]),
+  ]);
+  const status = parseGitStatus(statusText);
   if (status.commit === null) {
     throw new CheckError("The git repository has no commit yet", {
       hint: "every run records the commit it ran at: commit the project first " +
         '(`git add -A && git commit -m "Initial commit"`)',
     });
   }
-  return { commit: status.commit, dirty: status.dirty, branch: status.branch };
+  const dirtyReasons = [...flaggedEntries(flags), ...untrackedCode(others)];
+  return {
+    commit: status.commit,
+    dirty: status.dirty || dirtyReasons.length > 0,
+    branch: status.branch,
+    dirtyReasons,
+  };
 }
 
 /**

@@ -8,6 +8,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createHash } from "node:crypto";
+import { gitCode, projectCodeHash } from "../fingerprint/code_hash.ts";
 import { featurePipelineHash, gitTreeReader } from "../fingerprint/feature_hash.ts";
 import { DATASET } from "../config/testing.ts";
 
@@ -144,6 +145,7 @@ export async function provingParams(root: string, commit: string): Promise<Recor
     dataset_hash: dataset,
     dataset_version: dataset,
     feature_pipeline_hash: features.hash,
+    project_code_hash: (await projectCodeHash(gitCode(root, sha))).hash,
     "protected.metric_definition": "roc_auc",
     "protected.split_strategy": "stratified_kfold",
     "protected.target_column": "default",

@@ -1,8 +1,8 @@
 /**
  * The merge proof (DESIGN "Merge proof"): a run proves a commit when it FINISHED at that commit
  * with `git_dirty=false` and its fingerprints equal those recomputed from the commit's tree: the
- * uv.lock hash, the dataset hash (the config's `dataset_version`), the feature-pipeline hash and
- * every protected field. Everything on the commit side is read from git objects, never from the
+ * uv.lock hash, the dataset hash (the config's `dataset_version`), the feature-pipeline hash, the
+ * project-code hash and every protected field. Everything on the commit side is read from git objects, never from the
  * work tree, so the proof holds for whatever the commit contains.
  *
  * @module
@@ -11,6 +11,7 @@ import { flattenParams } from "../config/flatten.ts";
 import { parseExperiment } from "../config/experiment.ts";
 import { parseStandards } from "../config/standards.ts";
 import { CheckError, MlpError } from "../errors.ts";
+import { gitCode, projectCodeHash } from "../fingerprint/code_hash.ts";
 import { featurePipelineHash, gitTreeReader } from "../fingerprint/feature_hash.ts";
 import { gitShow, resolveCommit } from "../fingerprint/git.ts";
 import { lockHash } from "../fingerprint/lock.ts";
@@ -161,11 +162,13 @@ async function recomputeFingerprints(
     const standards = parseStandards(decoder.decode(standardsBytes!), STANDARDS_PATH);
     const experiment = parseExperiment(decoder.decode(configBytes!), configPath, standards);
     const features = await featurePipelineHash(gitTreeReader(root, commit), experiment.features);
+    const code = await projectCodeHash(gitCode(root, commit));
     return {
       dependency_lock_hash: lockHash(lockBytes!),
       dataset_hash: experiment.dataset_version,
       dataset_version: experiment.dataset_version,
       feature_pipeline_hash: features.hash,
+      project_code_hash: code.hash,
       ...flattenParams(experiment.protected, "protected"),
     };
   } catch (error) {

@@ -43,6 +43,8 @@ Deno.test("verifyRun() and mlp verify-run prove a commit only with a matching FI
               `run ${stale}: git_commit: run has "${first}", commit has "${second}"`,
               `run ${stale}: feature_pipeline_hash: run has "${atFirst.feature_pipeline_hash}", ` +
               `commit has "${atSecond.feature_pipeline_hash}"`,
+              `run ${stale}: project_code_hash: run has "${atFirst.project_code_hash}", ` +
+              `commit has "${atSecond.project_code_hash}"`,
               `run ${"0".repeat(32)}: no such run in ${join(root, "mlflow.db")}`,
             ]);
             return true;

@@ -27,6 +27,8 @@ export interface Fingerprints {
   dataset_schema_hash: string;
   dependency_lock_hash: string;
   feature_pipeline_hash: string;
+  /** Every file under `src/` (src/fingerprint/code_hash.ts). */
+  project_code_hash: string;
   mlp_version: string;
   /** The exact mlp source: version, hash of its TypeScript and of the platform Python. */
   mlp_build: string;

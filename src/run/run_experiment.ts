@@ -17,6 +17,7 @@ import { checkDatasetColumns } from "../config/check_dataset_columns.ts";
 import { verifyDataset } from "../cas/verify.ts";
 import { gitState } from "../fingerprint/git.ts";
 import { projectLockHash } from "../fingerprint/lock.ts";
+import { diskCode, projectCodeHash } from "../fingerprint/code_hash.ts";
 import { diskReader, featurePipelineHash } from "../fingerprint/feature_hash.ts";
 import { mlpBuild } from "../fingerprint/mlp_build.ts";
 import {
@@ -146,6 +147,7 @@ async function runInterruptibly(
   const features = await interrupts.guard(
     featurePipelineHash(diskReader(root), experiment.features),
   );
+  const code = await interrupts.guard(projectCodeHash(diskCode(root)));
   const sandbox: SandboxMode = options.unsandboxed ? "none" : "landlock";
 
   const overrideEntries = [
@@ -177,6 +179,7 @@ async function runInterruptibly(
       dataset_schema_hash: dataset.schemaHash,
       dependency_lock_hash: lock,
       feature_pipeline_hash: features.hash,
+      project_code_hash: code.hash,
       mlp_version: MLP_VERSION,
       mlp_build: await mlpBuild(),
     },
@@ -192,6 +195,10 @@ async function runInterruptibly(
   try {
     await Deno.writeTextFile(join(runDir.path, "plan.json"), JSON.stringify(plan, null, 2) + "\n");
     log(`mlp: git ${git.commit.slice(0, 12)}${git.dirty ? " (dirty)" : ""}, sandbox ${sandbox}`);
+    for (const reason of git.dirtyReasons.slice(0, 10)) log(`mlp: dirty: ${reason}`);
+    if (git.dirtyReasons.length > 10) {
+      log(`mlp: dirty: and ${git.dirtyReasons.length - 10} more`);
+    }
     interrupts.check();
     result = await runSupervisor({
       root,
