@@ -25,6 +25,7 @@ from mlp_platform import splits
 from mlp_platform.dataset import load_table, schema_hash
 from mlp_platform.model_export import save_model
 from mlp_platform.plan import Plan, shown_class
+from mlp_platform.project_import import use_source_only
 
 LATENCY_BATCH_ROWS = 1000
 LATENCY_REPEATS = 20
@@ -69,8 +70,9 @@ def _binary_target(values: pandas.Series, positive_class: int | str) -> tuple[nu
 
 
 def _project_functions(project_src: Path) -> tuple[Any, Any]:
-    """Imports build_features and build_model from the project's features.py and model.py."""
-    sys.path.insert(0, str(project_src))
+    """Imports build_features and build_model from the project's features.py and model.py, and
+    whatever they import from the project, from source only (never a cached or sourceless .pyc)."""
+    use_source_only(project_src)
     found = []
     for module_name, function in (("features", "build_features"), ("model", "build_model")):
         module = importlib.import_module(module_name)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import py_compile
 import signal
 import socket
 import subprocess
+from importlib.util import cache_from_source
 from pathlib import Path
 
 import mlflow
@@ -170,6 +173,25 @@ def test_a_failing_features_py_ends_the_run_failed_with_its_traceback(project: P
     text = traceback_artifact(project, finished["run_id"])
     assert text.startswith("Traceback (most recent call last):")
     assert 'features.py", line 3, in build_features' in text
+
+
+@needs_landlock
+def test_project_code_runs_from_source_not_from_a_stale_pycache_and_writes_no_bytecode(project: Project) -> None:
+    # A .pyc whose header matches features.py's mtime and size: Python alone would run it.
+    features = project.root / "src" / "features.py"
+    cached = features.read_text().replace("    return out", '    raise ValueError("the cached code ran")')
+    real = features.read_text().ljust(len(cached))
+    features.write_text(cached)
+    os.utime(features, (1_700_000_000, 1_700_000_000))
+    py_compile.compile(str(features), cfile=cache_from_source(str(features)), doraise=True)
+    features.write_text(real)
+    os.utime(features, (1_700_000_000, 1_700_000_000))
+    before = sorted(p.relative_to(project.root).as_posix() for p in (project.root / "src").rglob("*"))
+
+    result = run_supervisor(project)
+    assert result.code == 0, result.stderr
+    assert result.event("finished")["status"] == "FINISHED"
+    assert sorted(p.relative_to(project.root).as_posix() for p in (project.root / "src").rglob("*")) == before
 
 
 def test_a_dataset_whose_schema_differs_from_the_plan_is_refused_by_the_trainer(project: Project) -> None:
