@@ -5,6 +5,7 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { gitCode, projectCodeHash } from "../../src/fingerprint/code_hash.ts";
 import { TextLineStream } from "../../src/run/text_lines.ts";
 import { createProject, exec, MLP_ROOT, type TestProject } from "../support/project.ts";
 
@@ -47,7 +48,24 @@ Deno.test("mlp run records a FINISHED run with every Tier 1 field equal to its t
     match(run.params.feature_pipeline_hash, /^[0-9a-f]{64}$/);
     equal(run.params.feature_pipeline_version, run.params.feature_pipeline_hash);
     equal(run.params.mlp_version, "0.1.0");
+    equal(run.params.project_code_hash, (await projectCodeHash(gitCode(root, "HEAD"))).hash);
   });
+
+  await t.step(
+    "the run leaves no bytecode in src/: exactly the committed files are there",
+    async () => {
+      const onDisk: string[] = [];
+      const walk = async (dir: string) => {
+        for await (const entry of Deno.readDir(join(root, dir))) {
+          if (entry.isDirectory) await walk(`${dir}/${entry.name}`);
+          else onDisk.push(`${dir}/${entry.name}`);
+        }
+      };
+      await walk("src");
+      const tracked = (await project.git(["ls-files", "src"])).stdout.trim().split("\n");
+      deepEqual(onDisk.sort(), tracked.sort());
+    },
+  );
 
   await t.step("every config field by YAML path, reasoning and Tier 2", () => {
     equal(run.params.model_type, "xgboost");
@@ -122,6 +140,34 @@ print(json.dumps({"n": len(pred), "between": bool(((pred >= 0) & (pred <= 1)).al
       const notes = await project.git(["notes", "--ref=mlflow", "show", "HEAD"]);
       ok(!notes.stdout.includes(lastLine(dirty.stdout)));
       await project.git(["checkout", "--", "src/features.py"]);
+    },
+  );
+
+  await t.step(
+    "a change git was told to overlook (assume-unchanged, an excluded module) gives git_dirty=true",
+    async () => {
+      await project.git(["update-index", "--assume-unchanged", "src/model.py"]);
+      await project.edit("src/model.py", /$/, "\n# a change git status does not show\n");
+      equal((await project.git(["status", "--porcelain"])).stdout, "");
+      const flagged = await project.mlp(["run"]);
+      equal(flagged.code, 0, flagged.stderr);
+      const flaggedRun = await project.readRun(lastLine(flagged.stdout));
+      equal(flaggedRun.params.git_dirty, "true");
+      equal(flaggedRun.params.feature_pipeline_hash, run.params.feature_pipeline_hash);
+      ok(flaggedRun.params.project_code_hash !== run.params.project_code_hash);
+      match(flagged.stderr, /mlp: dirty: "src\/model\.py" is marked assume-unchanged/);
+      await project.git(["update-index", "--no-assume-unchanged", "src/model.py"]);
+      await project.git(["checkout", "--", "src/model.py"]);
+
+      await Deno.writeTextFile(join(root, ".git/info/exclude"), "src/helpers.py\n");
+      await Deno.writeTextFile(join(root, "src/helpers.py"), "SCALE = 2\n");
+      equal((await project.git(["status", "--porcelain"])).stdout, "");
+      const excluded = await project.mlp(["run"]);
+      equal(excluded.code, 0, excluded.stderr);
+      equal((await project.readRun(lastLine(excluded.stdout))).params.git_dirty, "true");
+      match(excluded.stderr, /mlp: dirty: "src\/helpers\.py" is not tracked by git/);
+      await Deno.remove(join(root, "src/helpers.py"));
+      await Deno.writeTextFile(join(root, ".git/info/exclude"), "");
     },
   );
 
