@@ -24,13 +24,15 @@ export function registerHooks(program: Command): void {
     .description("Manage the project's git hooks.")
     .command("install")
     .description(
-      "Point git at .githooks/ (core.hooksPath) and turn off fast-forward merges (merge.ff=false).",
+      "Point git at .githooks/ (core.hooksPath), record this mlp for the hooks (mlp.path) and turn off fast-forward merges (merge.ff=false).",
     )
     .addHelpText(
       "after",
       `
-A fast-forward merge creates no merge commit, so git would never run the merge gate: that is why
-merge.ff is set to false. Run once per clone.
+The hooks run the mlp recorded in the clone's .git/config (mlp.path), never one named by an
+environment variable or found on PATH: run this again with the mlp you use after moving or
+reinstalling it. A fast-forward merge creates no merge commit, so git would never run the merge
+gate: that is why merge.ff is set to false. Run once per clone.
 
 Example:
   mlp hooks install`,

@@ -1,21 +1,40 @@
 /**
- * `mlp hooks install`: points git at the project's `.githooks/` and turns off fast-forward
- * merges, because a fast-forward creates no merge commit and so never runs the merge gate.
+ * `mlp hooks install`: points git at the project's `.githooks/`, records which mlp the hooks run,
+ * and turns off fast-forward merges, because a fast-forward creates no merge commit and so never
+ * runs the merge gate.
+ *
+ * The mlp is recorded as `mlp.path` in the clone's `.git/config`, and the hook scripts read it
+ * with `git config --local`: a commit cannot change that file (it is not in the work tree), and
+ * `--local` ignores `git -c` and `GIT_CONFIG_*` variables, so neither the project's code nor the
+ * environment of one `git commit` chooses what checks it.
  *
  * @module
  */
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { CheckError } from "../errors.ts";
 import { gitRun } from "../fingerprint/git.ts";
 
 /** The hooks directory, relative to the project root (the repository's top level). */
 export const HOOKS_DIR = ".githooks";
 
-/** The hook scripts a project must have; each execs `mlp hook <name>`. */
+/** The hook scripts a project must have; each execs `<recorded mlp> hook <name>`. */
 export const HOOK_NAMES = ["pre-commit", "pre-merge-commit"] as const;
 
 /** The hook that sees a merge's final message (see pre_merge_commit.ts); used when present. */
 export const MESSAGE_HOOK = "commit-msg";
+
+/** The git config key, in the clone's local config, that names the mlp the hooks run. */
+export const MLP_PATH_KEY = "mlp.path";
+
+/**
+ * The absolute path of the mlp now running: the compiled binary itself, or, run from source, the
+ * repository's `bin/mlp` launcher (Deno's own path would name the interpreter, not mlp).
+ */
+export function runningMlp(): string {
+  if (Deno.build.standalone) return Deno.execPath();
+  return fileURLToPath(new URL("../../bin/mlp", import.meta.url));
+}
 
 /**
  * Installs the hooks of the project at `root` and returns one line per thing it did.
@@ -40,8 +59,8 @@ export async function installHooks(root: string): Promise<string[]> {
       }
       throw new CheckError(`The hook script "${HOOKS_DIR}/${name}" is missing`, {
         hint: `restore it from git (\`git checkout HEAD -- ${HOOKS_DIR}/${name}\`) or from the ` +
-          "template (`copier update`); it is two lines: `#!/bin/sh` and " +
-          `\`exec mlp hook ${name} "$@"\``,
+          "template (`copier update`); it execs the recorded mlp as " +
+          `\`mlp hook ${name} "$@"\``,
       });
     }
     if (mode !== null && (mode & 0o111) !== 0o111) {
@@ -52,6 +71,11 @@ export async function installHooks(root: string): Promise<string[]> {
   await gitRun(root, ["config", "core.hooksPath", HOOKS_DIR]);
   done.push(
     `git config core.hooksPath ${HOOKS_DIR}  (git runs the hooks in ${HOOKS_DIR}/)`,
+  );
+  const mlp = runningMlp();
+  await gitRun(root, ["config", "--local", MLP_PATH_KEY, mlp]);
+  done.push(
+    `git config ${MLP_PATH_KEY} ${mlp}  (the hooks run this mlp, whatever the environment says)`,
   );
   await gitRun(root, ["config", "merge.ff", "false"]);
   done.push(

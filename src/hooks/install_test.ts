@@ -1,22 +1,28 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { git, makeProject, mlp } from "./testing.ts";
 
-Deno.test("mlp hooks install sets core.hooksPath and merge.ff, and makes the hooks executable", async () => {
+const MLP_BIN = fileURLToPath(new URL("../../bin/mlp", import.meta.url));
+
+Deno.test("mlp hooks install sets core.hooksPath, mlp.path and merge.ff, and makes the hooks executable", async () => {
   const root = await makeProject();
   await git(root, ["config", "--unset", "core.hooksPath"]);
   await git(root, ["config", "--unset", "merge.ff"]);
+  await git(root, ["config", "--unset", "mlp.path"]);
   await Deno.chmod(join(root, ".githooks/pre-commit"), 0o644);
   const result = await mlp(root, ["hooks", "install"]);
   assert.deepEqual(result, {
     code: 0,
     stdout: "made .githooks/pre-commit executable\n" +
       "git config core.hooksPath .githooks  (git runs the hooks in .githooks/)\n" +
+      `git config mlp.path ${MLP_BIN}  (the hooks run this mlp, whatever the environment says)\n` +
       "git config merge.ff false  (every merge creates a merge commit, so the merge gate runs)\n",
     stderr: "",
   });
   assert.equal((await git(root, ["config", "core.hooksPath"])).stdout, ".githooks\n");
   assert.equal((await git(root, ["config", "merge.ff"])).stdout, "false\n");
+  assert.equal((await git(root, ["config", "--local", "mlp.path"])).stdout, `${MLP_BIN}\n`);
   assert.equal((await Deno.stat(join(root, ".githooks/pre-commit"))).mode! & 0o777, 0o755);
 
   await Deno.remove(join(root, ".githooks/commit-msg"));

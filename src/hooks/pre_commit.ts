@@ -50,7 +50,10 @@ interface ValidConfig {
   config: ExperimentConfig;
 }
 
-const EXPERIMENT_CONFIG = /^configs\/experiment[^/]*\.yaml$/;
+/** A YAML file under configs/, in any folder: `mlp run --config` takes any of them. */
+const CONFIG_YAML = /^configs\/.+\.ya?ml$/;
+/** A reasoning file (`mlp run --reasoning`): configs/reasoning.yaml, or one named reasoning*. */
+const REASONING_FILE = /^configs\/(?:.+\/)?reasoning[^/]*\.ya?ml$/;
 const SHADOW = "data/shadow/";
 
 const decoder = new TextDecoder();
@@ -65,7 +68,7 @@ export async function preCommit(
 ): Promise<CommitFinding[]> {
   const changes = await stagedChanges(root);
   const changed = (path: string) => changes.some((c) => c.path === path);
-  const configs = (await indexPaths(root, ["configs/"])).filter((p) => EXPERIMENT_CONFIG.test(p));
+  const { configs, reasonings } = classifyConfigs(await indexPaths(root, ["configs/"]));
   const guarded = changes.filter((c) => c.status !== "D" && isGuardedPath(c.path));
   const code = changes.filter((c) => c.status !== "D" && inCodeFolder(c.path));
   const blobs = await readObjects(root, [
@@ -73,7 +76,7 @@ export async function preCommit(
     `HEAD:${STANDARDS_PATH}`,
     `:${OVERRIDE_LOG}`,
     `HEAD:${OVERRIDE_LOG}`,
-    `:${REASONING_PATH}`,
+    ...reasonings.map((p) => `:${p}`),
     ...configs.map((p) => `:${p}`),
     ...guarded.map((c) => `:${c.path}`),
     ...code.map((c) => `:${c.path}`),
@@ -97,8 +100,10 @@ export async function preCommit(
   } else {
     if (changed(STANDARDS_PATH)) findings.push(...checkStandardsChange(text));
     const toValidate = changed(STANDARDS_PATH) ? configs : configs.filter(changed);
-    const reasoning = changed(STANDARDS_PATH) || changed(REASONING_PATH);
-    if (configs.length > 0 || reasoning) {
+    const reasoningToCheck = changed(STANDARDS_PATH)
+      ? reasonings
+      : reasonings.filter((p) => changed(p));
+    if (configs.length > 0 || reasoningToCheck.length > 0) {
       const standards = stagedStandards(text);
       if (Array.isArray(standards)) {
         findings.push(...standards);
@@ -107,7 +112,9 @@ export async function preCommit(
         const valid: ValidConfig[] = [];
         findings.push(...checkConfigs(configs, text, toValidate, standards, valid));
         findings.push(...await checkDatasetColumns(root, valid));
-        if (reasoning) findings.push(...checkReasoning(changes, text, standards, options));
+        for (const file of reasoningToCheck) {
+          findings.push(...checkReasoning(file, changes, text, standards, options));
+        }
       }
     }
   }
@@ -130,6 +137,21 @@ export async function preCommit(
     findings.push(...productionReferences(change.path, text(`:${change.path}`) ?? ""));
   }
   return findings;
+}
+
+/**
+ * The configs of the index under configs/ that `mlp run` can take: every YAML file but the
+ * standards is an experiment config (`--config` accepts any path), except reasoning files
+ * (`--reasoning`), which are checked as such. configs/reasoning.yaml is listed even when the index
+ * lacks it, since `mlp run` reads it by default and its deletion is refused.
+ */
+function classifyConfigs(paths: string[]): { configs: string[]; reasonings: string[] } {
+  const yaml = paths.filter((p) => CONFIG_YAML.test(p) && p !== STANDARDS_PATH);
+  const reasonings = yaml.filter((p) => REASONING_FILE.test(p));
+  return {
+    configs: yaml.filter((p) => !REASONING_FILE.test(p)),
+    reasonings: reasonings.includes(REASONING_PATH) ? reasonings : [REASONING_PATH, ...reasonings],
+  };
 }
 
 /** The staged standards, or why the configs cannot be checked against them. */
@@ -234,17 +256,20 @@ async function checkDatasetColumns(root: string, valid: ValidConfig[]): Promise<
 }
 
 /**
- * configs/reasoning.yaml against the staged standards, when the commit changes either: `mlp run`
- * reads it, so a deletion is refused too. A project that never had one is left alone.
+ * A reasoning file against the staged standards, when the commit changes either. `mlp run` reads
+ * configs/reasoning.yaml by default, so its deletion is refused; another reasoning file may go. A
+ * project that never had one is left alone.
  */
 function checkReasoning(
+  file: string,
   changes: StagedChange[],
   text: (spec: string) => string | null,
   standards: Standards,
   options: PreCommitOptions,
 ): CommitFinding[] {
-  const reasoningText = text(`:${REASONING_PATH}`);
+  const reasoningText = text(`:${file}`);
   if (reasoningText === null) {
+    if (file !== REASONING_PATH) return [];
     if (!changes.some((c) => c.path === REASONING_PATH && c.status === "D")) return [];
     return [{
       file: REASONING_PATH,
@@ -254,10 +279,10 @@ function checkReasoning(
     }];
   }
   try {
-    parseReasoning(reasoningText, REASONING_PATH, standards, options);
+    parseReasoning(reasoningText, file, standards, options);
     return [];
   } catch (error) {
-    return fromError(error, REASONING_PATH, "fix the reasoning file and stage it again");
+    return fromError(error, file, "fix the reasoning file and stage it again");
   }
 }
 

@@ -848,6 +848,65 @@ const categoryProblem = (value: string, categories = CATEGORIES) =>
 const REASONING_HINT = "  how to proceed: hypothesis categories come from " +
   "configs/project_standards.yaml; configs/reasoning.schema.json describes every field";
 
+Deno.test("git commit checks every config under configs/ that `mlp run --config` can take: .yml, any name, any folder", async (t) => {
+  const root = await makeProject();
+  const protectedLine = EXPERIMENT.split("\n").indexOf("  split_strategy: stratified_kfold", 16) +
+    1;
+  const depthLine = EXPERIMENT.split("\n").indexOf("  max_depth: 6") + 1;
+  const protectedChange = EXPERIMENT.replace(
+    "protected:\n  metric_definition: roc_auc\n  split_strategy: stratified_kfold",
+    "protected:\n  metric_definition: roc_auc\n  split_strategy: temporal_split",
+  );
+  for (const file of ["configs/experiment.yml", "configs/lags.yaml", "configs/team/b.yml"]) {
+    await t.step(`${file}: a protected change is refused`, async () => {
+      await writeFiles(root, { [file]: protectedChange });
+      const result = await commitAll(root);
+      assert.equal(result.code, 1);
+      assert.equal(
+        result.stderr.split("\n")[0],
+        `${file}:${protectedLine}: protected field "protected.split_strategy" is ` +
+          `"temporal_split", but configs/project_standards.yaml requires "stratified_kfold"`,
+      );
+      assert.equal(await headSubject(root), "Initial commit");
+    });
+    await t.step(`${file}: an invalid field is refused`, async () => {
+      await writeFiles(root, { [file]: EXPERIMENT.replace("max_depth: 6", "max_depth: 600") });
+      const result = await commitAll(root);
+      assert.equal(result.code, 1);
+      assert.equal(
+        result.stderr,
+        `${file}:${depthLine}: field "hyperparameters.max_depth": 600 is above the maximum 16\n` +
+          "  how to proceed: allowed values come from configs/project_standards.yaml; " +
+          "configs/experiment.schema.json describes every field\n" + REFUSED("1 problem"),
+      );
+      await git(root, ["rm", "-q", "--cached", file]);
+      await Deno.remove(join(root, file));
+    });
+  }
+  await t.step(
+    "a second reasoning file is checked as reasoning, not as an experiment",
+    async () => {
+      await writeFiles(root, {
+        "configs/reasoning-lags.yml": await Deno.readTextFile(join(root, "configs/reasoning.yaml")),
+      });
+      const valid = await commitAll(root, "Second reasoning");
+      assert.equal(valid.stderr, "");
+      assert.equal(valid.code, 0);
+      await writeFiles(root, { "configs/reasoning-lags.yml": "hypothesis_category: vibes\n" });
+      const invalid = await commitAll(root);
+      assert.equal(invalid.code, 1);
+      assert.equal(
+        invalid.stderr.split("\n").slice(0, 2).join("\n"),
+        'configs/reasoning-lags.yml:1: field "change_description" is missing: write a string\n' +
+          'configs/reasoning-lags.yml:1: field "hypothesis_category": "vibes" is not allowed: use ' +
+          `one of ${CATEGORIES.map((c) => `"${c}"`).join(", ")}`,
+      );
+      assert.ok(invalid.stderr.endsWith(REFUSED("2 problems")), invalid.stderr);
+    },
+  );
+  await Deno.remove(root, { recursive: true });
+});
+
 Deno.test("git commit refuses an invalid configs/reasoning.yaml, listing each problem with file:line", async () => {
   const root = await makeProject();
   await Deno.writeFile(

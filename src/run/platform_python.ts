@@ -7,6 +7,7 @@
  * @module
  */
 import { CheckError } from "../errors.ts";
+import { trackingEnv } from "../tracking/redact.ts";
 
 /** What to start, and with which pipes. */
 export interface PlatformPythonOptions {
@@ -29,10 +30,13 @@ export interface PlatformPythonOptions {
  * @throws {CheckError} when uv is not on PATH (nothing has started then).
  */
 export function spawnPlatformPython(options: PlatformPythonOptions): Deno.ChildProcess {
+  const { MLFLOW_TRACKING_URI: trackingUri, ...rest } = options.env;
   const env: Record<string, string> = {
     PYTHONPATH: options.platformDir,
     PYTHONUNBUFFERED: "1",
-    ...options.env,
+    ...rest,
+    // The store's credentials leave its URL here, so that nothing MLflow prints or records has them.
+    ...(trackingUri === undefined ? {} : trackingEnv(trackingUri)),
   };
   if (!Deno.env.get("UV_PYTHON_DOWNLOADS")) env.UV_PYTHON_DOWNLOADS = "never";
   const command = new Deno.Command("uv", {

@@ -31,6 +31,7 @@ import { MLP_VERSION } from "../version.ts";
 import { materializePlatform } from "./platform.ts";
 import { buildRunPlan } from "./plan.ts";
 import { resolveTrackingUri } from "./tracking_uri.ts";
+import { redactUri } from "../tracking/redact.ts";
 import { runSupervisor, type SupervisorResult } from "./supervisor.ts";
 import type { SupervisorEvent } from "../contract/events.ts";
 import type { RunStatus, SandboxMode } from "../contract/lists.ts";
@@ -71,6 +72,7 @@ export interface RunOutcome {
   gitDirty: boolean;
   noteAttached: boolean;
   overrides: number;
+  /** The store, with user info and secret query values redacted (`redactUri`). */
   trackingUri: string;
   /** The signal that interrupted mlp while the run was in progress, if one did. */
   interrupted: Deno.Signal | null;
@@ -281,7 +283,7 @@ async function runInterruptibly(
     gitDirty: git.dirty,
     noteAttached,
     overrides: overrideEntries.length,
-    trackingUri,
+    trackingUri: redactUri(trackingUri),
     interrupted: interrupts.received,
   };
 }

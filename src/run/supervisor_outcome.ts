@@ -6,6 +6,7 @@
  */
 import { CheckError, InterruptedError } from "../errors.ts";
 import { endRuns } from "../runs/reconcile.ts";
+import { redactUri } from "../tracking/redact.ts";
 import type { SupervisorEvent } from "../contract/events.ts";
 import type { RunStatus } from "../contract/lists.ts";
 import type { RunInterrupts } from "./interrupts.ts";
@@ -66,11 +67,14 @@ export function refusal(
         hint: "run `mlp run` again when you are ready",
       });
     case "tracking_unavailable":
-      return new CheckError(`The MLflow store "${trackingUri}" cannot record the run: ${message}`, {
-        hint: hint ??
-          "check MLFLOW_TRACKING_URI (unset it to use the project's mlflow.db) and that the " +
-            "server is up; nothing was recorded and no project code ran",
-      });
+      return new CheckError(
+        `The MLflow store "${redactUri(trackingUri)}" cannot record the run: ${redactUri(message)}`,
+        {
+          hint: hint ??
+            "check MLFLOW_TRACKING_URI (unset it to use the project's mlflow.db) and that the " +
+              "server is up; nothing was recorded and no project code ran",
+        },
+      );
     case "invalid_plan":
       // mlp wrote a plan its own supervisor refuses, a bug (src/main.ts reports a plain Error
       // with its stack and exit code 70).

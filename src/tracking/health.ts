@@ -6,6 +6,7 @@
  * @module
  */
 import { CheckError } from "../errors.ts";
+import { redactUri, splitCredentials } from "./redact.ts";
 
 /** How long the server may take to answer its health check. */
 const TIMEOUT_MS = 5_000;
@@ -18,27 +19,32 @@ const TIMEOUT_MS = 5_000;
  */
 export async function checkTrackingServer(uri: string): Promise<void> {
   if (!/^https?:\/\//i.test(uri)) return;
-  const url = `${uri.replace(/\/+$/, "")}/health`;
+  const { uri: bare, username, password } = splitCredentials(uri);
+  const url = `${bare.replace(/\/+$/, "")}/health`;
+  const headers: Record<string, string> = {};
+  if (username !== undefined) {
+    headers.authorization = `Basic ${btoa(`${username}:${password ?? ""}`)}`;
+  }
   let status: number;
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const response = await fetch(url, { headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
     await response.body?.cancel();
     status = response.status;
   } catch (error) {
     throw unreachable(uri, describe(error));
   }
-  if (status >= 400) throw unreachable(uri, `GET ${url} answered HTTP ${status}`);
+  if (status >= 400) throw unreachable(uri, `GET ${redactUri(url)} answered HTTP ${status}`);
 }
 
 /** The most specific reason of a failed fetch ("fetch failed" alone says little). */
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
-  return `${error.message}${cause}`;
+  return redactUri(`${error.message}${cause}`);
 }
 
 function unreachable(uri: string, why: string): CheckError {
-  return new CheckError(`The MLflow server "${uri}" is not reachable: ${why}`, {
+  return new CheckError(`The MLflow server "${redactUri(uri)}" is not reachable: ${why}`, {
     hint: "check MLFLOW_TRACKING_URI (unset it to use the project's mlflow.db) and that the " +
       "server is up; nothing was recorded and no project code ran",
   });

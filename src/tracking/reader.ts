@@ -6,6 +6,7 @@
  */
 import { isAbsolute, join } from "node:path";
 import { InputError } from "../errors.ts";
+import { redactUri } from "./redact.ts";
 import type { RunReader } from "./run_record.ts";
 import { openRestRunReader } from "./rest_reader.ts";
 import { openSqliteRunReader } from "./sqlite_reader.ts";
@@ -23,7 +24,7 @@ export type StoreKind = "sqlite" | "server";
 export function storeKind(uri: string): StoreKind {
   if (uri.startsWith("sqlite:///")) return "sqlite";
   if (/^https?:\/\//.test(uri)) return "server";
-  throw new InputError(`MLFLOW_TRACKING_URI "${uri}" is not a store mlp can read`, {
+  throw new InputError(`MLFLOW_TRACKING_URI "${redactUri(uri)}" is not a store mlp can read`, {
     hint: "use sqlite:///mlflow.db (relative to the project root), sqlite:////absolute/path.db, " +
       "or http(s)://server:port for an MLflow tracking server (a PostgreSQL store is reached " +
       "through its server)",

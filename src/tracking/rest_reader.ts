@@ -1,11 +1,13 @@
 /**
  * Reads runs from an MLflow tracking server through its REST API 2.0, for teams whose store is a
  * server (MLFLOW_TRACKING_URI=http(s)://…). Credentials come from MLflow's own variables:
- * MLFLOW_TRACKING_TOKEN (bearer), or MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD (basic).
+ * MLFLOW_TRACKING_TOKEN (bearer), or MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD (basic),
+ * or the user info of the URL (basic), which is taken off it and so never appears in a message.
  *
  * @module
  */
 import { CheckError } from "../errors.ts";
+import { splitCredentials } from "./redact.ts";
 import type { RunReader, RunRecord } from "./run_record.ts";
 
 interface RestRun {
@@ -32,13 +34,16 @@ export function openRestRunReader(
   baseUrl: string,
   env: Record<string, string | undefined>,
 ): RunReader {
-  const base = baseUrl.replace(/\/+$/, "");
+  const { uri, username, password } = splitCredentials(baseUrl);
+  const base = uri.replace(/\/+$/, "");
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (env.MLFLOW_TRACKING_TOKEN) {
     headers.authorization = `Bearer ${env.MLFLOW_TRACKING_TOKEN}`;
   } else if (env.MLFLOW_TRACKING_USERNAME) {
     const credentials = `${env.MLFLOW_TRACKING_USERNAME}:${env.MLFLOW_TRACKING_PASSWORD ?? ""}`;
     headers.authorization = `Basic ${btoa(credentials)}`;
+  } else if (username !== undefined) {
+    headers.authorization = `Basic ${btoa(`${username}:${password ?? ""}`)}`;
   }
 
   async function call(path: string, body?: unknown): Promise<Record<string, unknown> | null> {

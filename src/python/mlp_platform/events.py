@@ -6,7 +6,9 @@ Events: ``refused`` (reason, message, optional hint; nothing was recorded), ``ru
 null when it finished) or ``unended`` (run_id, message, hint: the store refused the run's end, so it stays
 RUNNING); ``run_admin`` sends ``ended``. Their schemas are mlp's (src/contract/events.ts, generated
 into ``events.schema.json``): ``emit`` checks every event against them before writing it, so the
-platform cannot send what mlp would refuse. Everything meant for humans goes to stderr.
+platform cannot send what mlp would refuse. Every string of an event is redacted (``redact_uri``):
+a message quoting the store's URL never carries its credentials. Everything meant for humans goes
+to stderr.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any, TextIO
 
 from mlp_platform.contract import EVENT_SCHEMAS
 from mlp_platform.json_schema import Invalid, validate
+from mlp_platform.redact import redact_strings
 
 _channel: TextIO | None = None
 
@@ -48,7 +51,7 @@ def emit(event: str, **fields: Any) -> bool:
     what counts, so a closed pipe never changes what the caller does next.
 
     Raises InvalidEvent when the event is not one of the contract."""
-    line = {"event": event, **fields}
+    line = redact_strings({"event": event, **fields})
     if event not in EVENT_SCHEMAS:
         raise InvalidEvent(f'event "{event}" is not one of {", ".join(EVENT_SCHEMAS)}')
     try:

@@ -19,6 +19,7 @@ from mlp_platform.os_errors import describe
 from mlp_platform.owner import owner_tags
 from mlp_platform.plan import Plan
 from mlp_platform.plots import plot_importance, plot_roc
+from mlp_platform.redact import redact_uri
 from mlp_platform.sandbox import SandboxReport
 from mlp_platform.store import StoreLease, make_artifact_location_relative
 from mlp_platform.system_info import system_params
@@ -116,11 +117,11 @@ class Recorder:
         try:
             if traceback_text:
                 try:
-                    self.client.log_text(self.run_id, traceback_text, "error/traceback.txt")
+                    self.client.log_text(self.run_id, redact_uri(traceback_text), "error/traceback.txt")
                 except OSError as error:  # a full or read-only artifact store: the end state comes first
                     problem = describe(error, root=self.plan.project_root)
                     why = problem.what if problem else error
-                    print(f"supervisor: error/traceback.txt not stored: {why}", file=sys.stderr)
+                    print(redact_uri(f"supervisor: error/traceback.txt not stored: {why}"), file=sys.stderr)
         finally:
             self.client.set_terminated(self.run_id, status)
             self.ended = status

@@ -48,6 +48,7 @@ from urllib.parse import urlparse
 
 from mlp_platform.contract import RUN_STATUSES
 from mlp_platform.events import claim_stdout, emit
+from mlp_platform.redact import redact_uri
 from mlp_platform.lifecycle import Interrupted, Interrupts, tolerant_stderr
 from mlp_platform.os_errors import OsProblem, describe, sqlite_store
 from mlp_platform.owner import hold_owner_lock
@@ -135,7 +136,7 @@ def main(argv: list[str]) -> int:
         interrupts.check()
         lease = prepare_store(uri, interrupts.check)
         for note in lease.notes:
-            print(note, file=sys.stderr)
+            print(redact_uri(note), file=sys.stderr)
         from mlp_platform.recording import Recorder
 
         # MLflow logs a traceback for each failed store write; the supervisor reports the error itself.
@@ -186,10 +187,10 @@ def _supervise(plan: Plan, uri: str, recorder: Recorder, trainer: TrainerProcess
         status, text = "FAILED", traceback.format_exc()
         problem = _os_problem(plan, uri, error, recorder)
         if problem is None:
-            print(text, file=sys.stderr, end="")
+            print(redact_uri(text), file=sys.stderr, end="")
         else:  # the run's error is the last line
             text += problem.line() + "\n"
-            print(f"supervisor: {problem.line()}", file=sys.stderr)
+            print(redact_uri(f"supervisor: {problem.line()}"), file=sys.stderr)
     trainer.stop()
     recorder.end(status, traceback_text=text)
     if recorder.ended != status and recorder.ended in EXIT_OF_STATUS:  # ended meanwhile by someone else
@@ -222,7 +223,7 @@ def _unended(plan: Plan, uri: str, recorder: Recorder, error: Exception) -> int:
     """Reports a run whose end the store refused: it stays RUNNING until `mlp runs repair` ends it."""
     problem = _os_problem(plan, uri, error, recorder)
     if problem is None:
-        print(traceback.format_exc(), file=sys.stderr, end="")
+        print(redact_uri(traceback.format_exc()), file=sys.stderr, end="")
         cause, fix = _last_line(str(error)), "fix that (the error is above)"
     else:
         cause, fix = f"the MLflow store could not be written ({problem.what})", problem.fix
