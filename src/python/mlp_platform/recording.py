@@ -66,6 +66,8 @@ class Recorder:
             **system_params(),
             "sandbox.landlock_abi": str(self.sandbox.landlock_abi),
             "sandbox.network": self.sandbox.network,
+            "sandbox.shm": self.sandbox.shm,
+            "sandbox.unix_sockets": self.sandbox.unix_sockets,
         }
         tracking.log_params(self.client, self.run_id, params)
         copy = self.plan.scratch_dir / "mlp" / "plan.json"

@@ -1,4 +1,5 @@
-"""Confine the current process with Landlock and, when possible, a private network namespace.
+"""Confine the current process with Landlock, a seccomp filter and, when possible, private network
+and mount namespaces.
 
 Why Landlock: it is a Linux security module that an unprivileged process applies to itself with
 three system calls. It needs no package (we call it through ctypes), no root, no user namespaces
@@ -8,20 +9,27 @@ the network. A restriction is inherited by every child process and can never be 
 
 What the trainer may touch: read (and execute) the Python runtime, the system libraries, the
 project's source, the one dataset directory and the platform code; read and write only its scratch
-directory, /dev/shm and /dev/null. The project root itself is not readable, so mlflow.db, logs/,
-data/production/ and every other dataset are out of reach.
+directory, its own /dev/shm and /dev/null. The project root itself is not readable, so mlflow.db,
+logs/, data/production/ and every other dataset are out of reach.
 
 Layers, best first:
 - ``unshare(CLONE_NEWNET)`` (as root, or inside a new user namespace otherwise) leaves the process
   with a loopback interface that is down: no TCP, no UDP, no DNS. Reported as ``network="netns"``.
 - Landlock ABI >= 4 without any network rule denies every TCP bind and connect even when the
   namespace could not be created. Reported as ``network="tcp-only"``.
+- ``unshare(CLONE_NEWNS)`` in the same call, then a fresh tmpfs on /dev/shm: the trainer and its
+  workers share semaphores and memory maps there, nobody else sees them, and they vanish with the
+  last process of the run. Reported as ``shm="private"``. Without the namespace /dev/shm is left
+  out of the Landlock rules altogether (``shm="denied"``): never the host's shared one. joblib then
+  runs its work in one process.
+- A seccomp filter (``unix_socket_filter``) refuses Unix sockets, so a socket with a path that the
+  trainer can see (a database's, a daemon's in /run) cannot be reached. Reported as
+  ``unix_sockets="blocked"``.
 - ABI >= 6 also scopes abstract Unix sockets and signals to the sandbox.
 
-Limits: Landlock does not restrict reading file metadata (stat), connecting to a Unix socket that
-has a path (on kernels without the newer Unix-socket right), UDP without the namespace, or system
-calls in general (use seccomp for that). It needs Linux 6.7+ for ABI 4; elsewhere the supervisor
-refuses the run rather than run unconfined.
+Limits: Landlock does not restrict reading file metadata (stat), UDP without the namespace, or
+system calls in general; the seccomp filter refuses only Unix sockets and io_uring. It needs Linux
+6.7+ for ABI 4; elsewhere the supervisor refuses the run rather than run unconfined.
 """
 
 from __future__ import annotations
@@ -32,6 +40,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlp_platform.unix_socket_filter import block_unix_sockets
+
 _SYS_CREATE_RULESET = 444
 _SYS_ADD_RULE = 445
 _SYS_RESTRICT_SELF = 446
@@ -40,6 +50,11 @@ _RULE_PATH_BENEATH = 1
 _PR_SET_NO_NEW_PRIVS = 38
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
+_CLONE_NEWNS = 0x00020000
+_MS_NOSUID = 1 << 1
+_MS_NODEV = 1 << 2
+_MS_REC = 1 << 14
+_MS_PRIVATE = 1 << 18
 
 _FS_EXECUTE = 1 << 0
 _FS_WRITE_FILE = 1 << 1
@@ -72,8 +87,15 @@ SYSTEM_READ_PATHS = (
 )
 """System paths any Python process needs: libraries, the loader cache, time zone, CPU counts."""
 
-SYSTEM_WRITE_PATHS = ("/dev/shm", "/dev/null")
-"""Writable system paths: /dev/shm for joblib/loky semaphores, /dev/null for silenced output."""
+SHM = "/dev/shm"
+"""Where multiprocessing and loky make their semaphores; writable only once it is the run's own."""
+
+SHM_SIZE = "512m"
+"""The private /dev/shm's limit: semaphores and small shared buffers (joblib writes its memory maps
+to JOBLIB_TEMP_FOLDER in scratch instead), while a trainer cannot fill the machine's memory."""
+
+SYSTEM_WRITE_PATHS = ("/dev/null",)
+"""Writable system paths: /dev/null for silenced output."""
 
 
 class SandboxUnavailable(Exception):
@@ -82,10 +104,14 @@ class SandboxUnavailable(Exception):
 
 @dataclass(frozen=True)
 class SandboxReport:
-    """Which layers confine the process: the Landlock ABI (0 = none) and the network layer."""
+    """Which layers confine the process: the Landlock ABI (0 = none), the network layer
+    (netns, tcp-only, none), /dev/shm (private, denied, shared) and Unix sockets (blocked,
+    allowed)."""
 
     landlock_abi: int
     network: str
+    shm: str
+    unix_sockets: str
 
 
 class _RulesetAttr(ctypes.Structure):
@@ -167,12 +193,13 @@ def _write_proc(path: str, text: str) -> None:
         handle.write(text)
 
 
-def _isolate_network() -> bool:
-    """Moves the process into a new network namespace; True when that worked."""
-    if _libc.unshare(ctypes.c_int(_CLONE_NEWNET)) == 0:
+def _unshare(flags: int) -> bool:
+    """Moves the process into new namespaces of `flags`, inside a new user namespace when it may
+    not create them in its own; True when that worked. unshare creates all of them or none."""
+    if _libc.unshare(ctypes.c_int(flags)) == 0:
         return True
     uid, gid = os.getuid(), os.getgid()
-    if _libc.unshare(ctypes.c_int(_CLONE_NEWUSER | _CLONE_NEWNET)) != 0:
+    if _libc.unshare(ctypes.c_int(_CLONE_NEWUSER | flags)) != 0:
         return False
     # Map our own ids so files we create keep their owner instead of the overflow id.
     try:
@@ -184,11 +211,40 @@ def _isolate_network() -> bool:
     return True
 
 
+def _enter_namespaces() -> tuple[bool, bool]:
+    """Enters new network and mount namespaces, or the one of them the kernel allows; returns
+    which (network, mount) it entered."""
+    for net, mount in ((True, True), (True, False), (False, True)):
+        if _unshare((_CLONE_NEWNET if net else 0) | (_CLONE_NEWNS if mount else 0)):
+            return net, mount
+    return False, False
+
+
+def _c_string(text: str | None) -> bytes | None:
+    return None if text is None else text.encode()
+
+
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None) -> bool:
+    """mount(2); True when it worked."""
+    args = (_c_string(source), _c_string(target), _c_string(fstype), ctypes.c_ulong(flags), _c_string(data))
+    return int(_libc.mount(*args)) == 0
+
+
+def _private_shm() -> bool:
+    """In a new mount namespace: stops mounts propagating back to the host's namespace (which a
+    copied shared mount would), then puts a fresh tmpfs over /dev/shm; True when both worked."""
+    if not _mount(None, "/", None, _MS_REC | _MS_PRIVATE, None):
+        return False
+    return _mount("tmpfs", SHM, "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={SHM_SIZE},mode=1777")
+
+
 def apply_sandbox(
-    read_paths: list[str], write_paths: list[str], *, required_abi: int = MIN_ABI, isolate_network: bool = True
+    read_paths: list[str], write_paths: list[str], *, required_abi: int = MIN_ABI, namespaces: bool = True
 ) -> SandboxReport:
     """Confines this process for good: reads only beneath `read_paths` (plus the Python runtime
-    and system paths), writes only beneath `write_paths`, no TCP.
+    and system paths), writes only beneath `write_paths` and a private /dev/shm, no TCP, no Unix
+    sockets. `namespaces=False` skips the network and mount namespaces, as on a kernel that allows
+    none (the tests use it to see that fallback).
 
     Must run before the process starts threads (numpy, OpenMP) because unsharing a user namespace
     requires a single-threaded process. Raises SandboxUnavailable when the kernel's Landlock ABI
@@ -201,7 +257,9 @@ def apply_sandbox(
         raise SandboxUnavailable(
             f"the trainer sandbox needs Landlock ABI {needed} or newer (Linux 6.7+, TCP restriction), but {found}"
         )
-    network = "netns" if isolate_network and _isolate_network() else "tcp-only"
+    net, mount = _enter_namespaces() if namespaces else (False, False)
+    # Before the Landlock rules: a rule holds the inode it was given, which must be the new tmpfs.
+    shm = "private" if mount and _private_shm() else "denied"
     handled_fs, file_rights = _fs_rights(abi)
     scoped = _SCOPE_ABSTRACT_UNIX_SOCKET | _SCOPE_SIGNAL if abi >= 6 else 0
     attr = _RulesetAttr(
@@ -216,7 +274,7 @@ def apply_sandbox(
         for path in [*runtime_read_paths(), *SYSTEM_READ_PATHS, *read_paths]:
             _add_path_rule(ruleset_fd, path, read_access, file_rights)
         write_access = handled_fs & ~(_FS_MAKE_CHAR | _FS_MAKE_BLOCK)
-        for path in [*SYSTEM_WRITE_PATHS, *write_paths]:
+        for path in [*SYSTEM_WRITE_PATHS, *([SHM] if shm == "private" else []), *write_paths]:
             _add_path_rule(ruleset_fd, path, write_access, file_rights)
         if (
             _libc.prctl(
@@ -234,7 +292,13 @@ def apply_sandbox(
         raise SandboxUnavailable(f"could not apply the Landlock ruleset: {error}") from error
     finally:
         os.close(ruleset_fd)
-    return SandboxReport(landlock_abi=abi, network=network)
+    try:
+        block_unix_sockets()
+    except KeyError as error:
+        raise SandboxUnavailable(f"the Unix-socket filter does not know the system calls of {error}") from error
+    except OSError as error:
+        raise SandboxUnavailable(f"could not install the Unix-socket filter: {error}") from error
+    return SandboxReport(landlock_abi=abi, network="netns" if net else "tcp-only", shm=shm, unix_sockets="blocked")
 
 
 def probe_sandbox(read_paths: list[str], write_paths: list[str], *, required_abi: int = MIN_ABI) -> SandboxReport:
@@ -249,7 +313,7 @@ def probe_sandbox(read_paths: list[str], write_paths: list[str], *, required_abi
         os.close(reader)
         try:
             report = apply_sandbox(read_paths, write_paths, required_abi=required_abi)
-            message = f"ok {report.landlock_abi} {report.network}"
+            message = f"ok {report.landlock_abi} {report.network} {report.shm} {report.unix_sockets}"
         except BaseException as error:
             message = f"error {error}"
         os.write(writer, message.encode())
@@ -261,8 +325,8 @@ def probe_sandbox(read_paths: list[str], write_paths: list[str], *, required_abi
     status, _, detail = message.partition(" ")
     if status != "ok":
         raise SandboxUnavailable(detail or "the sandbox probe process died without a report")
-    abi, network = detail.split(" ")
-    return SandboxReport(landlock_abi=int(abi), network=network)
+    abi, network, shm, unix_sockets = detail.split(" ")
+    return SandboxReport(landlock_abi=int(abi), network=network, shm=shm, unix_sockets=unix_sockets)
 
 
 def die_with_parent() -> None:

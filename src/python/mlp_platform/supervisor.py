@@ -92,7 +92,7 @@ def _prepare_scratch(plan: Plan) -> None:
 
 def _probe(plan: Plan) -> SandboxReport:
     if plan.sandbox.mode == "none":
-        return SandboxReport(landlock_abi=0, network="none")
+        return SandboxReport(landlock_abi=0, network="none", shm="shared", unix_sockets="allowed")
     read, write = plan.trainer_paths()
     return probe_sandbox(read, write, required_abi=plan.sandbox.min_landlock_abi)
 

@@ -28,7 +28,8 @@ def confine(plan: Plan) -> None:
         return
     read, write = plan.trainer_paths()
     report = apply_sandbox(read, write, required_abi=plan.sandbox.min_landlock_abi)
-    print(f"trainer: sandboxed (Landlock ABI {report.landlock_abi}, network {report.network})", file=sys.stderr)
+    layers = f"Landlock ABI {report.landlock_abi}, network {report.network}, /dev/shm {report.shm}"
+    print(f"trainer: sandboxed ({layers}, Unix sockets {report.unix_sockets})", file=sys.stderr)
 
 
 def main(argv: list[str]) -> int:

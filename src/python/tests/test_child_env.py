@@ -30,6 +30,7 @@ def test_trainer_env_keeps_only_the_allow_list() -> None:
         "OMP_NUM_THREADS": "2",
         "HOME": "/p/.mlp/runs/1",
         "TMPDIR": "/p/.mlp/runs/1/tmp",
+        "JOBLIB_TEMP_FOLDER": "/p/.mlp/runs/1/tmp",
         "MPLCONFIGDIR": "/p/.mlp/runs/1/mpl",
         "PYTHONPATH": "/p/.mlp/platform/h",
         "PYTHONHASHSEED": "0",

@@ -93,7 +93,8 @@ def test_a_run_is_recorded_finished_with_params_metrics_artifacts_and_a_loadable
     params = run.data.params
     assert {k: params[k] for k in project.plan["params"]} == project.plan["params"]
     assert (params["dataset.rows"], params["dataset.columns"]) == ("240", "4")
-    assert (params["sandbox.landlock_abi"], params["sandbox.network"]) == (str(landlock_abi()), "netns")
+    sandbox = [params[f"sandbox.{layer}"] for layer in ("landlock_abi", "network", "shm", "unix_sockets")]
+    assert sandbox == [str(landlock_abi()), "netns", "private", "blocked"]
     for key in (
         "system.python_version",
         "system.platform",
@@ -170,6 +171,8 @@ def test_a_failing_features_py_ends_the_run_failed_with_its_traceback(project: P
     assert (finished["status"], finished["error"]) == ("FAILED", "ValueError: income column is broken")
     run = MlflowClient(project.tracking_uri).get_run(finished["run_id"])
     assert run.info.status == "FAILED"
+    sandbox = [run.data.params[f"sandbox.{layer}"] for layer in ("landlock_abi", "network", "shm", "unix_sockets")]
+    assert sandbox == ["0", "none", "shared", "allowed"]
     text = traceback_artifact(project, finished["run_id"])
     assert text.startswith("Traceback (most recent call last):")
     assert 'features.py", line 3, in build_features' in text
