@@ -4,12 +4,15 @@
  * @module
  */
 import type { Command } from "commander";
+import { relative } from "node:path";
 import { InputError } from "../errors.ts";
 import { findProjectRoot } from "../project/paths.ts";
 import { endRuns, reconcileStore } from "../runs/reconcile.ts";
 import { storeScope } from "../runs/open_store.ts";
 import { resolveTrackingUri } from "../run/tracking_uri.ts";
 import { openRunReader } from "../tracking/reader.ts";
+import { sqliteFile } from "../run/store_file.ts";
+import { closeAbandonedRunDirs } from "../runs/run_dirs.ts";
 import { printOut } from "./output.ts";
 
 interface RepairFlags {
@@ -56,6 +59,18 @@ Example:
       const root = findProjectRoot();
       const env = Deno.env.toObject();
       const uri = resolveTrackingUri(env.MLFLOW_TRACKING_URI);
+      const file = sqliteFile(root, uri);
+      if (file && !(await exists(file))) {
+        // An mlp killed before its first run created the store: no run to end, directories to tidy.
+        const runDirs = await closeAbandonedRunDirs(root);
+        if (flags.json) {
+          printOut(JSON.stringify({ ended: [], unjudged: [], runDirs }));
+          return;
+        }
+        for (const dir of runDirs) printOut(`tidied ${dir}`);
+        printOut(`nothing to end: the project has no MLflow store yet (${relative(root, file)})`);
+        return;
+      }
       const reader = openRunReader(uri, root, env);
       try {
         const result = await reconcileStore(root, uri, reader, storeScope(root, uri));
@@ -99,4 +114,14 @@ Example:
         reader.close();
       }
     });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
 }
