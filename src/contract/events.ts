@@ -52,6 +52,8 @@ const finishedSchema = z.strictObject({
   ),
   /** The last line of the run's error, when it did not finish. */
   error: z.string().nullable(),
+  /** The run's seal (docs/seal.md) when it FINISHED, else `null`. */
+  seal: z.string().regex(/^[0-9a-f]{64}(?![\s\S])/).nullable(),
 });
 
 /** What `run_admin end` did to one run: `changed` is false when it had ended already (`was`). */

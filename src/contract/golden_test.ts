@@ -24,6 +24,7 @@ import {
   type SandboxMode,
 } from "./lists.ts";
 import type { RunPlan } from "./plan.ts";
+import { canonicalSeal, sealDigest, type SealRecord } from "./seal.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 
@@ -208,8 +209,8 @@ emit("run_created", run_id="0123abcd", experiment_id="1")
 every = {name: 0.5 for name in contract.METRICS}
 for status in contract.RUN_STATUSES:
     for error in (None, "ValueError: x"):
-        emit("finished", status=status, run_id="0123abcd", metrics={}, error=error)
-        emit("finished", status=status, run_id="0123abcd", error=error,
+        emit("finished", status=status, run_id="0123abcd", metrics={}, error=error, seal=None)
+        emit("finished", status=status, run_id="0123abcd", error=error, seal="ab" * 32,
              metrics={**every, "roc_auc": None, "training_time_s": 1.5, "inference_latency_ms": 0.25})
 emit("unended", run_id="0123abcd", message="left RUNNING", hint="free space")
 for status in contract.END_STATUSES:
@@ -289,4 +290,59 @@ Deno.test("the lists the platform's code uses are mlp's", async () => {
     refusal_reasons: [...REFUSAL_REASONS],
     interrupt_signals: [...INTERRUPT_SIGNALS],
   });
+});
+
+/** One record for both sides of the seal: NaN, ±Infinity, -0, escapes, astral keys, lists. */
+const SEAL_FIXTURE: SealRecord = {
+  runId: "0123456789abcdef0123456789abcdef",
+  status: "FINISHED",
+  params: {
+    git_commit: "c".repeat(40),
+    "reasoning.hypothesis": 'depth "5" \\ helps\n\ttab\u007f é 😀 \u2028',
+    "z\u{1F600}": "astral key",
+    "zﬀ": "BMP key after U+FB00",
+    empty: "",
+  },
+  tags: { client_name: "acme", "mlp.owner.pid": "42", "mlflow.user": "not sealed" },
+  metrics: {
+    roc_auc: 0.8123456789012345,
+    nan: NaN,
+    inf: Infinity,
+    ninf: -Infinity,
+    zero: -0,
+    tiny: 5e-324,
+    big: 1e21,
+    int: 3,
+  },
+  metricHistory: { roc_auc: [0.5, 0.8123456789012345], nan: [NaN] },
+  artifacts: { "model/MLmodel": "a".repeat(64), "plots/roc_curve.png": "b".repeat(64) },
+};
+
+const PYTHON_SEAL = `
+import json, sys
+from mlp_platform.seal import SealRecord, canonical_seal, seal_digest
+r = json.loads(sys.argv[1], parse_constant=float)
+record = SealRecord(r["runId"], r["status"], r["params"], r["tags"], r["metrics"], r["metricHistory"], r["artifacts"])
+sys.stdout.write(json.dumps({"canonical": canonical_seal(record), "digest": seal_digest(record)}))
+`;
+
+Deno.test("the seal's canonical bytes and digest are the same in the platform and in mlp", async () => {
+  // JSON has no NaN or Infinity; Python's json reads them as these constants.
+  const encoded = JSON.stringify(
+    SEAL_FIXTURE,
+    (_key, value) =>
+      typeof value === "number" && !Number.isFinite(value)
+        ? `@@${value}@@`
+        : Object.is(value, -0)
+        ? "@@-0.0@@"
+        : value,
+  )
+    .replace(/"@@(NaN|Infinity|-Infinity|-0\.0)@@"/g, "$1");
+  const fromPython = JSON.parse(await python(PYTHON_SEAL, [encoded]));
+  equal(fromPython.canonical, canonicalSeal(SEAL_FIXTURE));
+  equal(fromPython.digest, sealDigest(SEAL_FIXTURE));
+  equal(fromPython.canonical.includes("mlflow.user"), false);
+  equal(fromPython.canonical.includes('"nan":"NaN"'), true);
+  equal(fromPython.canonical.includes(`"inf":"7fefffffffffffff"`), true);
+  equal(fromPython.canonical.includes(`"zero":"0000000000000000"`), true);
 });

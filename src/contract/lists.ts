@@ -68,6 +68,34 @@ export const INTERRUPT_SIGNALS = [
 ] as const satisfies readonly Deno.Signal[];
 
 /**
+ * The run tags a seal covers (docs/seal.md): the tags `mlp run` sets when it creates a run (the
+ * plan's, the owner's, the commit MLflow's UI shows, the run's name). A tag not listed here (one
+ * a later mlp command or a person adds) may change without breaking the seal.
+ */
+export const SEALED_TAGS = [
+  "client_name",
+  "project_name",
+  "primary_metric",
+  "sandbox",
+  "mlp.config",
+  "mlp.operator",
+  "mlp.owner.lock",
+  "mlp.owner.host",
+  "mlp.owner.pid",
+  "mlflow.source.git.commit",
+  "mlflow.runName",
+] as const;
+
+/** The tag that holds a run's seal, set last before the run ends FINISHED. */
+export const SEAL_TAG = "mlp.seal";
+
+/**
+ * The artifact that holds the sealed record itself (its canonical JSON), so that a broken seal can
+ * say what changed; the seal does not cover it (it is written after the digest).
+ */
+export const SEAL_ARTIFACT = "mlp/seal.json";
+
+/**
  * The lists the platform's code reads (`mlp_platform/contract.py`), by name; the others reach it
  * inside the schemas (as `enum`s).
  */
@@ -77,6 +105,9 @@ export const SHARED_LISTS = {
   run_statuses: RUN_STATUSES,
   end_statuses: END_STATUSES,
   interrupt_signals: INTERRUPT_SIGNALS,
+  sealed_tags: SEALED_TAGS,
+  seal_tag: [SEAL_TAG],
+  seal_artifact: [SEAL_ARTIFACT],
 } as const;
 
 /** A split strategy the platform implements. */

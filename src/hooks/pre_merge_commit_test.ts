@@ -17,8 +17,9 @@ async function mergeFixture() {
   const params = await provingParams(root, tip);
   const tags = { "mlp.config": "configs/experiment.yaml" };
   const [good, bad, failed] = await writeMlflowRuns(`sqlite:///${join(root, "mlflow.db")}`, [
-    { params, tags },
+    { params, tags, sealed: true },
     {
+      sealed: true,
       params: {
         ...params,
         git_dirty: "true",

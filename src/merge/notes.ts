@@ -6,14 +6,16 @@
  * @module
  */
 import { gitOutput, gitRun } from "../fingerprint/git.ts";
-import { runIdsFromMessage } from "./run_ids.ts";
+import { runIdsFromMessage, sealsFromNote } from "./run_ids.ts";
 
 /** The notes ref, as `git notes --ref` takes it (refs/notes/mlflow). */
 export const NOTES_REF = "mlflow";
 
 /**
- * Adds `MLflow-Run: <runId>` to the note of `commit`, keeping the IDs already there. Does
- * nothing when the note already names the run.
+ * Adds `MLflow-Run: <runId>` to the note of `commit`, and `MLflow-Seal: <runId> <seal>` when the
+ * run is sealed (docs/seal.md), keeping the IDs already there. Does nothing when the note already
+ * names the run. The note is what the merge gate compares the store's seal with: a store rewritten
+ * after the run cannot also rewrite a note that was pushed.
  *
  * A note is a commit on refs/notes/mlflow, so git needs a committer identity. When the
  * repository has no `user.email` (a machine where only MLP_OPERATOR is set), the note is written
@@ -21,6 +23,7 @@ export const NOTES_REF = "mlflow";
  * successful run; a configured identity is always kept.
  *
  * @param operator Who ran it (MLP_OPERATOR or the git email), used only without `user.email`.
+ * @param seal The run's seal, when it has one.
  * @throws {CheckError} when git fails (e.g. `commit` is not a commit).
  */
 export async function attachRunNote(
@@ -28,6 +31,7 @@ export async function attachRunNote(
   commit: string,
   runId: string,
   operator?: string,
+  seal?: string | null,
 ): Promise<void> {
   if ((await readRunNotes(root, commit)).includes(runId.toLowerCase())) return;
   const configured = await gitOutput(root, ["config", "user.email"]);
@@ -41,18 +45,27 @@ export async function attachRunNote(
     `--ref=${NOTES_REF}`,
     "append",
     "-m",
-    `MLflow-Run: ${runId}`,
+    `MLflow-Run: ${runId}` + (seal ? `\nMLflow-Seal: ${runId} ${seal}` : ""),
     commit,
   ]);
 }
 
 /** The run IDs in the note of `commit`, oldest first; `[]` when it has no note. */
 export async function readRunNotes(root: string, commit: string): Promise<string[]> {
+  return runIdsFromMessage(await noteText(root, commit));
+}
+
+/** The seals in the note of `commit`, by run ID; empty when it has no note. */
+export async function readRunSeals(root: string, commit: string): Promise<Map<string, string>> {
+  return sealsFromNote(await noteText(root, commit));
+}
+
+async function noteText(root: string, commit: string): Promise<string> {
   const output = await gitOutput(root, ["notes", `--ref=${NOTES_REF}`, "show", commit]);
   if (output.code !== 0) {
     // "no note found for object" is the normal case; anything else (a bad commit) is an error.
-    if (/no note found/i.test(output.stderr)) return [];
+    if (/no note found/i.test(output.stderr)) return "";
     await gitRun(root, ["notes", `--ref=${NOTES_REF}`, "show", commit]);
   }
-  return runIdsFromMessage(new TextDecoder().decode(output.stdout));
+  return new TextDecoder().decode(output.stdout);
 }

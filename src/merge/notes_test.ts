@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { CheckError } from "../errors.ts";
 import { git, makeProject } from "../hooks/testing.ts";
-import { attachRunNote, readRunNotes } from "./notes.ts";
+import { attachRunNote, readRunNotes, readRunSeals } from "./notes.ts";
 
 const A = "0123456789abcdef0123456789abcdef";
 const B = "fedcba9876543210fedcba9876543210";
@@ -54,6 +54,20 @@ Deno.test("attachRunNote() appends run IDs to refs/notes/mlflow once each", asyn
     `MLflow-Run: ${A}\n\nMLflow-Run: ${B}\n`,
   );
   await assert.rejects(() => readRunNotes(root, "no-such-branch"), CheckError);
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("attachRunNote() writes a run's seal beside its ID", async () => {
+  const root = await makeProject();
+  const seal = "5".repeat(64);
+  await attachRunNote(root, "HEAD", A, undefined, seal);
+  await attachRunNote(root, "HEAD", B, undefined, null);
+  assert.equal(
+    (await git(root, ["notes", "--ref=mlflow", "show", "HEAD"])).stdout,
+    `MLflow-Run: ${A}\nMLflow-Seal: ${A} ${seal}\n\nMLflow-Run: ${B}\n`,
+  );
+  assert.deepEqual([...await readRunSeals(root, "HEAD")], [[A, seal]]);
+  assert.deepEqual(await readRunNotes(root, "HEAD"), [A, B]);
   await Deno.remove(root, { recursive: true });
 });
 

@@ -1,9 +1,10 @@
 /**
  * The merge proof (DESIGN "Merge proof"): a run proves a commit when it FINISHED at that commit
  * with `git_dirty=false` and its fingerprints equal those recomputed from the commit's tree: the
- * uv.lock hash, the dataset hash (the config's `dataset_version`), the feature-pipeline hash, the
- * project-code hash and every protected field. Everything on the commit side is read from git objects, never from the
- * work tree, so the proof holds for whatever the commit contains.
+ * uv.lock hash, the dataset hash (the config's `dataset_version`), the feature-pipeline hash,
+ * the project-code hash and every protected field, and its seal holds (src/tracking/seal.ts: its record has not changed
+ * since `mlp run` sealed it). Everything on the commit side is read from git objects, never from
+ * the work tree, so the proof holds for whatever the commit contains.
  *
  * @module
  */
@@ -17,7 +18,8 @@ import { gitShow, resolveCommit } from "../fingerprint/git.ts";
 import { lockHash } from "../fingerprint/lock.ts";
 import { STANDARDS_PATH } from "../project/paths.ts";
 import type { RunReader } from "../tracking/run_record.ts";
-import { readRunNotes } from "./notes.ts";
+import { checkSeal } from "../tracking/seal.ts";
+import { readRunNotes, readRunSeals } from "./notes.ts";
 
 /** The config a run used when its `mlp.config` tag is missing. */
 const DEFAULT_CONFIG = "configs/experiment.yaml";
@@ -77,6 +79,7 @@ export async function verifyRun(root: string, options: VerifyRunOptions): Promis
     });
   }
 
+  const notedSeals = await readRunSeals(root, commit);
   const expectedByConfig = new Map<string, Promise<Expected>>();
   const checked: RunCheck[] = [];
   for (const runId of candidates) {
@@ -90,6 +93,7 @@ export async function verifyRun(root: string, options: VerifyRunOptions): Promis
     if (run.status !== "FINISHED") {
       problems.push(`status: run is "${run.status}", must be "FINISHED"`);
     }
+    problems.push(...await checkSeal(options.reader, run, notedSeals.get(runId.toLowerCase())));
     const compare = (field: string, commitValue: string) => {
       const runValue = run.params[field];
       if (runValue === commitValue) return;

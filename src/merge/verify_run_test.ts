@@ -15,8 +15,8 @@ Deno.test("verifyRun() and mlp verify-run prove a commit only with a matching FI
   const atFirst = await provingParams(root, first);
   const atSecond = await provingParams(root, second);
   const [good, stale] = await writeMlflowRuns(`sqlite:///${join(root, "mlflow.db")}`, [
-    { params: atSecond, tags: { "mlp.config": "configs/experiment.yaml" } },
-    { params: atFirst, tags: { "mlp.config": "configs/experiment.yaml" } },
+    { params: atSecond, tags: { "mlp.config": "configs/experiment.yaml" }, sealed: true },
+    { params: atFirst, tags: { "mlp.config": "configs/experiment.yaml" }, sealed: true },
   ]);
   const reader = openSqliteRunReader(join(root, "mlflow.db"));
   try {

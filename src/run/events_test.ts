@@ -9,9 +9,16 @@ Deno.test("parseEvent() reads each supervisor event", () => {
   });
   deepEqual(
     parseEvent(
-      '{"event":"finished","status":"FAILED","run_id":"abc","metrics":{"f1":null},"error":"x"}',
+      '{"event":"finished","status":"FAILED","run_id":"abc","metrics":{"f1":null},"error":"x","seal":null}',
     ),
-    { event: "finished", status: "FAILED", run_id: "abc", metrics: { f1: null }, error: "x" },
+    {
+      event: "finished",
+      status: "FAILED",
+      run_id: "abc",
+      metrics: { f1: null },
+      error: "x",
+      seal: null,
+    },
   );
   deepEqual(parseEvent('{"event":"unended","run_id":"abc","message":"m","hint":"h"}'), {
     event: "unended",

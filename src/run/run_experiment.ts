@@ -269,7 +269,7 @@ async function runInterruptibly(
 
   let noteAttached = false;
   if (finished.status === "FINISHED" && !git.dirty) {
-    await attachRunNote(root, git.commit, finished.run_id, operator);
+    await attachRunNote(root, git.commit, finished.run_id, operator, finished.seal);
     noteAttached = true;
   }
 

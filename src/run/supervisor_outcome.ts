@@ -37,6 +37,8 @@ export async function endAbandonedRun(
     run_id: runId,
     metrics: {},
     error: ended.changed ? why : null,
+    // Only the supervisor seals a run, just before it ends it FINISHED.
+    seal: null,
   };
 }
 

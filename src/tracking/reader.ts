@@ -46,5 +46,5 @@ export function openRunReader(
   const uri = trackingUri?.trim() || `sqlite:///${join(root, "mlflow.db")}`;
   if (storeKind(uri) === "server") return openRestRunReader(uri, env);
   const path = uri.slice("sqlite:///".length).split("?")[0];
-  return openSqliteRunReader(isAbsolute(path) ? path : join(root, path));
+  return openSqliteRunReader(isAbsolute(path) ? path : join(root, path), root);
 }

@@ -6,9 +6,10 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import { CheckError } from "../errors.ts";
 import { splitCredentials } from "./redact.ts";
-import type { RunReader, RunRecord } from "./run_record.ts";
+import type { MetricPoint, RunReader, RunRecord } from "./run_record.ts";
 
 interface RestRun {
   info: {
@@ -47,7 +48,31 @@ export function openRestRunReader(
   }
 
   async function call(path: string, body?: unknown): Promise<Record<string, unknown> | null> {
-    const url = `${base}/api/2.0/mlflow/${path}`;
+    const response = await send(`${base}/api/2.0/mlflow/${path}`, body);
+    const text = await response.text();
+    let json: Record<string, unknown> = {};
+    try {
+      json = text ? JSON.parse(text) : {};
+    } catch {
+      // Proxies answer errors in HTML; the status below is the useful part.
+    }
+    if (response.status === 404 || json.error_code === "RESOURCE_DOES_NOT_EXIST") return null;
+    if (!response.ok) throw answered(response.status, path, String(json.message ?? text));
+    return json;
+  }
+
+  function answered(status: number, path: string, message: string): CheckError {
+    return new CheckError(
+      `The MLflow server at "${base}" answered ${status} to ${path}: "${message.slice(0, 200)}"`,
+      {
+        hint: status === 401 || status === 403
+          ? "set MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD"
+          : "check the server's logs",
+      },
+    );
+  }
+
+  async function send(url: string, body?: unknown): Promise<Response> {
     let response: Response;
     try {
       response = await fetch(url, {
@@ -61,26 +86,36 @@ export function openRestRunReader(
         hint: "check that the server is running and MLFLOW_TRACKING_URI is right",
       });
     }
-    const text = await response.text();
-    let json: Record<string, unknown> = {};
-    try {
-      json = text ? JSON.parse(text) : {};
-    } catch {
-      // Proxies answer errors in HTML; the status below is the useful part.
+    return response;
+  }
+
+  /** The artifact files under `path` (the root when empty), through the artifacts/list API. */
+  async function listFiles(runId: string, path: string): Promise<string[]> {
+    const files: string[] = [];
+    let token: string | undefined;
+    do {
+      const query = new URLSearchParams({ run_id: runId, ...(path ? { path } : {}) });
+      if (token) query.set("page_token", token);
+      const page = await call(`artifacts/list?${query}`);
+      for (const file of (page?.files ?? []) as { path: string; is_dir?: boolean }[]) {
+        if (file.is_dir) files.push(...await listFiles(runId, file.path));
+        else files.push(file.path);
+      }
+      token = page?.next_page_token as string | undefined;
+    } while (token);
+    return files;
+  }
+
+  /** One artifact's bytes through the server's get-artifact route (what its UI downloads). */
+  async function download(runId: string, path: string): Promise<Uint8Array | null> {
+    const query = new URLSearchParams({ path, run_uuid: runId });
+    const response = await send(`${base}/get-artifact?${query}`);
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return null;
     }
-    if (response.status === 404 || json.error_code === "RESOURCE_DOES_NOT_EXIST") return null;
-    if (!response.ok) {
-      throw new CheckError(
-        `The MLflow server at "${base}" answered ${response.status} to ${path}: ` +
-          `"${String(json.message ?? text).slice(0, 200)}"`,
-        {
-          hint: response.status === 401 || response.status === 403
-            ? "set MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD"
-            : "check the server's logs",
-        },
-      );
-    }
-    return json;
+    if (!response.ok) throw answered(response.status, "get-artifact", await response.text());
+    return new Uint8Array(await response.arrayBuffer());
   }
 
   /** Every run matching `filter` in any experiment, oldest first. */
@@ -125,6 +160,47 @@ export function openRestRunReader(
     },
     findRunning(): Promise<RunRecord[]> {
       return searchRuns("attributes.status = 'RUNNING'", "ACTIVE_ONLY");
+    },
+    async getMetricHistory(runId: string): Promise<Record<string, MetricPoint[]>> {
+      const run = await this.getRun(runId);
+      const points: Record<string, MetricPoint[]> = {};
+      for (const key of Object.keys(run?.metrics ?? {})) {
+        let token: string | undefined;
+        do {
+          const query = new URLSearchParams({ run_id: runId, metric_key: key });
+          if (token) query.set("page_token", token);
+          const page = await call(`metrics/get-history?${query}`);
+          for (const m of (page?.metrics ?? []) as Record<string, unknown>[]) {
+            (points[key] ??= []).push({
+              value: Number(m.value),
+              step: Number(m.step ?? 0),
+              timestamp: Number(m.timestamp ?? 0),
+            });
+          }
+          token = page?.next_page_token as string | undefined;
+        } while (token);
+      }
+      return points;
+    },
+    async hashArtifacts(runId: string): Promise<Record<string, string>> {
+      const hashes: Record<string, string> = {};
+      for (const path of await listFiles(runId, "")) {
+        const bytes = await download(runId, path);
+        if (bytes === null) {
+          throw new CheckError(
+            `The MLflow server at "${base}" lists artifact "${path}" of run ${runId} but does not serve it`,
+            {
+              hint:
+                "start the server with artifact serving (the default `mlflow server`), which mlp needs to check a run's seal",
+            },
+          );
+        }
+        hashes[path] = createHash("sha256").update(bytes).digest("hex");
+      }
+      return hashes;
+    },
+    readArtifact(runId: string, path: string): Promise<Uint8Array | null> {
+      return download(runId, path);
     },
     close(): void {},
   };

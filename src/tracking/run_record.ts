@@ -21,6 +21,13 @@ export interface RunRecord {
   metrics: Record<string, number>;
 }
 
+/** One value of a metric's history. */
+export interface MetricPoint {
+  value: number;
+  step: number;
+  timestamp: number;
+}
+
 /** Reads runs from an MLflow tracking store. */
 export interface RunReader {
   /** Where the runs are read from, for messages (a file path or a server URL). */
@@ -31,6 +38,17 @@ export interface RunReader {
   findRunsByCommit(commit: string): Promise<RunRecord[]>;
   /** Every active run whose status is RUNNING, oldest first. */
   findRunning(): Promise<RunRecord[]>;
+  /** Every value logged of each metric of the run, in any order. */
+  getMetricHistory(runId: string): Promise<Record<string, MetricPoint[]>>;
+  /**
+   * Every artifact file of the run: its path relative to the run's artifact root (`/`-separated)
+   * → the SHA-256 of its bytes.
+   *
+   * @throws {CheckError} when the artifacts cannot be read from here.
+   */
+  hashArtifacts(runId: string): Promise<Record<string, string>>;
+  /** The bytes of one artifact of the run, or `null` when it has none at `path`. */
+  readArtifact(runId: string, path: string): Promise<Uint8Array | null>;
   /** Releases the store (closes the database). */
   close(): void;
 }

@@ -7,8 +7,11 @@
  * @module
  */
 import { DatabaseSync } from "node:sqlite";
+import { dirname, isAbsolute, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { CheckError } from "../errors.ts";
-import type { RunReader, RunRecord } from "./run_record.ts";
+import { hashFile } from "../cas/hash_file.ts";
+import type { MetricPoint, RunReader, RunRecord } from "./run_record.ts";
 
 interface RunRow {
   run_uuid: string;
@@ -57,12 +60,13 @@ function rollBackUnfinishedTransaction(path: string): void {
 
 /**
  * Opens the SQLite store at `path` read-only, first rolling back a transaction a killed writer
- * left unfinished.
+ * left unfinished. A run's relative artifact location (`mlartifacts/…`, as mlp sets it) lies in
+ * `projectRoot`, the directory `mlp run` starts MLflow in (by default the store's folder).
  *
  * @throws {CheckError} when the file does not exist or is not an MLflow store, or holds an
  * unfinished transaction that cannot be rolled back.
  */
-export function openSqliteRunReader(path: string): RunReader {
+export function openSqliteRunReader(path: string, projectRoot = dirname(path)): RunReader {
   try {
     Deno.statSync(path);
   } catch {
@@ -108,6 +112,24 @@ export function openSqliteRunReader(path: string): RunReader {
   const metrics = db.prepare(
     "SELECT key, value, is_nan FROM latest_metrics WHERE run_uuid = ?",
   );
+  const history = db.prepare(
+    "SELECT key, value, is_nan, step, timestamp FROM metrics WHERE run_uuid = ?",
+  );
+  const artifactUri = db.prepare("SELECT artifact_uri FROM runs WHERE run_uuid = ?");
+
+  /** The run's artifact folder on this machine. */
+  function artifactDir(runId: string): string {
+    const row = artifactUri.get(runId) as { artifact_uri: string | null } | undefined;
+    const uri = row?.artifact_uri ?? "";
+    if (uri.startsWith("file://")) return fileURLToPath(uri);
+    if (uri === "" || /^[a-z][a-z0-9+.-]*:/i.test(uri)) {
+      throw new CheckError(
+        `Run ${runId}'s artifacts are at "${uri}", which mlp cannot read from a SQLite store`,
+        { hint: "a SQLite store's runs keep their artifacts in the project (mlartifacts/)" },
+      );
+    }
+    return isAbsolute(uri) ? uri : join(projectRoot, uri);
+  }
 
   function record(row: RunRow): RunRecord {
     const toMap = (rows: Record<string, unknown>[]) =>
@@ -139,6 +161,49 @@ export function openSqliteRunReader(path: string): RunReader {
     },
     findRunning(): Promise<RunRecord[]> {
       return Promise.resolve((running.all() as unknown as RunRow[]).map(record));
+    },
+    getMetricHistory(runId: string): Promise<Record<string, MetricPoint[]>> {
+      const points: Record<string, MetricPoint[]> = {};
+      for (const row of history.all(runId)) {
+        (points[String(row.key)] ??= []).push({
+          value: row.is_nan ? NaN : Number(row.value),
+          step: Number(row.step),
+          timestamp: Number(row.timestamp),
+        });
+      }
+      return Promise.resolve(points);
+    },
+    async hashArtifacts(runId: string): Promise<Record<string, string>> {
+      const root = artifactDir(runId);
+      const hashes: Record<string, string> = {};
+      async function walk(dir: string, prefix: string): Promise<void> {
+        let entries: Deno.DirEntry[];
+        try {
+          entries = [...Deno.readDirSync(dir)];
+        } catch (error) {
+          if (error instanceof Deno.errors.NotFound && prefix === "") return;
+          throw new CheckError(`Cannot read the artifacts of run ${runId} in "${dir}"`, {
+            cause: error,
+            hint: "the run's artifacts must be readable to check its seal",
+          });
+        }
+        for (const entry of entries) {
+          const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+          if (entry.isDirectory) await walk(join(dir, entry.name), path);
+          // A symlink is hashed as what it points to, as MLflow would serve it.
+          else hashes[path] = await hashFile(join(dir, entry.name));
+        }
+      }
+      await walk(root, "");
+      return hashes;
+    },
+    async readArtifact(runId: string, path: string): Promise<Uint8Array | null> {
+      try {
+        return await Deno.readFile(join(artifactDir(runId), path));
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) return null;
+        throw error;
+      }
     },
     close(): void {
       db.close();

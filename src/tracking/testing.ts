@@ -13,6 +13,10 @@ export interface RunSpec {
   tags?: Record<string, string>;
   metrics?: Record<string, number>;
   status?: "FINISHED" | "FAILED" | "KILLED" | "RUNNING";
+  /** Artifact path → text, logged with `log_text`. */
+  artifacts?: Record<string, string>;
+  /** Seal the run as the supervisor does (docs/seal.md) before it ends FINISHED. */
+  sealed?: boolean;
 }
 
 /** The Python interpreter with mlflow that tests use. */
@@ -20,14 +24,15 @@ export const MLFLOW_PYTHON = Deno.env.get("MLP_TEST_MLFLOW_PYTHON") ??
   new URL("../../.cache/platform-env/.venv/bin/python", import.meta.url).pathname;
 
 const WRITER = `
-import json, sys
+import hashlib, json, sys
 from mlflow.entities import Metric, Param, RunTag
 from mlflow.tracking import MlflowClient
 
 spec = json.load(sys.stdin)
 client = MlflowClient(tracking_uri=spec["uri"])
 experiment = client.get_experiment_by_name(spec["experiment"])
-experiment_id = experiment.experiment_id if experiment else client.create_experiment(spec["experiment"])
+experiment_id = experiment.experiment_id if experiment else client.create_experiment(
+    spec["experiment"], artifact_location=spec.get("artifacts"))
 ids = []
 for run in spec["runs"]:
     created = client.create_run(experiment_id, tags=run.get("tags", {}))
@@ -36,6 +41,18 @@ for run in spec["runs"]:
     metrics = [Metric(k, v, 0, 0) for k, v in run.get("metrics", {}).items()]
     for i in range(0, max(len(params), 1), 100):
         client.log_batch(run_id, params=params[i:i + 100], metrics=metrics if i == 0 else [])
+    for path, text in run.get("artifacts", {}).items():
+        client.log_text(run_id, text, path)
+    if run.get("sealed"):
+        from mlp_platform.seal import SealRecord, seal_digest
+        values = run.get("metrics", {})
+        record = SealRecord(
+            run_id, "FINISHED", run.get("params", {}),
+            {**run.get("tags", {}), "mlflow.runName": created.info.run_name},
+            values, {k: [v] for k, v in values.items()},
+            {p: hashlib.sha256(t.encode()).hexdigest() for p, t in run.get("artifacts", {}).items()},
+        )
+        client.set_tag(run_id, "mlp.seal", seal_digest(record))
     if run.get("status", "FINISHED") != "RUNNING":
         client.set_terminated(run_id, run.get("status", "FINISHED"))
     ids.append(run_id)
@@ -44,23 +61,29 @@ print(json.dumps(ids))
 
 /**
  * Writes `runs` into the MLflow store at `trackingUri` (e.g. `sqlite:////tmp/x/mlflow.db`), in
- * experiment `experiment`, and returns their run IDs in order.
+ * experiment `experiment`, and returns their run IDs in order. A new experiment keeps its
+ * artifacts in `artifacts` (a folder; MLflow's default otherwise).
  */
 export async function writeMlflowRuns(
   trackingUri: string,
   runs: RunSpec[],
   experiment = "client/project",
+  artifacts?: string,
 ): Promise<string[]> {
   const child = new Deno.Command(MLFLOW_PYTHON, {
     args: ["-c", WRITER],
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
-    env: { MLFLOW_DISABLE_TELEMETRY: "true", DO_NOT_TRACK: "true" },
+    env: {
+      MLFLOW_DISABLE_TELEMETRY: "true",
+      DO_NOT_TRACK: "true",
+      PYTHONPATH: new URL("../python", import.meta.url).pathname,
+    },
   }).spawn();
   const writer = child.stdin.getWriter();
   await writer.write(
-    new TextEncoder().encode(JSON.stringify({ uri: trackingUri, experiment, runs })),
+    new TextEncoder().encode(JSON.stringify({ uri: trackingUri, experiment, runs, artifacts })),
   );
   await writer.close();
   const output = await child.output();

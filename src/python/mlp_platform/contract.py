@@ -55,3 +55,9 @@ END_STATUSES = _strings("end_statuses")
 """The states ``run_admin`` ends an abandoned run in."""
 INTERRUPT_SIGNALS = _strings("interrupt_signals")
 """The signals by which a user stops a run, by name (``signal.Signals``)."""
+SEALED_TAGS = _strings("sealed_tags")
+"""The run tags a seal covers (``seal``)."""
+SEAL_TAG = _strings("seal_tag")[0]
+"""The tag that holds a run's seal."""
+SEAL_ARTIFACT = _strings("seal_artifact")[0]
+"""The artifact that holds the sealed record's canonical JSON."""

@@ -14,6 +14,7 @@ import pyarrow.parquet
 from mlflow.tracking import MlflowClient
 
 from mlp_platform import tracking
+from mlp_platform.contract import SEAL_ARTIFACT, SEAL_TAG
 from mlp_platform.metrics import compute_metrics
 from mlp_platform.os_errors import describe
 from mlp_platform.owner import owner_tags
@@ -21,6 +22,7 @@ from mlp_platform.plan import Plan
 from mlp_platform.plots import plot_importance, plot_roc
 from mlp_platform.redact import redact_uri
 from mlp_platform.sandbox import SandboxReport
+from mlp_platform.seal import SealRecord, canonical_seal, hash_artifacts, hash_file, seal_digest
 from mlp_platform.store import StoreLease, make_artifact_location_relative
 from mlp_platform.system_info import system_params
 
@@ -30,14 +32,19 @@ Checkpoint = Callable[[], None]
 
 @dataclass
 class Recorder:
-    """One MLflow run of one plan."""
+    """One MLflow run of one plan, and what it logged there (what the seal covers)."""
 
     plan: Plan
     client: MlflowClient
     run_id: str
     experiment_id: str
     sandbox: SandboxReport
+    tags: dict[str, str]
     ended: str | None = field(default=None)
+    params: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
+    artifacts: dict[str, str] = field(default_factory=dict)
+    seal: str | None = field(default=None)
 
     @classmethod
     def open(cls, plan: Plan, sandbox: SandboxReport, uri: str, lease: StoreLease, checkpoint: Checkpoint) -> Recorder:
@@ -57,7 +64,9 @@ class Recorder:
             run = client.create_run(experiment_id, tags=tags, run_name=plan.run_name)
         finally:
             lease.release_init()
-        return cls(plan, client, run.info.run_id, experiment_id, sandbox)
+        # MLflow names every run (a random name when the plan has none) in this tag.
+        tags["mlflow.runName"] = run.info.run_name
+        return cls(plan, client, run.info.run_id, experiment_id, sandbox, tags)
 
     def log_setup(self) -> None:
         """Params from the plan, system facts, sandbox layers, and the plan file itself."""
@@ -69,11 +78,12 @@ class Recorder:
             "sandbox.shm": self.sandbox.shm,
             "sandbox.unix_sockets": self.sandbox.unix_sockets,
         }
-        tracking.log_params(self.client, self.run_id, params)
+        self.params.update(tracking.log_params(self.client, self.run_id, params))
         copy = self.plan.scratch_dir / "mlp" / "plan.json"
         if self.plan.path.resolve() != copy.resolve():
             shutil.copyfile(self.plan.path, copy)
         self.client.log_artifact(self.run_id, str(copy), "mlp")
+        self.artifacts["mlp/plan.json"] = hash_file(copy)
 
     def log_results(self, checkpoint: Checkpoint) -> dict[str, float]:
         """Metrics from the trainer's out-of-fold predictions, dataset size, plots and the model;
@@ -87,10 +97,10 @@ class Recorder:
         metrics["training_time_s"] = float(result["training_time_s"])
         metrics["inference_latency_ms"] = float(result["inference_latency_ms"])
         checkpoint()
-        tracking.log_params(
-            self.client, self.run_id, {"dataset.rows": str(result["rows"]), "dataset.columns": str(result["columns"])}
-        )
+        size = {"dataset.rows": str(result["rows"]), "dataset.columns": str(result["columns"])}
+        self.params.update(tracking.log_params(self.client, self.run_id, size))
         tracking.log_metrics(self.client, self.run_id, metrics)
+        self.metrics.update(metrics)
         checkpoint()
         plots = self.plan.scratch_dir / "plots"
         auc = metrics.get("roc_auc")
@@ -99,9 +109,34 @@ class Recorder:
         importance = json.loads((out / "importance.json").read_text(encoding="utf-8"))
         plot_importance(importance, plots / "feature_importance.png")
         self.client.log_artifacts(self.run_id, str(plots), "plots")
+        self.artifacts.update(hash_artifacts(plots, "plots"))
         checkpoint()
         self.client.log_artifacts(self.run_id, str(out / "model"), "model")
+        self.artifacts.update(hash_artifacts(out / "model", "model"))
         return metrics
+
+    def seal_finished(self) -> str:
+        """Seals the run as FINISHED (docs/seal.md): the digest of what this recorder logged, its
+        canonical record as the artifact mlp/seal.json (so a broken seal can say what changed), and
+        the digest as the tag ``mlp.seal``, set last. Call just before ``end("FINISHED")``."""
+        record = SealRecord(
+            run_id=self.run_id,
+            status="FINISHED",
+            params=dict(self.params),
+            tags=dict(self.tags),
+            metrics=dict(self.metrics),
+            metric_history={key: [value] for key, value in self.metrics.items()},
+            artifacts=dict(self.artifacts),
+        )
+        folder, name = SEAL_ARTIFACT.rsplit("/", 1)
+        local = self.plan.scratch_dir / "seal" / name
+        local.parent.mkdir(parents=True, exist_ok=True)
+        local.write_text(canonical_seal(record), encoding="utf-8")
+        self.client.log_artifact(self.run_id, str(local), folder)
+        digest = seal_digest(record)
+        self.client.set_tag(self.run_id, SEAL_TAG, digest)
+        self.seal = digest
+        return digest
 
     def end(self, status: str, traceback_text: str | None = None) -> None:
         """Logs the error text (if any) as error/traceback.txt and ends the run with `status`, once:

@@ -5,7 +5,8 @@ order: probe the sandbox in a forked child (refuse if it cannot be set up), star
 (which confines itself and imports its libraries, then waits), create the MLflow run and log the
 plan's tags and params, system facts and the plan file, tell the trainer to go, and finally
 compute the metrics from the trainer's out-of-fold predictions and log them with the plots and the
-model files.
+model files, and seal the run (``seal``: a digest over what it logged, set as the last tag and
+reported to mlp, docs/seal.md) before it ends the run FINISHED.
 
 The model is logged as plain run artifacts under ``model/`` (the directory the trainer wrote with
 ``mlflow.sklearn.save_model``), so no process that writes to MLflow ever unpickles project
@@ -180,6 +181,8 @@ def _supervise(plan: Plan, uri: str, recorder: Recorder, trainer: TrainerProcess
         else:
             metrics = recorder.log_results(interrupts.check)
             assert_no_project_modules(plan.project_src)
+            interrupts.check()
+            recorder.seal_finished()
             status, text = "FINISHED", None
     except Interrupted as interruption:
         status, text = "KILLED", f"{interruption}\n"
@@ -196,7 +199,15 @@ def _supervise(plan: Plan, uri: str, recorder: Recorder, trainer: TrainerProcess
     if recorder.ended != status and recorder.ended in EXIT_OF_STATUS:  # ended meanwhile by someone else
         status, text, metrics = recorder.ended, f"the run was already ended {recorder.ended}\n", {}
     error_line = _last_line(text) if text else None
-    emit("finished", status=status, run_id=recorder.run_id, metrics=_json_metrics(metrics), error=error_line)
+    seal = recorder.seal if status == "FINISHED" else None
+    emit(
+        "finished",
+        status=status,
+        run_id=recorder.run_id,
+        metrics=_json_metrics(metrics),
+        error=error_line,
+        seal=seal,
+    )
     return EXIT_OF_STATUS[status]
 
 

@@ -40,11 +40,13 @@ def clip(value: str) -> str:
     return value[: MAX_PARAM_VALUE_CHARS - 14] + "…[truncated]"
 
 
-def log_params(client: MlflowClient, run_id: str, params: dict[str, str]) -> None:
-    """Logs params in batches of at most 100, values clipped to 6000 characters."""
+def log_params(client: MlflowClient, run_id: str, params: dict[str, str]) -> dict[str, str]:
+    """Logs params in batches of at most 100, values clipped to 6000 characters; returns them as
+    logged."""
     items = [Param(key, clip(str(value))) for key, value in sorted(params.items())]
     for start in range(0, len(items), MAX_PARAMS_PER_BATCH):
         client.log_batch(run_id, params=items[start : start + MAX_PARAMS_PER_BATCH])
+    return {item.key: item.value for item in items}
 
 
 def log_metrics(client: MlflowClient, run_id: str, metrics: dict[str, float]) -> None:

@@ -59,12 +59,12 @@ def test_after_claim_stdout_only_events_reach_stdout_and_the_rest_goes_to_stderr
         ),
         (
             "finished",
-            {"status": "FINISHED", "run_id": "r1", "metrics": {"roc_auc": float("nan")}, "error": None},
+            {"status": "FINISHED", "run_id": "r1", "metrics": {"roc_auc": float("nan")}, "error": None, "seal": None},
             'event "finished": field "metrics.roc_auc" must be a number or null, got NaN',
         ),
         (
             "finished",
-            {"status": "FINISHED", "run_id": "r1", "metrics": {"gini": 0.5}, "error": None},
+            {"status": "FINISHED", "run_id": "r1", "metrics": {"gini": 0.5}, "error": None, "seal": None},
             'event "finished": field "metrics.gini" is not allowed: a name here is one of roc_auc',
         ),
         (
@@ -84,11 +84,13 @@ def test_emit_refuses_what_mlp_would_not_parse(
 
 
 def test_emit_writes_an_event_of_the_contract(capsys: pytest.CaptureFixture[str]) -> None:
-    assert emit("finished", status="FAILED", run_id="r1", metrics={"roc_auc": None, "training_time_s": 1.5}, error="x")
+    metrics = {"roc_auc": None, "training_time_s": 1.5}
+    assert emit("finished", status="FAILED", run_id="r1", metrics=metrics, error="x", seal=None)
     assert json.loads(capsys.readouterr().out) == {
         "event": "finished",
         "status": "FAILED",
         "run_id": "r1",
         "metrics": {"roc_auc": None, "training_time_s": 1.5},
         "error": "x",
+        "seal": None,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import py_compile
@@ -30,7 +31,10 @@ from conftest import (
 from mlflow.tracking import MlflowClient
 from sklearn.metrics import recall_score
 
+from mlp_platform.contract import SEALED_TAGS
+from mlp_platform.owner import OWNER_TAGS
 from mlp_platform.sandbox import MIN_ABI, landlock_abi
+from mlp_platform.seal import encode_metric
 
 needs_landlock = pytest.mark.skipif(landlock_abi() < MIN_ABI, reason="needs Landlock ABI 4+")
 
@@ -127,6 +131,22 @@ def test_a_run_is_recorded_finished_with_params_metrics_artifacts_and_a_loadable
     assert not [a for a in artifacts if a.startswith("error/")]
     plan_copy = Path(client.download_artifacts(run_id, "mlp/plan.json"))
     assert json.loads(plan_copy.read_text()) == project.plan
+
+    # Sealed last: the seal is the SHA-256 of the sealed record, which covers every param, the
+    # sealed tags, the metrics and every other artifact's hash, and is what mlp was told.
+    assert finished["seal"] == tags["mlp.seal"]
+    sealed_bytes = Path(client.download_artifacts(run_id, "mlp/seal.json")).read_bytes()
+    assert hashlib.sha256(sealed_bytes).hexdigest() == tags["mlp.seal"]
+    sealed = json.loads(sealed_bytes)
+    assert (sealed["seal_version"], sealed["run_id"], sealed["status"]) == (1, run_id, "FINISHED")
+    assert sealed["params"] == params
+    assert sealed["tags"] == {k: v for k, v in tags.items() if k in SEALED_TAGS}
+    assert set(sealed["tags"]) == {*project.plan["tags"], *OWNER_TAGS, "mlflow.source.git.commit", "mlflow.runName"}
+    assert sealed["metrics"] == {k: encode_metric(v) for k, v in run.data.metrics.items()}
+    assert sealed["metric_history"] == {k: [encode_metric(v)] for k, v in run.data.metrics.items()}
+    assert set(sealed["artifacts"]) == set(artifacts) - {"mlp/seal.json"}
+    model_file = Path(client.download_artifacts(run_id, "model/MLmodel")).read_bytes()
+    assert sealed["artifacts"]["model/MLmodel"] == hashlib.sha256(model_file).hexdigest()
 
     assert_model_predicts_probabilities(project, run_id)
 
