@@ -185,7 +185,7 @@ print(json.dumps({"mean": float(scores.mean()), "metadata": model.metadata.metad
       equal(out.stdout, "");
       match(
         out.stderr,
-        /protected\.positive_class: standards say 1 \(an integer\), config has "1" \(a string\)/,
+        /protected\.positive_class: standards at HEAD say 1 \(an integer\), config has "1" \(a string\)/,
       );
       await setPositiveClass(project, "1");
     },
