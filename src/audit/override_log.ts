@@ -162,6 +162,25 @@ export function appendedEntries(oldText: string, newText: string, file: string):
 }
 
 /**
+ * How many entries of the new log were already in the old one: the index of the first entry a
+ * change of the log appends. A change that is not an append appends nothing, so the count is all
+ * of the new log's entries ({@linkcode checkLogOnlyGrows} reports the change).
+ *
+ * @param oldText The committed log (`""` if there is none).
+ * @param newText The staged log, or the work tree's.
+ *
+ * @example Usage
+ * ```ts
+ * import { appendedFrom } from "./override_log.ts";
+ * appendedFrom("", "", "logs/protected_overrides.log"); // => 0
+ * ```
+ */
+export function appendedFrom(oldText: string, newText: string, file: string): number {
+  const isAppend = newText.startsWith(oldText) && (oldText === "" || oldText.endsWith("\n"));
+  return verifyOverrideLog(isAppend ? oldText : newText, file).entries.length;
+}
+
+/**
  * Appends entries to the project's log, chaining each to the one before. Refuses to append to a
  * log whose chain is already broken (appending would make the damage look legitimate). Holds an
  * exclusive lock while it reads the last line and writes, so concurrent runs cannot fork the chain.

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { CheckError, InputError } from "../errors.ts";
 import {
   appendedEntries,
+  appendedFrom,
   appendOverrideEntries,
   checkLogOnlyGrows,
   formatEntry,
@@ -198,4 +199,13 @@ Deno.test("resolveOperator() prefers MLP_OPERATOR, then git user.email, else ref
     else Deno.env.set("GIT_CONFIG_GLOBAL", saved);
   }
   await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("appendedFrom() counts the entries a log had before an append, and all of a rewrite", () => {
+  const first = formatEntry({ ...entry(1), prev: GENESIS });
+  const second = formatEntry({ ...entry(2), prev: lineHash(first) });
+  assert.equal(appendedFrom("", `${first}\n${second}\n`, FILE), 0);
+  assert.equal(appendedFrom(`${first}\n`, `${first}\n${second}\n`, FILE), 1);
+  assert.equal(appendedFrom(`${first}\n${second}\n`, `${first}\n${second}\n`, FILE), 2);
+  assert.equal(appendedFrom(`${second}\n`, `${first}\n${second}\n`, FILE), 2);
 });

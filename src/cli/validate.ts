@@ -22,9 +22,10 @@ export function registerValidate(program: Command): void {
       "after",
       "\nEvery problem is listed with its file, line and field. Exit code 2: a config is invalid, or\n" +
         "protected.target_column / protected.date_column is not a column of the dataset's schema.json.\n" +
-        "Exit code 1: a protected field differs from project_standards.yaml (as mlp run and the\n" +
-        "pre-commit hook refuse it), or the dataset is not in data/shadow/. A protected change that\n" +
-        "logs/protected_overrides.log approves passes, as on commit, with a note on stderr.\n" +
+        "Exit code 1: a protected field differs from project_standards.yaml as committed at HEAD (as\n" +
+        "mlp run and the pre-commit hook refuse it), or the dataset is not in data/shadow/. A protected\n" +
+        "change that logs/protected_overrides.log approves (an entry made at HEAD) passes, as on\n" +
+        "commit, with a note on stderr.\n" +
         "expected_effect is required in reasoning.yaml when an agent runs mlp (MLP_AGENT=1, CLAUDECODE=1, CODEX_*).\n" +
         "\nExample:\n  mlp validate\n  mlp validate --config configs/experiment_shallow.yaml\n",
     )

@@ -9,6 +9,7 @@ import {
   storeDataset,
   withProject,
 } from "../config/testing.ts";
+import { git } from "../hooks/testing.ts";
 import { mlp } from "./testing.ts";
 
 Deno.test("mlp validate accepts a valid project (exit 0)", async () => {
@@ -111,6 +112,11 @@ const PROTECTED_HINT = "hint: restore the values from configs/project_standards.
   'human-approved change runs with `mlp run --override-protected --reason "<why>"`, which ' +
   "records it in logs/protected_overrides.log: commit the log with the config\n";
 
+const HEAD_HINT = "hint: restore the values from configs/project_standards.yaml at HEAD; a " +
+  'human-approved change runs with `mlp run --override-protected --reason "<why>"`, which ' +
+  "records it in logs/protected_overrides.log: commit the log with the config; a new reference " +
+  "value is committed to configs/project_standards.yaml with that log entry, through review\n";
+
 /** Runs `fn` in a project with a dataset whose config moved target_column to "label". */
 function withLabelTarget(fn: (root: string) => Promise<void>): Promise<void> {
   return withProject(async (root) => {
@@ -139,29 +145,94 @@ Deno.test("mlp validate refuses a changed protected field as mlp run and the hoo
   });
 });
 
+/** Makes the project at `root` a git repository with one commit of everything; returns its SHA. */
+async function commitProject(root: string): Promise<string> {
+  await git(root, ["init", "-q", "-b", "main"]);
+  await git(root, ["add", "-A"]);
+  await git(root, ["commit", "-q", "--no-verify", "-m", "Initial commit"]);
+  return (await git(root, ["rev-parse", "HEAD"])).stdout.trim();
+}
+
 Deno.test("mlp validate accepts a protected change the override log approves, as the hook does, and says so", async () => {
-  await withLabelTarget(async (root) => {
+  await withProject(async (root) => {
+    await storeDataset(root);
     await Deno.mkdir(join(root, "logs"));
     const log = join(root, "logs/protected_overrides.log");
-    // An override of another value approves nothing.
+    await Deno.writeTextFile(log, "");
+    const head = await commitProject(root);
+    await editFile(
+      root,
+      "configs/experiment.yaml",
+      "target_column: default",
+      "target_column: label",
+    );
+    // An override of another value, or of this value at another commit, approves nothing.
     await Deno.writeTextFile(
       log,
-      `${overrideEntry("protected.target_column", "target")}\n`,
+      `${overrideEntry("protected.target_column", "target", "default", head)}\n`,
     );
+    assert.equal((await mlp(root, ["validate"])).code, 1);
+    await Deno.writeTextFile(log, `${overrideEntry("protected.target_column", "label")}\n`);
     assert.equal((await mlp(root, ["validate"])).code, 1);
     await Deno.writeTextFile(
       log,
-      `${overrideEntry("protected.target_column", "label")}\n`,
+      `${overrideEntry("protected.target_column", "label", "default", head)}\n`,
     );
     assert.deepEqual(await mlp(root, ["validate"]), {
       code: 0,
       stdout:
         "ok: configs/experiment.yaml, configs/reasoning.yaml and configs/project_standards.yaml are valid\n",
       stderr: 'note: configs/experiment.yaml:20: protected field "protected.target_column" is ' +
-        '"label", but configs/project_standards.yaml requires "default": approved by ' +
+        '"label", but configs/project_standards.yaml at HEAD requires "default": approved by ' +
         `logs/protected_overrides.log:1 (run ${"b".repeat(32)}), so the pre-commit hook accepts ` +
         "it when the log is committed with the config; `mlp run` runs it only with " +
         '--override-protected --reason "<why>"\n',
+    });
+  });
+});
+
+Deno.test("mlp validate reads the protected values of the standards at HEAD, not the work tree's (exit 1)", async () => {
+  await withProject(async (root) => {
+    await storeDataset(root);
+    await commitProject(root);
+    await editFile(
+      root,
+      "configs/project_standards.yaml",
+      "target_column: default",
+      "target_column: label",
+    );
+    await editFile(
+      root,
+      "configs/experiment.yaml",
+      "target_column: default",
+      "target_column: label",
+    );
+    assert.deepEqual(await mlp(root, ["validate"]), {
+      code: 1,
+      stdout: "",
+      stderr: 'error: Protected fields in "configs/experiment.yaml" differ from ' +
+        "configs/project_standards.yaml at HEAD\n" +
+        '  - configs/experiment.yaml:20: protected field "protected.target_column" is "label", ' +
+        'but configs/project_standards.yaml at HEAD requires "default" (the uncommitted ' +
+        'configs/project_standards.yaml says "label": only the committed standards count)\n' +
+        HEAD_HINT,
+    });
+  });
+});
+
+Deno.test("mlp validate refuses a repository whose HEAD has no standards (exit 1)", async () => {
+  await withProject(async (root) => {
+    await storeDataset(root);
+    await git(root, ["init", "-q", "-b", "main"]);
+    await git(root, ["add", "configs/experiment.yaml"]);
+    await git(root, ["commit", "-q", "--no-verify", "-m", "Config only"]);
+    assert.deepEqual(await mlp(root, ["validate"]), {
+      code: 1,
+      stdout: "",
+      stderr: "error: configs/project_standards.yaml is not in HEAD, so the protected fields " +
+        "have no committed reference values\n" +
+        "hint: commit configs/project_standards.yaml (`git add configs/project_standards.yaml " +
+        "&& git commit`): protected fields are compared with the standards as committed\n",
     });
   });
 });

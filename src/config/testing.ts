@@ -113,9 +113,14 @@ export async function misnameColumns(root: string): Promise<void> {
 
 /**
  * The first line of an override log: `mlp run --override-protected` ran `field` of
- * configs/experiment.yaml at `value` instead of the reference value `old`.
+ * configs/experiment.yaml at `value` instead of the reference value `old`, at `commit`.
  */
-export function overrideEntry(field: string, value: string | null, old = "default"): string {
+export function overrideEntry(
+  field: string,
+  value: string | null,
+  old = "default",
+  commit = "a".repeat(40),
+): string {
   return formatEntry({
     ts: "2026-01-01T00:00:00.000Z",
     kind: "protected_override",
@@ -125,7 +130,7 @@ export function overrideEntry(field: string, value: string | null, old = "defaul
     operator: "ana@example.com",
     config: "configs/experiment.yaml",
     reason: "approved by the validator",
-    commit: "a".repeat(40),
+    commit,
     run_id: "b".repeat(32),
     prev: GENESIS,
   });

@@ -9,6 +9,7 @@
  */
 import {
   appendedEntries,
+  appendedFrom,
   checkLogOnlyGrows,
   OVERRIDE_LOG,
   verifyOverrideLog,
@@ -18,12 +19,20 @@ import { isDatasetHash } from "../cas/dataset_id.ts";
 import { parseSchema, SCHEMA_NAME } from "../cas/dataset.ts";
 import { refuseMissingColumns, schemaColumns } from "../config/dataset_columns.ts";
 import { type ExperimentConfig, parseExperiment } from "../config/experiment.ts";
-import { describeMismatch, reviewProtectedFields, showProtected } from "../config/protected.ts";
+import {
+  type ApprovalContext,
+  describeMismatch,
+  type ProtectedReference,
+  protectedReference,
+  reviewProtectedFields,
+  showProtected,
+} from "../config/protected.ts";
 import { parseReasoning } from "../config/reasoning.ts";
 import { show } from "../config/problems.ts";
 import { parseStandards, type Standards } from "../config/standards.ts";
 import { parseYamlStrict } from "../config/yaml_strict.ts";
 import { MlpError } from "../errors.ts";
+import { gitOutput } from "../fingerprint/git.ts";
 import { createHash } from "node:crypto";
 import type { FileProblem } from "../guard/check_file.ts";
 import { productionReferences } from "../guard/production_paths.ts";
@@ -71,13 +80,14 @@ export async function preCommit(
   const { configs, reasonings } = classifyConfigs(await indexPaths(root, ["configs/"]));
   const guarded = changes.filter((c) => c.status !== "D" && isGuardedPath(c.path));
   const code = changes.filter((c) => c.status !== "D" && inCodeFolder(c.path));
+  const head = await headCommit(root);
   const blobs = await readObjects(root, [
     `:${STANDARDS_PATH}`,
     `HEAD:${STANDARDS_PATH}`,
     `:${OVERRIDE_LOG}`,
     `HEAD:${OVERRIDE_LOG}`,
     ...reasonings.map((p) => `:${p}`),
-    ...configs.map((p) => `:${p}`),
+    ...configs.flatMap((p) => [`:${p}`, `HEAD:${p}`, `MERGE_HEAD:${p}`]),
     ...guarded.map((c) => `:${c.path}`),
     ...code.map((c) => `:${c.path}`),
     ...changes.filter((c) => c.path.startsWith(SHADOW)).map((c) => `:${c.path}`),
@@ -98,7 +108,7 @@ export async function preCommit(
         `(\`git checkout HEAD -- ${STANDARDS_PATH}\`) and stage it`,
     });
   } else {
-    if (changed(STANDARDS_PATH)) findings.push(...checkStandardsChange(text));
+    if (changed(STANDARDS_PATH)) findings.push(...checkStandardsChange(text, head));
     const toValidate = changed(STANDARDS_PATH) ? configs : configs.filter(changed);
     const reasoningToCheck = changed(STANDARDS_PATH)
       ? reasonings
@@ -110,7 +120,10 @@ export async function preCommit(
       } else {
         parsedStandards = standards;
         const valid: ValidConfig[] = [];
-        findings.push(...checkConfigs(configs, text, toValidate, standards, valid));
+        const reference = protectedReference(standards, committedStandards(text), STANDARDS_PATH);
+        findings.push(
+          ...checkConfigs(configs, text, toValidate, standards, reference, head, valid),
+        );
         findings.push(...await checkDatasetColumns(root, valid));
         for (const file of reasoningToCheck) {
           findings.push(...checkReasoning(file, changes, text, standards, options));
@@ -154,6 +167,29 @@ function classifyConfigs(paths: string[]): { configs: string[]; reasonings: stri
   };
 }
 
+/** Full SHA of HEAD; null before the first commit. */
+async function headCommit(root: string): Promise<string | null> {
+  const output = await gitOutput(root, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]);
+  return output.code === 0 ? decoder.decode(output.stdout).trim() : null;
+}
+
+/**
+ * The standards at HEAD, whose protected fields are the reference values of every config: a
+ * staged edit of the standards moves none (it needs its own approval, see
+ * {@linkcode checkStandardsChange}). Without standards at HEAD (a first commit, or the first with
+ * standards), or with committed standards mlp cannot read, the staged ones are the reference: the
+ * commit establishes them.
+ */
+function committedStandards(text: (spec: string) => string | null): Standards | null {
+  const committed = text(`HEAD:${STANDARDS_PATH}`);
+  if (committed === null) return null;
+  try {
+    return parseStandards(committed, STANDARDS_PATH);
+  } catch {
+    return null;
+  }
+}
+
 /** The staged standards, or why the configs cannot be checked against them. */
 function stagedStandards(text: (spec: string) => string | null): Standards | CommitFinding[] {
   const standardsText = text(`:${STANDARDS_PATH}`);
@@ -172,31 +208,43 @@ function stagedStandards(text: (spec: string) => string | null): Standards | Com
 }
 
 /**
- * Protected fields of every experiment config, and validation of the changed ones; those that
- * pass validation are added to `valid`.
+ * Protected fields of every experiment config against the reference values at HEAD, and
+ * validation of the changed ones against the staged standards; those that pass validation are
+ * added to `valid`.
  */
 function checkConfigs(
   configs: string[],
   text: (spec: string) => string | null,
   toValidate: string[],
   standards: Standards,
+  reference: ProtectedReference,
+  head: string | null,
   valid: ValidConfig[],
 ): CommitFinding[] {
-  const overrides = verifyOverrideLog(text(`:${OVERRIDE_LOG}`) ?? "", OVERRIDE_LOG).entries;
+  const logText = text(`:${OVERRIDE_LOG}`) ?? "";
+  const context: Omit<ApprovalContext, "committedTexts"> = {
+    head,
+    entries: verifyOverrideLog(logText, OVERRIDE_LOG).entries,
+    appendedFrom: appendedFrom(text(`HEAD:${OVERRIDE_LOG}`) ?? "", logText, OVERRIDE_LOG),
+  };
   const findings: CommitFinding[] = [];
   for (const file of configs) {
     const configText = text(`:${file}`) ?? "";
     try {
-      const review = reviewProtectedFields(configText, file, standards, overrides);
+      const review = reviewProtectedFields(configText, file, reference, {
+        ...context,
+        committedTexts: [text(`HEAD:${file}`), text(`MERGE_HEAD:${file}`)],
+      });
       for (const mismatch of review.refused) {
+        const unusable = review.unusable.filter((u) => u.field === mismatch.field)
+          .map(({ why }) => `${why}; `).join("");
         findings.push({
           file,
           line: mismatch.line,
-          message: describeMismatch(mismatch),
-          hint:
-            `restore ${showProtected(mismatch.expected)}; a human-approved change is made with ` +
-            '`mlp run --override-protected --reason "<why>"`, which records it in ' +
-            `${OVERRIDE_LOG}: stage the log with the config`,
+          message: describeMismatch(mismatch, reference.label),
+          hint: `${unusable}restore ${showProtected(mismatch.expected)}; a human-approved ` +
+            'change is made with `mlp run --override-protected --reason "<why>"` on this HEAD, ' +
+            `which records it in ${OVERRIDE_LOG}: stage the log with the config`,
         });
       }
       if (toValidate.includes(file)) {
@@ -289,10 +337,13 @@ function checkReasoning(
 /**
  * A reference value under `protected_fields` changes only together with the override it makes
  * permanent: each added, changed or removed field needs an entry appended to the override log in
- * the same commit, for that field and the new value. (A first commit, with no standards at HEAD,
- * changes nothing.)
+ * the same commit, for that field and the new value, made at HEAD. (A first commit, with no
+ * standards at HEAD, changes nothing.)
  */
-function checkStandardsChange(text: (spec: string) => string | null): CommitFinding[] {
+function checkStandardsChange(
+  text: (spec: string) => string | null,
+  head: string | null,
+): CommitFinding[] {
   let changes: ReferenceChange[];
   try {
     changes = referenceChanges(
@@ -308,7 +359,7 @@ function checkStandardsChange(text: (spec: string) => string | null): CommitFind
     text(`:${OVERRIDE_LOG}`) ?? "",
     OVERRIDE_LOG,
   );
-  return unapprovedChanges(changes, added).map((change) => {
+  return unapprovedChanges(changes, added, head).map((change) => {
     const field = `protected.${change.name}`;
     const [old, staged] = [show(change.old), show(change.new)];
     const what = change.old === undefined

@@ -159,7 +159,7 @@ Deno.test("git commit refuses a protected field change, naming the line, unless 
   assert.equal(
     refused.stderr.split("\n")[0],
     `configs/experiment.yaml:${line}: protected field "protected.split_strategy" is ` +
-      `"temporal_split", but configs/project_standards.yaml requires "stratified_kfold"`,
+      `"temporal_split", but configs/project_standards.yaml at HEAD requires "stratified_kfold"`,
   );
   assert.match(
     refused.stderr,
@@ -167,7 +167,12 @@ Deno.test("git commit refuses a protected field change, naming the line, unless 
   );
   assert.ok(refused.stderr.endsWith(REFUSED("1 problem")), refused.stderr);
 
-  const entry = overrideEntry("protected.split_strategy", "temporal_split", "stratified_kfold");
+  const entry = overrideEntry(
+    "protected.split_strategy",
+    "temporal_split",
+    "stratified_kfold",
+    await headSha(root),
+  );
   await writeFiles(root, { "logs/protected_overrides.log": `${entry}\n` });
   const accepted = await commitAll(root, "Temporal split, approved");
   assert.equal(accepted.stderr, "");
@@ -205,16 +210,21 @@ Deno.test("git commit refuses changing a protected reference value in the standa
       `with ${STANDARDS} still at "default"`,
       'set "protected.target_column" to "label" in the experiment config',
     ) + "\n";
+  // The config still holds the reference value at HEAD: only this check stands in the way.
   const standardsOnly = await commitAll(root);
   assert.equal(standardsOnly.code, 1);
-  assert.ok(standardsOnly.stderr.startsWith(finding), standardsOnly.stderr);
-  assert.ok(standardsOnly.stderr.endsWith(REFUSED("2 problems")), standardsOnly.stderr);
+  assert.equal(standardsOnly.stderr, finding + REFUSED("1 problem"));
 
-  // With the config moved along, the config check passes: only this check stands in the way.
+  // Moving the config along changes it from the reference value at HEAD too.
   await edit(root, "configs/experiment.yaml", "  target_column: default", "  target_column: label");
   const withConfig = await commitAll(root);
   assert.equal(withConfig.code, 1);
-  assert.equal(withConfig.stderr, finding + REFUSED("1 problem"));
+  assert.ok(withConfig.stderr.startsWith(finding), withConfig.stderr);
+  assert.match(
+    withConfig.stderr,
+    /\nconfigs\/experiment\.yaml:20: protected field "protected\.target_column" is "label", but configs\/project_standards\.yaml at HEAD requires "default"\n/,
+  );
+  assert.ok(withConfig.stderr.endsWith(REFUSED("2 problems")), withConfig.stderr);
   assert.equal(await headSubject(root), "Initial commit");
   await Deno.remove(root, { recursive: true });
 });
@@ -230,9 +240,14 @@ Deno.test("git commit accepts a standards change with the override of the new va
     other.stderr,
     /^configs\/project_standards\.yaml:\d+: the reference value of protected field "target_column" changes from "default" to "label", but this commit adds no override of "protected\.target_column" to "label" in/,
   );
-  assert.ok(other.stderr.endsWith(REFUSED("1 problem")), other.stderr);
+  assert.ok(other.stderr.endsWith(REFUSED("2 problems")), other.stderr);
 
+  // Of the new value, but made at another commit: it approves the commit on top of that one.
   await writeFiles(root, { [LOG]: `${overrideEntry("protected.target_column", "label")}\n` });
+  assert.match((await commitAll(root)).stderr, /changes from "default" to "label", but this/);
+  await writeFiles(root, {
+    [LOG]: `${overrideEntry("protected.target_column", "label", "default", await headSha(root))}\n`,
+  });
   const approved = await commitAll(root, "Target is label, approved");
   assert.equal(approved.stderr, "");
   assert.equal(approved.code, 0);
@@ -273,7 +288,7 @@ Deno.test("git commit refuses adding or removing a protected field unless logged
         'set "protected.date_column" to "day" in the experiment config',
       ) + `\n${REFUSED("1 problem")}`,
   );
-  const first = overrideEntry("protected.date_column", "day");
+  const first = overrideEntry("protected.date_column", "day", "default", await headSha(root));
   await writeFiles(root, { [LOG]: `${first}\n` });
   assert.equal((await commitAll(root, "Protect date_column")).code, 0);
 
@@ -281,18 +296,28 @@ Deno.test("git commit refuses adding or removing a protected field unless logged
   await edit(root, config, "\n  date_column: day", "");
   const removed = await commitAll(root);
   assert.equal(removed.code, 1);
-  assert.equal(
+  assert.ok(
+    removed.stderr.startsWith(
+      `${STANDARDS}:${await lineOf(
+        root,
+        STANDARDS,
+        "protected_fields:",
+      )}: the reference value of ` +
+        `protected field "date_column" is removed (it was "day"), but this commit adds no override ` +
+        `removing "protected.date_column" in ${LOG}\n` +
+        STANDARDS_HINT(
+          `with ${STANDARDS} still at "day"`,
+          'remove "protected.date_column" from the experiment config',
+        ) + "\n" +
+        // The config drops a field the standards at HEAD protect, which needs the same approval.
+        'configs/experiment.yaml:18: protected field "protected.date_column" is missing, but ' +
+        'configs/project_standards.yaml at HEAD requires "day"\n',
+    ),
     removed.stderr,
-    `${STANDARDS}:${await lineOf(root, STANDARDS, "protected_fields:")}: the reference value of ` +
-      `protected field "date_column" is removed (it was "day"), but this commit adds no override ` +
-      `removing "protected.date_column" in ${LOG}\n` +
-      STANDARDS_HINT(
-        `with ${STANDARDS} still at "day"`,
-        'remove "protected.date_column" from the experiment config',
-      ) + `\n${REFUSED("1 problem")}`,
   );
+  assert.ok(removed.stderr.endsWith(REFUSED("2 problems")), removed.stderr);
   const second = formatEntry({
-    ...JSON.parse(overrideEntry("protected.date_column", null)),
+    ...JSON.parse(overrideEntry("protected.date_column", null, "day", await headSha(root))),
     prev: lineHash(first),
   });
   await writeFiles(root, { [LOG]: `${first}\n${second}\n` });
@@ -759,7 +784,7 @@ Deno.test("git commit refuses a target or date column the staged dataset lacks, 
     "  target_column: labl\n  date_column: days",
   );
   await writeFiles(root, {
-    [LOG]: `${overrideEntry("protected.target_column", "labl")}\n`,
+    [LOG]: `${overrideEntry("protected.target_column", "labl", "default", await headSha(root))}\n`,
   });
   const lists = `data/shadow/${DATASET.hash}/schema.json lists "income", "day", "label", "default"`;
   const result = await commitAll(root);
@@ -865,7 +890,7 @@ Deno.test("git commit checks every config under configs/ that `mlp run --config`
       assert.equal(
         result.stderr.split("\n")[0],
         `${file}:${protectedLine}: protected field "protected.split_strategy" is ` +
-          `"temporal_split", but configs/project_standards.yaml requires "stratified_kfold"`,
+          `"temporal_split", but configs/project_standards.yaml at HEAD requires "stratified_kfold"`,
       );
       assert.equal(await headSubject(root), "Initial commit");
     });
@@ -969,18 +994,98 @@ Deno.test("the hook and mlp validate print the same line for a changed protected
   assert.equal(refused.code, 1);
   const line =
     'configs/experiment.yaml:20: protected field "protected.target_column" is "label", ' +
-    'but configs/project_standards.yaml requires "default"';
+    'but configs/project_standards.yaml at HEAD requires "default"';
   assert.equal(refused.stderr.split("\n")[0], line);
   const validated = await mlp(root, ["validate"]);
   assert.equal(validated.code, 1);
   assert.equal(validated.stderr.split("\n")[1], `  - ${line}`);
 
-  await writeFiles(root, { [LOG]: `${overrideEntry("protected.target_column", "label")}\n` });
+  await writeFiles(root, {
+    [LOG]: `${overrideEntry("protected.target_column", "label", "default", await headSha(root))}\n`,
+  });
   const approved = await mlp(root, ["validate"]);
   assert.equal(approved.code, 0, approved.stderr);
   assert.ok(approved.stderr.startsWith(`note: ${line}: approved by ${LOG}:1 `), approved.stderr);
   const committed = await commitAll(root, "Target is label, approved");
   assert.equal(committed.stderr, "");
   assert.equal(committed.code, 0);
+  await Deno.remove(root, { recursive: true });
+});
+
+/** The full SHA of HEAD. */
+async function headSha(root: string): Promise<string> {
+  return (await git(root, ["rev-parse", "HEAD"])).stdout.trim();
+}
+
+const RECALL_LINE = 'configs/experiment.yaml:18: protected field "protected.metric_definition" ' +
+  'is "recall", but configs/project_standards.yaml at HEAD requires "roc_auc"';
+
+/** Sets the protected metric and the evaluation metric that must equal it. */
+async function setMetric(root: string, from: string, to: string): Promise<void> {
+  await edit(root, "configs/experiment.yaml", `  metric: ${from}`, `  metric: ${to}`);
+  await edit(
+    root,
+    "configs/experiment.yaml",
+    `  metric_definition: ${from}`,
+    `  metric_definition: ${to}`,
+  );
+}
+
+Deno.test("git commit compares protected fields with the standards at HEAD, not the staged ones", async () => {
+  const root = await makeProject();
+  await edit(root, STANDARDS, "metric_definition: roc_auc", "metric_definition: recall");
+  await setMetric(root, "roc_auc", "recall");
+  // The standards change is approved by an entry, but the entry is of another run's change
+  // (a commit that is not HEAD): it approves neither the standards nor the config.
+  await writeFiles(root, {
+    [LOG]: `${overrideEntry("protected.metric_definition", "recall", "roc_auc")}\n`,
+  });
+  const refused = await commitAll(root);
+  assert.equal(refused.code, 1);
+  const lines = refused.stderr.split("\n");
+  assert.ok(lines.includes(RECALL_LINE), refused.stderr);
+  assert.match(
+    refused.stderr,
+    /changes from "roc_auc" to "recall", but this commit adds no override/,
+  );
+  assert.equal(await headSubject(root), "Initial commit");
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("git commit: an override entry approves one change at the commit it ran at, not a later one", async () => {
+  const root = await makeProject();
+  const a0 = await headSha(root);
+  await setMetric(root, "roc_auc", "recall");
+  const entry = overrideEntry("protected.metric_definition", "recall", "roc_auc", a0);
+  // An entry of the same change made at another commit approves nothing.
+  await writeFiles(root, {
+    [LOG]: `${overrideEntry("protected.metric_definition", "recall", "roc_auc")}\n`,
+  });
+  const stale = await commitAll(root, "A");
+  assert.equal(stale.code, 1);
+  assert.equal(stale.stderr.split("\n")[0], RECALL_LINE);
+  assert.match(
+    stale.stderr,
+    /logs\/protected_overrides\.log:1 approves "recall" at commit a{12}, not at HEAD \w{12}: an entry approves one change, in the commit made on top of the commit it ran at/,
+  );
+  await writeFiles(root, { [LOG]: `${entry}\n` });
+  const approved = await commitAll(root, "A: recall, approved");
+  assert.equal(approved.stderr, "");
+  assert.equal(approved.code, 0);
+
+  // Unchanged since the approved commit: later commits carry it.
+  await writeFiles(root, { "src/helpers.py": "def lag(x):\n    return x + 0\n" });
+  assert.equal((await commitAll(root, "A+1: unrelated")).code, 0);
+
+  await setMetric(root, "recall", "roc_auc");
+  assert.equal((await commitAll(root, "B: back to roc_auc")).code, 0);
+  await setMetric(root, "roc_auc", "recall");
+  const again = await commitAll(root, "C: recall again");
+  assert.equal(again.code, 1);
+  assert.equal(again.stderr.split("\n")[0], RECALL_LINE);
+  assert.equal(await headSubject(root), "B: back to roc_auc");
+  const validated = await mlp(root, ["validate"]);
+  assert.equal(validated.code, 1);
+  assert.equal(validated.stderr.split("\n")[1], `  - ${RECALL_LINE}`);
   await Deno.remove(root, { recursive: true });
 });

@@ -78,17 +78,20 @@ export function referenceChanges(
 /**
  * The changes that no entry approves. An entry approves a change when it is a
  * `protected_override` of `protected.<name>` whose `new` is the staged value (`null` for a
- * removed field): what `mlp run --override-protected` logs when a human runs that value first.
+ * removed field), made at HEAD (`commit`): what `mlp run --override-protected` logs when a human
+ * runs that value first, on top of the commit the change is made on.
  *
  * @param entries The entries the commit adds to the override log.
+ * @param head The full SHA of HEAD.
  */
 export function unapprovedChanges(
   changes: readonly ReferenceChange[],
   entries: readonly OverrideEntry[],
+  head: string | null,
 ): ReferenceChange[] {
   return changes.filter((change) =>
     !entries.some((entry) =>
-      entry.kind === "protected_override" &&
+      entry.kind === "protected_override" && entry.commit === head &&
       entry.field === `protected.${change.name}` &&
       (change.new === undefined ? entry.new === null : sameValue(entry.new, change.new))
     )

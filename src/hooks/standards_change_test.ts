@@ -4,6 +4,7 @@ import { InputError } from "../errors.ts";
 import { referenceChanges, unapprovedChanges } from "./standards_change.ts";
 
 const FILE = "configs/project_standards.yaml";
+const HEAD = "a".repeat(40);
 const fields = (body: string) => `allowed_metrics: [roc_auc]\nprotected_fields:\n${body}`;
 
 function entry(field: string, value: OverrideEntry["new"]): OverrideEntry {
@@ -47,21 +48,29 @@ Deno.test("referenceChanges() finds nothing to protect without committed standar
   assert.throws(() => referenceChanges(after, "a: [unclosed\n", FILE), InputError);
 });
 
-Deno.test("unapprovedChanges() needs a protected_override of the field to the staged value", () => {
+Deno.test("unapprovedChanges() needs a protected_override of the field to the staged value, made at HEAD", () => {
   const changed = { name: "split_strategy", old: "a", new: "b", line: 4 };
   const removed = { name: "date_column", old: "day", new: undefined, line: 2 };
   const field = "protected.split_strategy";
-  assert.deepEqual(unapprovedChanges([changed, removed], []), [changed, removed]);
-  assert.deepEqual(unapprovedChanges([changed], [entry(field, "b")]), []);
-  assert.deepEqual(unapprovedChanges([changed], [entry(field, "a")]), [changed]);
-  assert.deepEqual(unapprovedChanges([changed], [entry("protected.date_column", "b")]), [changed]);
-  assert.deepEqual(unapprovedChanges([changed], [{ ...entry(field, "b"), kind: "unsandboxed" }]), [
+  assert.deepEqual(unapprovedChanges([changed, removed], [], HEAD), [changed, removed]);
+  assert.deepEqual(unapprovedChanges([changed], [entry(field, "b")], HEAD), []);
+  assert.deepEqual(unapprovedChanges([changed], [entry(field, "a")], HEAD), [changed]);
+  assert.deepEqual(unapprovedChanges([changed], [entry("protected.date_column", "b")], HEAD), [
     changed,
   ]);
-  assert.deepEqual(unapprovedChanges([removed], [entry("protected.date_column", "day")]), [
+  assert.deepEqual(
+    unapprovedChanges([changed], [{ ...entry(field, "b"), kind: "unsandboxed" }], HEAD),
+    [
+      changed,
+    ],
+  );
+  assert.deepEqual(unapprovedChanges([removed], [entry("protected.date_column", "day")], HEAD), [
     removed,
   ]);
-  assert.deepEqual(unapprovedChanges([removed], [entry("protected.date_column", null)]), []);
+  assert.deepEqual(unapprovedChanges([removed], [entry("protected.date_column", null)], HEAD), []);
+  // An entry made at another commit approves the commit made on top of that one, not this one.
+  assert.deepEqual(unapprovedChanges([changed], [entry(field, "b")], "c".repeat(40)), [changed]);
+  assert.deepEqual(unapprovedChanges([changed], [entry(field, "b")], null), [changed]);
 });
 
 Deno.test("referenceChanges() compares values exactly and reads an absent positive_class as 1", () => {
@@ -79,6 +88,8 @@ Deno.test("referenceChanges() compares values exactly and reads an absent positi
     { name: "positive_class", old: "bad", new: 1, line: 2 },
   ]);
   const quoted = { name: "positive_class", old: 1, new: "1", line: 4 };
-  assert.deepEqual(unapprovedChanges([quoted], [entry("protected.positive_class", 1)]), [quoted]);
-  assert.deepEqual(unapprovedChanges([quoted], [entry("protected.positive_class", "1")]), []);
+  assert.deepEqual(unapprovedChanges([quoted], [entry("protected.positive_class", 1)], HEAD), [
+    quoted,
+  ]);
+  assert.deepEqual(unapprovedChanges([quoted], [entry("protected.positive_class", "1")], HEAD), []);
 });

@@ -12,7 +12,13 @@ import { CheckError, InputError, InterruptedError } from "../errors.ts";
 import { projectPaths } from "../project/paths.ts";
 import { loadRunConfigs } from "../config/load.ts";
 import { isAgentOperator } from "../config/reasoning.ts";
-import { protectedMismatches, showProtected } from "../config/protected.ts";
+import {
+  NEW_REFERENCE,
+  protectedMismatches,
+  showProtected,
+  uncommittedNote,
+} from "../config/protected.ts";
+import { committedReference, readCommitted } from "../config/committed.ts";
 import { checkDatasetColumns } from "../config/check_dataset_columns.ts";
 import { verifyDataset } from "../cas/verify.ts";
 import { gitState } from "../fingerprint/git.ts";
@@ -115,19 +121,26 @@ async function runInterruptibly(
   const { experiment, standards, reasoning } = configs;
   log(`mlp: ${configs.files.experiment} and ${configs.files.reasoning} are valid`);
 
-  const mismatches = protectedMismatches(experiment, standards);
+  // Reference values come from the standards as committed: an uncommitted edit of them moves
+  // nothing, so editing the standards with the config still needs the override.
+  const committed = await interrupts.guard(readCommitted(root));
+  const reference = await interrupts.guard(
+    committedReference(committed, standards, configs.files.standards),
+  );
+  const mismatches = protectedMismatches(experiment, reference.standards);
   if (mismatches.length > 0 && !options.overrideProtected) {
+    const say = committed.head === null ? "standards say" : "standards at HEAD say";
     throw new CheckError(
-      `Protected fields in "${configs.files.experiment}" differ from ${configs.files.standards}`,
+      `Protected fields in "${configs.files.experiment}" differ from ${reference.label}`,
       {
         details: mismatches.map((m) =>
-          `${m.field}: standards say ${showProtected(m.expected, m.actual)}, config has ${
+          `${m.field}: ${say} ${showProtected(m.expected, m.actual)}, config has ${
             m.actual === undefined ? "(missing)" : showProtected(m.actual, m.expected)
-          }`
+          }${uncommittedNote(m, reference)}`
         ),
-        hint:
-          `restore the values from ${configs.files.standards}; a human-approved change runs with ` +
-          `--override-protected --reason "<why>" and is recorded in logs/protected_overrides.log`,
+        hint: `restore the values from ${reference.label}; a human-approved change runs with ` +
+          `--override-protected --reason "<why>" and is recorded in logs/protected_overrides.log` +
+          (committed.head === null ? "" : `; ${NEW_REFERENCE}`),
       },
     );
   }

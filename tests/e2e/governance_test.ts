@@ -48,7 +48,7 @@ Deno.test("checkpoint 1: a changed protected field is refused by mlp run and by 
     match(out.stderr, /Protected fields in "configs\/experiment.yaml" differ/);
     match(
       out.stderr,
-      /protected.split_strategy: standards say "stratified_kfold", config has "temporal_split"/,
+      /protected.split_strategy: standards at HEAD say "stratified_kfold", config has "temporal_split"/,
     );
     match(out.stderr, /--override-protected --reason/);
     equal(out.stdout, "");
@@ -275,5 +275,97 @@ Deno.test("checkpoint 5: a merge whose run does not match is blocked by the real
     equal(out.code, 0, out.stderr);
     const verify = await project.mlp(["verify-run", "--commit", "agent/deeper", "--run", proofId]);
     equal(verify.code, 0, verify.stderr);
+  });
+});
+
+/** Sets the protected metric (and the evaluation metric that must equal it) of the config. */
+async function setMetric(project: TestProject, from: string, to: string): Promise<void> {
+  await project.edit("configs/experiment.yaml", `metric: ${from}`, `metric: ${to}`);
+  await project.edit(
+    "configs/experiment.yaml",
+    `metric_definition: ${from}`,
+    `metric_definition: ${to}`,
+  );
+}
+
+Deno.test("protected values are read from the standards at HEAD, and an approval covers one change at one commit", async (t) => {
+  const project = await createProject({ rows: 1500 });
+  const head = async () => (await project.git(["rev-parse", "HEAD"])).stdout.trim();
+
+  await t.step("editing the standards and the config together is refused by mlp run", async () => {
+    await project.edit(
+      "configs/project_standards.yaml",
+      "metric_definition: roc_auc",
+      "metric_definition: recall",
+    );
+    await setMetric(project, "roc_auc", "recall");
+    const out = await project.mlp(["run"]);
+    equal(out.code, 1, out.stderr);
+    equal(out.stdout, "");
+    match(
+      out.stderr,
+      /error: Protected fields in "configs\/experiment.yaml" differ from configs\/project_standards.yaml at HEAD\n/,
+    );
+    match(
+      out.stderr,
+      / {2}- protected.metric_definition: standards at HEAD say "roc_auc", config has "recall" \(the uncommitted configs\/project_standards.yaml says "recall": only the committed standards count\)\n/,
+    );
+    match(out.stderr, /--override-protected --reason "<why>"/);
+    match(
+      out.stderr,
+      /a new reference value is committed to configs\/project_standards.yaml with that log entry, through review/,
+    );
+    ok(!(await exists(join(project.root, "mlflow.db"))), "a refused run created the store");
+    const validated = await project.mlp(["validate"]);
+    equal(validated.code, 1, validated.stderr);
+    match(
+      validated.stderr,
+      /configs\/experiment.yaml:\d+: protected field "protected.metric_definition" is "recall", but configs\/project_standards.yaml at HEAD requires "roc_auc"/,
+    );
+    await project.git(["checkout", "--", "configs/project_standards.yaml"]);
+  });
+
+  const a = await head();
+  await t.step("commit A: the approved override of recall, run at A's parent", async () => {
+    const out = await project.mlp([
+      "run",
+      "--override-protected",
+      "--reason",
+      "approved by J. Doe",
+    ]);
+    equal(out.code, 0, out.stderr);
+    const [entry] = (await Deno.readTextFile(join(project.root, "logs/protected_overrides.log")))
+      .trim().split("\n").map((line) => JSON.parse(line));
+    equal(entry.field, "protected.metric_definition");
+    equal(entry.old, "roc_auc");
+    equal(entry.new, "recall");
+    equal(entry.commit, a);
+    await project.git(["add", "configs/experiment.yaml", "logs/protected_overrides.log"]);
+    const commit = await project.git(["commit", "-q", "-m", "A: recall, approved"], {
+      allowFailure: true,
+    });
+    equal(commit.code, 0, commit.stderr);
+  });
+
+  await t.step("commit B reverts to roc_auc; commit C sets recall again: refused", async () => {
+    await setMetric(project, "recall", "roc_auc");
+    await project.git(["commit", "-q", "-am", "B: back to roc_auc"]);
+    await setMetric(project, "roc_auc", "recall");
+    const validated = await project.mlp(["validate"]);
+    equal(validated.code, 1, validated.stderr);
+    await project.git(["add", "configs/experiment.yaml"]);
+    const commit = await project.git(["commit", "-q", "-m", "C: recall again"], {
+      allowFailure: true,
+    });
+    equal(commit.code, 1, commit.stderr);
+    match(
+      commit.stderr,
+      /configs\/experiment.yaml:\d+: protected field "protected.metric_definition" is "recall", but configs\/project_standards.yaml at HEAD requires "roc_auc"\n/,
+    );
+    match(
+      commit.stderr,
+      /an entry approves one change, in the commit made on top of the commit it ran at/,
+    );
+    equal((await project.git(["log", "-1", "--format=%s"])).stdout.trim(), "B: back to roc_auc");
   });
 });

@@ -26,7 +26,12 @@ function sharedProject(): Promise<TestProject> {
   return shared;
 }
 
-/** Sets `protected.positive_class` to `value` (YAML text) in both the config and the standards. */
+/**
+ * Sets `protected.positive_class` to `value` (YAML text) in both the config and the standards, and
+ * commits the standards: protected values are read from the standards at HEAD. The commit skips
+ * the hook, standing in for a reviewed change of the standards (the reviewed flow, an override run
+ * per value, is tested in governance_test.ts; these tests are about what the trainer does).
+ */
 async function setPositiveClass(project: TestProject, value: string): Promise<void> {
   for (const path of ["configs/experiment.yaml", "configs/project_standards.yaml"]) {
     const file = join(project.root, path);
@@ -37,6 +42,17 @@ async function setPositiveClass(project: TestProject, value: string): Promise<vo
       text.replace(/^ {2}positive_class: .*$/m, `  positive_class: ${value}`),
     );
   }
+  const standards = "configs/project_standards.yaml";
+  if ((await project.git(["status", "--porcelain", "--", standards])).stdout === "") return;
+  await project.git([
+    "commit",
+    "--quiet",
+    "--no-verify",
+    "-m",
+    `positive_class ${value}`,
+    "--",
+    standards,
+  ]);
 }
 
 /** `mlp run` in the project; returns the run ID after checking it FINISHED. */
@@ -185,7 +201,7 @@ print(json.dumps({"mean": float(scores.mean()), "metadata": model.metadata.metad
       equal(out.stdout, "");
       match(
         out.stderr,
-        /protected\.positive_class: standards say 1 \(an integer\), config has "1" \(a string\)/,
+        /protected\.positive_class: standards at HEAD say 1 \(an integer\), config has "1" \(a string\)/,
       );
       await setPositiveClass(project, "1");
     },
