@@ -28,7 +28,8 @@ test-faults: tools
 ## check: formatting, lint, type check, and the platform's contract files in step with src/contract/
 check: tools
 	@deno fmt --check && deno lint && deno check src/ tests/ bench/ scripts/ && \
-	  deno run --allow-read scripts/contract.ts --check
+	  deno run --allow-read scripts/contract.ts --check && \
+	  ruff check src/python && ruff format --check src/python
 
 ## bench: measure and write docs/benchmarks.md
 bench: tools

@@ -49,11 +49,11 @@ from urllib.parse import urlparse
 
 from mlp_platform.contract import RUN_STATUSES
 from mlp_platform.events import claim_stdout, emit
-from mlp_platform.redact import redact_uri
 from mlp_platform.lifecycle import Interrupted, Interrupts, tolerant_stderr
 from mlp_platform.os_errors import OsProblem, describe, sqlite_store
 from mlp_platform.owner import hold_owner_lock
 from mlp_platform.plan import Plan, PlanError, load_plan
+from mlp_platform.redact import redact_uri
 from mlp_platform.sandbox import SandboxReport, SandboxUnavailable, probe_sandbox
 from mlp_platform.store import StoreError, prepare_store
 
