@@ -1,25 +1,34 @@
 /**
- * The processes of a test project, found through /proc: mlp (Deno), uv, the supervisor and the
- * trainer all run with their working directory inside the project. Lets a test kill one of them
- * as a user or the kernel would, and check that none is left behind.
+ * The processes of a test project, found through /proc: mlp (Deno), uv, the supervisor, the
+ * trainer and the feature stage it forks all run with their working directory inside the project.
+ * Lets a test kill one of them as a user or the kernel would, and check that none is left behind.
  *
  * @module
  */
 
-/** One process: its PID and command line. */
+/** One process: its PID, command line and name (`/proc/<pid>/comm`). */
 export interface ProcessInfo {
   pid: number;
   cmdline: string;
+  name: string;
 }
 
-/** The role of a process of `mlp run`, by its command line. */
-export type Role = "mlp" | "uv" | "supervisor" | "trainer" | "other";
+/** The role of a process of `mlp run`, by its command line and name. */
+export type Role = "mlp" | "uv" | "supervisor" | "trainer" | "stage" | "other";
 
-/** What a process is, from its command line. */
+/**
+ * The name the trainer gives the feature stage it forks (mlp_platform/feature_stage.py): the
+ * stage's command line is the trainer's, its name is not.
+ */
+export const STAGE_NAME = "mlp-features";
+
+/** What a process is, from its command line and name. */
 export function roleOf(process: ProcessInfo): Role {
   if (/(^|\/)uv run /.test(process.cmdline)) return "uv";
   if (process.cmdline.includes("mlp_platform.supervisor")) return "supervisor";
-  if (process.cmdline.includes("mlp_platform.trainer")) return "trainer";
+  if (process.cmdline.includes("mlp_platform.trainer")) {
+    return process.name === STAGE_NAME ? "stage" : "trainer";
+  }
   if (process.cmdline.includes("src/main.ts")) return "mlp";
   return "other";
 }
@@ -35,7 +44,8 @@ export function processesIn(root: string): ProcessInfo[] {
       const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
       if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue; // exited, not reaped
       const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).split("\0").join(" ");
-      found.push({ pid: Number(entry.name), cmdline: cmdline.trim() });
+      const name = Deno.readTextFileSync(`/proc/${entry.name}/comm`).trim();
+      found.push({ pid: Number(entry.name), cmdline: cmdline.trim(), name });
     } catch {
       // The process exited while we looked.
     }

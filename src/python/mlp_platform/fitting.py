@@ -1,31 +1,35 @@
-"""The trainer's work once it is sandboxed: load, build features, fit per split, write results.
+"""The trainer's work once it is sandboxed: load, get the features, fit per split, write results.
 
-Project code is called for two things only: ``features.build_features(df, params)`` returns the
-feature frame, ``model.build_model(model_type, hyperparameters, random_seed)`` returns an unfitted
-estimator. Every fit and prediction happens here, on a fresh clone of that estimator, so project
-code cannot choose what it is trained or scored on.
+This process never imports project code. It reads the verified dataset itself, and the feature
+stage (``stages``, forked before that read) runs the project's two functions on the dataset less
+its target: ``features.build_features(df, params)`` returns the feature frame,
+``model.build_model(model_type, hyperparameters, random_seed)`` an unfitted estimator. Every fit
+and prediction happens here, on a fresh clone of that estimator, and every file that is scored or
+logged (oof.parquet, importance.json, model/, result.json) is written here, after every process of
+project code is dead: project code cannot choose what it is trained or scored on, nor what is
+recorded.
 """
 
 from __future__ import annotations
 
-import copy
-import importlib
 import json
 import statistics
 import sys
 import time
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 import pandas
 from sklearn.base import clone
 
 from mlp_platform import splits
-from mlp_platform.dataset import load_table, schema_hash
+from mlp_platform.dataset import read_verified, schema_hash
 from mlp_platform.model_export import save_model
 from mlp_platform.plan import Plan, shown_class
-from mlp_platform.project_import import use_source_only
+from mlp_platform.project_import import assert_no_project_modules
+
+if TYPE_CHECKING:
+    from mlp_platform.stages import FeatureStage
 
 LATENCY_BATCH_ROWS = 1000
 LATENCY_REPEATS = 20
@@ -69,30 +73,6 @@ def _binary_target(values: pandas.Series, positive_class: int | str) -> tuple[nu
     return (values == positive[0]).to_numpy().astype(int), [negative, positive[0]]
 
 
-def _project_functions(project_src: Path) -> tuple[Any, Any]:
-    """Imports build_features and build_model from the project's features.py and model.py, and
-    whatever they import from the project, from source only (never a cached or sourceless .pyc)."""
-    use_source_only(project_src)
-    found = []
-    for module_name, function in (("features", "build_features"), ("model", "build_model")):
-        module = importlib.import_module(module_name)
-        if not callable(getattr(module, function, None)):
-            raise TrainingRefused(f'"{project_src / (module_name + ".py")}" must define {function}()')
-        found.append(getattr(module, function))
-    return found[0], found[1]
-
-
-def _build_features(build: Any, raw: pandas.DataFrame, params: dict[str, Any]) -> pandas.DataFrame:
-    # Copies: project code must not be able to change what the platform goes on to use.
-    features = build(raw.copy(), copy.deepcopy(params))
-    if not isinstance(features, pandas.DataFrame) or len(features) != len(raw):
-        raise TrainingRefused(
-            f"build_features() must return a DataFrame with one row per input row ({len(raw)}), "
-            f"got {type(features).__name__} with {len(features) if hasattr(features, '__len__') else '?'} rows"
-        )
-    return features.reset_index(drop=True)
-
-
 def _folds(plan: Plan, raw: pandas.DataFrame, y: numpy.ndarray) -> list[splits.Fold]:
     training = plan.training
     if training.split_strategy == "stratified_kfold":
@@ -126,11 +106,12 @@ def _latency_ms(estimator: Any, features: pandas.DataFrame) -> float:
     return statistics.median(timings)
 
 
-def run_training(plan: Plan) -> None:
-    """Loads the plan's dataset, fits per the protected split, and writes the result files into
-    ``<scratch>/out``: result.json, oof.parquet, importance.json and model/ (an MLflow model)."""
+def run_training(plan: Plan, stage: FeatureStage) -> None:
+    """Loads the plan's dataset, has `stage` build the features and the estimator, fits per the
+    protected split, and writes the result files into ``<scratch>/out``: result.json, oof.parquet,
+    importance.json and model/ (an MLflow model)."""
     training, out = plan.training, plan.out_dir
-    df = load_table(plan.dataset.files())
+    df = read_verified(plan.dataset.dir, plan.dataset.hash, plan.dataset.tables)
     found = schema_hash(df)
     if found != plan.dataset.schema_hash:
         raise TrainingRefused(
@@ -141,15 +122,13 @@ def run_training(plan: Plan) -> None:
         raise TrainingRefused(f'target column "{training.target_column}" is not in the dataset')
     y, classes = _binary_target(df[training.target_column], training.positive_class)
     raw = df.drop(columns=[training.target_column])
-    build_features, build_model = _project_functions(plan.project_src)
-    features = _build_features(build_features, raw, training.features)
-    prototype = build_model(training.model_type, copy.deepcopy(training.hyperparameters), training.random_seed)
-    if not hasattr(prototype, "predict_proba"):
-        raise TrainingRefused("build_model() must return a classifier with predict_proba()")
+    folds = _folds(plan, raw, y)
+    built = stage.run(raw, training.model_type, training.hyperparameters)
+    features, prototype = built.features, built.estimator
 
     fit_seconds = 0.0
     oof = []
-    for fold, (train_rows, test_rows) in enumerate(_folds(plan, raw, y)):
+    for fold, (train_rows, test_rows) in enumerate(folds):
         estimator = clone(prototype)
         start = time.perf_counter()
         estimator.fit(features.iloc[train_rows], y[train_rows])
@@ -169,7 +148,8 @@ def run_training(plan: Plan) -> None:
     names = [str(c) for c in features.columns]
     pandas.concat(oof, ignore_index=True).sort_values("row").to_parquet(out / "oof.parquet", index=False)
     (out / "importance.json").write_text(json.dumps(_importances(final, names), indent=1))
-    save_model(final, features.head(5), out / "model", plan.project_src, classes)
+    save_model(final, features.head(5), out / "model", classes)
+    assert_no_project_modules(plan.project_src)
     result = {
         "rows": len(df),
         "columns": len(df.columns),

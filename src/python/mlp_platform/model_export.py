@@ -1,8 +1,8 @@
 """Saving the final estimator as an MLflow model directory, inside the trainer.
 
-The model is saved in skops format (MLflow's safe default) trusting exactly the types it contains,
-with the project's source files under ``code/`` so that estimator classes defined in ``model.py``
-load again, and with pinned pip requirements taken from the installed distributions so that MLflow
+The model is saved in skops format (MLflow's safe default) trusting exactly the types it contains
+(scikit-learn's, plus XGBoost's or LightGBM's classifier: ``model_check`` admits no other), so it
+loads without any project code, and with pinned pip requirements taken from the installed distributions so that MLflow
 does not start a slow requirements inference. Its input is the output of ``build_features``; its
 pyfunc ``predict`` returns class probabilities, the second column that of the positive class.
 """
@@ -38,20 +38,15 @@ def requirements(estimator: object) -> list[str]:
     return _pins([*ALWAYS_REQUIRED, *(dist for root in roots for dist in owners.get(root, []))])
 
 
-def project_code_paths(project_src: Path) -> list[str]:
-    """The project's top-level modules and packages, to ship under the model's ``code/``."""
-    return sorted(
-        str(p) for p in project_src.iterdir() if (p.suffix == ".py" and p.is_file()) or (p / "__init__.py").is_file()
-    )
-
-
 def preload() -> None:
     """Imports what save_model needs, so the import cost is paid while the supervisor is busy."""
     import mlflow.sklearn  # noqa: F401
+    import pyarrow.ipc  # noqa: F401
+    import sklearn.pipeline  # noqa: F401
     import skops.io  # noqa: F401
 
 
-def save_model(estimator: object, sample: pandas.DataFrame, path: Path, project_src: Path, classes: list[Any]) -> None:
+def save_model(estimator: object, sample: pandas.DataFrame, path: Path, classes: list[Any]) -> None:
     """Writes `estimator` (fitted) as an MLflow model at `path` with a signature from `sample`.
     `classes` is [negative, positive], the target class of each column of the model's output; the
     model's metadata names them (`classes`, `positive_class`)."""
@@ -72,6 +67,5 @@ def save_model(estimator: object, sample: pandas.DataFrame, path: Path, project_
         signature=signature,
         pip_requirements=requirements(estimator),
         pyfunc_predict_fn="predict_proba",
-        code_paths=project_code_paths(project_src),
         metadata={"positive_class": classes[1], "classes": classes},
     )

@@ -44,3 +44,13 @@ def use_source_only(project_src: Path) -> None:
         resolved = Path(cached).resolve()
         if resolved == root or root in resolved.parents:
             del sys.path_importer_cache[cached]
+
+
+def assert_no_project_modules(project_src: Path) -> None:
+    """Fails if any loaded module's file lies in the project's source directory: the supervisor and
+    the trainer never import project code (only the feature stage does)."""
+    src = project_src.resolve()
+    for name, module in list(sys.modules.items()):
+        origin = getattr(module, "__file__", None)
+        if origin and Path(origin).resolve().is_relative_to(src):
+            raise AssertionError(f'project module "{name}" was imported from "{origin}"')

@@ -238,6 +238,50 @@ def _private_shm() -> bool:
     return _mount("tmpfs", SHM, "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={SHM_SIZE},mode=1777")
 
 
+def _restrict_self(abi: int, read_paths: list[str], write_paths: list[str], *, handled_net: int, scoped: int) -> None:
+    """Adds one Landlock layer to this thread: read (and execute) beneath the runtime, system and
+    `read_paths`, write beneath `write_paths`, the network rights in `handled_net` denied, the
+    `scoped` IPC kept inside the layer. Raises SandboxUnavailable when a system call fails."""
+    handled_fs, file_rights = _fs_rights(abi)
+    attr = _RulesetAttr(handled_access_fs=handled_fs, handled_access_net=handled_net, scoped=scoped)
+    try:
+        ruleset_fd = _syscall(_SYS_CREATE_RULESET, ctypes.addressof(attr), ctypes.sizeof(attr), 0)
+    except OSError as error:
+        raise SandboxUnavailable(f"landlock_create_ruleset failed: {error}") from error
+    try:
+        read_access = _FS_EXECUTE | _FS_READ_FILE | _FS_READ_DIR
+        for path in [*runtime_read_paths(), *SYSTEM_READ_PATHS, *read_paths]:
+            _add_path_rule(ruleset_fd, path, read_access, file_rights)
+        write_access = handled_fs & ~(_FS_MAKE_CHAR | _FS_MAKE_BLOCK)
+        for path in write_paths:
+            _add_path_rule(ruleset_fd, path, write_access, file_rights)
+        if _prctl(_PR_SET_NO_NEW_PRIVS, 1) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
+        _syscall(_SYS_RESTRICT_SELF, ruleset_fd, 0)
+    except OSError as error:
+        raise SandboxUnavailable(f"could not apply the Landlock ruleset: {error}") from error
+    finally:
+        os.close(ruleset_fd)
+
+
+def _prctl(option: int, value: int) -> int:
+    """prctl(2) with one argument; returns its result (0 on success)."""
+    zero = ctypes.c_ulong(0)
+    return int(_libc.prctl(ctypes.c_int(option), ctypes.c_ulong(value), zero, zero, zero))
+
+
+def add_filesystem_layer(read_paths: list[str], write_paths: list[str]) -> None:
+    """Narrows an already sandboxed process further, for good: from now on it reads only beneath
+    `read_paths` (plus the Python runtime and system paths) and writes only beneath `write_paths`
+    and /dev/null. Landlock layers stack, so everything the earlier layers denied (TCP, other
+    files) stays denied; with ABI 6 signals and abstract Unix sockets are also kept inside the new
+    layer, so the process cannot signal the one that confined it. Call it in a single-threaded
+    process (a freshly forked child): the layer applies to the calling thread."""
+    abi = landlock_abi()
+    scoped = _SCOPE_ABSTRACT_UNIX_SOCKET | _SCOPE_SIGNAL if abi >= 6 else 0
+    _restrict_self(abi, read_paths, [*SYSTEM_WRITE_PATHS, *write_paths], handled_net=0, scoped=scoped)
+
+
 def apply_sandbox(
     read_paths: list[str], write_paths: list[str], *, required_abi: int = MIN_ABI, namespaces: bool = True
 ) -> SandboxReport:
@@ -260,38 +304,9 @@ def apply_sandbox(
     net, mount = _enter_namespaces() if namespaces else (False, False)
     # Before the Landlock rules: a rule holds the inode it was given, which must be the new tmpfs.
     shm = "private" if mount and _private_shm() else "denied"
-    handled_fs, file_rights = _fs_rights(abi)
     scoped = _SCOPE_ABSTRACT_UNIX_SOCKET | _SCOPE_SIGNAL if abi >= 6 else 0
-    attr = _RulesetAttr(
-        handled_access_fs=handled_fs, handled_access_net=_NET_BIND_TCP | _NET_CONNECT_TCP, scoped=scoped
-    )
-    try:
-        ruleset_fd = _syscall(_SYS_CREATE_RULESET, ctypes.addressof(attr), ctypes.sizeof(attr), 0)
-    except OSError as error:
-        raise SandboxUnavailable(f"landlock_create_ruleset failed: {error}") from error
-    try:
-        read_access = _FS_EXECUTE | _FS_READ_FILE | _FS_READ_DIR
-        for path in [*runtime_read_paths(), *SYSTEM_READ_PATHS, *read_paths]:
-            _add_path_rule(ruleset_fd, path, read_access, file_rights)
-        write_access = handled_fs & ~(_FS_MAKE_CHAR | _FS_MAKE_BLOCK)
-        for path in [*SYSTEM_WRITE_PATHS, *([SHM] if shm == "private" else []), *write_paths]:
-            _add_path_rule(ruleset_fd, path, write_access, file_rights)
-        if (
-            _libc.prctl(
-                ctypes.c_int(_PR_SET_NO_NEW_PRIVS),
-                ctypes.c_ulong(1),
-                ctypes.c_ulong(0),
-                ctypes.c_ulong(0),
-                ctypes.c_ulong(0),
-            )
-            != 0
-        ):
-            raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
-        _syscall(_SYS_RESTRICT_SELF, ruleset_fd, 0)
-    except OSError as error:
-        raise SandboxUnavailable(f"could not apply the Landlock ruleset: {error}") from error
-    finally:
-        os.close(ruleset_fd)
+    writable = [*SYSTEM_WRITE_PATHS, *([SHM] if shm == "private" else []), *write_paths]
+    _restrict_self(abi, read_paths, writable, handled_net=_NET_BIND_TCP | _NET_CONNECT_TCP, scoped=scoped)
     try:
         block_unix_sockets()
     except KeyError as error:
@@ -333,6 +348,4 @@ def die_with_parent() -> None:
     """Asks the kernel to SIGKILL this process when its parent dies, so a trainer never outlives
     a supervisor that was itself killed."""
     pr_set_pdeathsig, sigkill = 1, 9
-    _libc.prctl(
-        ctypes.c_int(pr_set_pdeathsig), ctypes.c_ulong(sigkill), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)
-    )
+    _prctl(pr_set_pdeathsig, sigkill)

@@ -3,7 +3,8 @@
 The supervisor is the only process that writes to MLflow and it never imports project code. In
 order: probe the sandbox in a forked child (refuse if it cannot be set up), start the trainer
 (which confines itself and imports its libraries, then waits), create the MLflow run and log the
-plan's tags and params, system facts and the plan file, tell the trainer to go, and finally
+plan's tags and params, system facts and the plan file, tell the trainer to go (it forks the feature
+stage, the only process that runs project code: docs/architecture.md), and finally
 compute the metrics from the trainer's out-of-fold predictions and log them with the plots and the
 model files, and seal the run (``seal``: a digest over what it logged, set as the last tag and
 reported to mlp, docs/seal.md) before it ends the run FINISHED.
@@ -19,7 +20,9 @@ The end state follows the work, never the pipe: the run ends exactly once, FINIS
 results are recorded, FAILED when the trainer or the recording failed, KILLED when a signal
 arrived or mlp went away (``lifecycle``); an event that cannot be delivered changes nothing. The
 run carries its owner (``owner``) so that, should this process itself be killed, the next mlp
-command ends the run KILLED. The trainer never outlives the supervisor (``trainer_process``).
+command ends the run KILLED. The trainer never outlives the supervisor (``trainer_process``), and
+no process of the run outlives the trainer: the supervisor is their subreaper and kills what is
+left once the trainer has ended, however it ended (``descendants``).
 
 A full, read-only or forbidden file system (``os_errors``) is said in one line instead of a
 traceback: it is the run's error when the run can still be ended FAILED, and an ``unended`` event
@@ -48,11 +51,13 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from mlp_platform.contract import RUN_STATUSES
+from mlp_platform.descendants import become_subreaper
 from mlp_platform.events import claim_stdout, emit
 from mlp_platform.lifecycle import Interrupted, Interrupts, tolerant_stderr
 from mlp_platform.os_errors import OsProblem, describe, sqlite_store
 from mlp_platform.owner import hold_owner_lock
 from mlp_platform.plan import Plan, PlanError, load_plan
+from mlp_platform.project_import import assert_no_project_modules
 from mlp_platform.redact import redact_uri
 from mlp_platform.sandbox import SandboxReport, SandboxUnavailable, probe_sandbox
 from mlp_platform.store import StoreError, prepare_store
@@ -72,15 +77,6 @@ def _isolate_sys_path(plan: Plan) -> None:
     first, and the supervisor must never import a module from the project."""
     banned = {plan.project_root.resolve(), plan.project_src.resolve()}
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() not in banned]
-
-
-def assert_no_project_modules(project_src: Path) -> None:
-    """Fails if any loaded module's file lies in the project's source directory."""
-    src = project_src.resolve()
-    for name, module in list(sys.modules.items()):
-        origin = getattr(module, "__file__", None)
-        if origin and Path(origin).resolve().is_relative_to(src):
-            raise AssertionError(f'the supervisor imported project module "{name}" from "{origin}"')
 
 
 def _prepare_scratch(plan: Plan) -> None:
@@ -107,6 +103,8 @@ def main(argv: list[str]) -> int:
     """Runs the supervisor for the plan file in argv[0]; returns the exit code."""
     claim_stdout()
     tolerant_stderr()
+    # Orphans of the trainer become our children, so none outlives the run (TrainerProcess.stop).
+    become_subreaper()
     interrupts = Interrupts()
     interrupts.install(watch_parent_pipe="--parent-pipe" in argv[1:])
     uri = os.environ.get("MLFLOW_TRACKING_URI", "")

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 
 from mlp_platform.child_env import trainer_env
+from mlp_platform.descendants import kill_children
 from mlp_platform.plan import Plan
 
 STOP_GRACE_SECONDS = 5.0
@@ -67,7 +68,9 @@ class TrainerProcess:
                     return -1
 
     def stop(self) -> None:
-        """SIGTERM to the trainer's process group, SIGKILL after 5 s if it is still there."""
+        """SIGTERM to the trainer's process group, SIGKILL after 5 s if it is still there; then
+        SIGKILL to every process left that the supervisor reaps (the supervisor is a subreaper,
+        so a process that left the group with setsid() and outlived the trainer is its child)."""
         if self.process.poll() is None:
             self._signal_group(signal.SIGTERM)
             try:
@@ -77,6 +80,10 @@ class TrainerProcess:
         # Worker processes (joblib) may outlive the trainer itself; none may survive the run.
         self._signal_group(signal.SIGKILL)
         self.process.wait()
+        try:
+            kill_children()
+        except RuntimeError as error:  # stuck in the kernel; the run must still end
+            print(f"supervisor: {error}", file=sys.stderr)
 
     def _signal_group(self, sig: signal.Signals) -> None:
         try:

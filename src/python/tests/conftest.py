@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -44,6 +45,16 @@ def build_model(model_type, hyperparameters, random_seed):
 """
 
 
+def write_manifest(dataset_dir: Path) -> str:
+    """Writes the dataset's MANIFEST.sha256 as mlp does (``<sha256>  <path>`` per file, sorted by
+    path) and returns the dataset hash, the SHA-256 of the manifest's bytes."""
+    files = sorted(p for p in dataset_dir.rglob("*") if p.is_file() and p.name != "MANIFEST.sha256")
+    lines = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(dataset_dir).as_posix()}\n" for p in files]
+    manifest = "".join(sorted(lines, key=lambda line: line[66:].encode())).encode()
+    (dataset_dir / "MANIFEST.sha256").write_bytes(manifest)
+    return hashlib.sha256(manifest).hexdigest()
+
+
 def make_frame(rows: int = 240, seed: int = 7) -> pandas.DataFrame:
     """A small credit-like table: two numeric features, a date and a binary target."""
     rng = numpy.random.default_rng(seed)
@@ -77,10 +88,12 @@ class Project:
         self.plan_path.write_text(json.dumps(self.plan, indent=1))
 
     def write_dataset(self, df: pandas.DataFrame) -> None:
-        """Replaces the dataset's table with `df` and the plan's schema hash with its own."""
+        """Replaces the dataset's table with `df`, its manifest, and the plan's hashes with theirs."""
         df.to_parquet(self.dataset_dir / "data.parquet", index=False)
+        digest = write_manifest(self.dataset_dir)
         self.plan["params"]["dataset_schema_hash"] = schema_hash(df)
-        self.write_plan(dataset__schema_hash=schema_hash(df))
+        self.plan["params"]["dataset_hash"] = digest
+        self.write_plan(dataset__schema_hash=schema_hash(df), dataset__hash=digest)
 
     def write_src(self, name: str, code: str) -> None:
         (self.root / "src" / name).write_text(textwrap.dedent(code))
@@ -95,6 +108,7 @@ def make_project(root: Path, features: str = FEATURES_OK, model: str = MODEL_LOG
     dataset_dir = root / "data" / "shadow" / ("a" * 64)
     dataset_dir.mkdir(parents=True)
     df.to_parquet(dataset_dir / "data.parquet", index=False)
+    digest = write_manifest(dataset_dir)
     other = root / "data" / "shadow" / ("b" * 64)
     other.mkdir(parents=True)
     (other / "data.csv").write_text("secret\n1\n")
@@ -123,12 +137,12 @@ def make_project(root: Path, features: str = FEATURES_OK, model: str = MODEL_LOG
             "hyperparameters.max_iter": "200",
             "git_commit": "0123456789abcdef0123456789abcdef01234567",
             "git_dirty": "false",
-            "dataset_hash": "a" * 64,
+            "dataset_hash": digest,
             "dataset_schema_hash": schema_hash(df),
         },
         "dataset": {
             "dir": dataset_rel,
-            "hash": "a" * 64,
+            "hash": digest,
             "schema_hash": schema_hash(df),
             "tables": ["data.parquet"],
         },

@@ -1,4 +1,4 @@
-"""dataset.load_table / schema_bytes and the schema_probe CLI."""
+"""dataset.load_table / read_verified / schema_bytes and the schema_probe CLI."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas
 import pytest
-from conftest import PLATFORM_DIR
+from conftest import PLATFORM_DIR, write_manifest
 
-from mlp_platform.dataset import TableError, load_table, schema_bytes, schema_hash
+from mlp_platform.dataset import TableError, load_table, read_verified, schema_bytes, schema_hash
 
 
 def small_frame() -> pandas.DataFrame:
@@ -73,3 +73,36 @@ def test_probe_exits_2_on_a_missing_file_or_no_arguments(tmp_path: Path) -> None
     assert missing.returncode == 2
     assert f'"{tmp_path / "nope.csv"}" cannot be read' in missing.stderr.decode()
     assert probe().returncode == 2
+
+
+def test_read_verified_loads_the_tables_whose_bytes_the_manifest_lists(tmp_path: Path) -> None:
+    small_frame().to_parquet(tmp_path / "a.parquet", index=False)
+    (tmp_path / "b.csv").write_text("id,score,flag\n3,2.5,True\n")
+    digest = write_manifest(tmp_path)
+    df = read_verified(tmp_path, digest, ["a.parquet", "b.csv"])
+    assert df["id"].tolist() == [1, 2, 3]
+
+
+def test_read_verified_refuses_a_manifest_other_than_the_datasets(tmp_path: Path) -> None:
+    small_frame().to_parquet(tmp_path / "a.parquet", index=False)
+    digest = write_manifest(tmp_path)
+    with pytest.raises(TableError) as refused:
+        read_verified(tmp_path, "0" * 64, ["a.parquet"])
+    assert str(refused.value) == (
+        f'"{tmp_path / "MANIFEST.sha256"}" has SHA-256 "{digest}", but the dataset\'s hash is "{"0" * 64}": the '
+        "dataset was changed after mlp verified it: restore it, or add the data again with mlp data add"
+    )
+
+
+def test_read_verified_refuses_a_table_changed_after_it_was_verified(tmp_path: Path) -> None:
+    small_frame().to_parquet(tmp_path / "a.parquet", index=False)
+    digest = write_manifest(tmp_path)
+    listed = hashlib.sha256((tmp_path / "a.parquet").read_bytes()).hexdigest()
+    small_frame().head(1).to_parquet(tmp_path / "a.parquet", index=False)
+    found = hashlib.sha256((tmp_path / "a.parquet").read_bytes()).hexdigest()
+    with pytest.raises(TableError) as refused:
+        read_verified(tmp_path, digest, ["a.parquet"])
+    assert str(refused.value) == (
+        f'"{tmp_path / "a.parquet"}" has SHA-256 "{found}", but the manifest lists "{listed}": the file was '
+        "changed after mlp verified it: restore it, or add the data again with mlp data add"
+    )

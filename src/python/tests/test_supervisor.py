@@ -125,10 +125,8 @@ def test_a_run_is_recorded_finished_with_params_metrics_artifacts_and_a_loadable
         "plots/roc_curve.png",
         "plots/feature_importance.png",
         "model/MLmodel",
-        "model/code/features.py",
-        "model/code/model.py",
     } <= set(artifacts)
-    assert not [a for a in artifacts if a.startswith("error/")]
+    assert not [a for a in artifacts if a.startswith(("error/", "model/code/"))]  # no project code needed
     plan_copy = Path(client.download_artifacts(run_id, "mlp/plan.json"))
     assert json.loads(plan_copy.read_text()) == project.plan
 
@@ -156,6 +154,8 @@ def test_an_xgboost_model_with_a_temporal_split_is_recorded(tmp_path: Path, monk
     project = make_project(tmp_path / "client", model=MODEL_XGBOOST)
     monkeypatch.chdir(project.root)
     project.write_plan(
+        training__model_type="xgboost",
+        params__model_type="xgboost",
         training__split_strategy="temporal_split",
         training__hyperparameters={"n_estimators": 10},
         training__hyperparameter_types={"n_estimators": "integer"},
@@ -349,27 +349,18 @@ def test_project_code_cannot_escape_the_sandbox(project: Project, name: str) -> 
     assert (project.root / "data" / "production" / "x.csv").read_text() == "customer,balance\nalice,100\n"
 
 
-SLOW_MODEL = """
+SLOW_FEATURES = """
 import time
-from sklearn.base import BaseEstimator, ClassifierMixin
 
-class Slow(ClassifierMixin, BaseEstimator):
-    def fit(self, X, y):
-        print("SLOW FIT STARTED", flush=True)
-        time.sleep(3600)
-        return self
-
-    def predict_proba(self, X):
-        raise NotImplementedError
-
-def build_model(model_type, hyperparameters, random_seed):
-    return Slow()
+def build_features(df, params):
+    print("SLOW FEATURES STARTED", flush=True)
+    time.sleep(3600)
 """
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_an_interrupted_run_is_recorded_killed_and_the_trainer_stopped(tmp_path: Path, sig: signal.Signals) -> None:
-    project = make_project(tmp_path / "client", model=SLOW_MODEL)
+    project = make_project(tmp_path / "client", features=SLOW_FEATURES)
     process = subprocess.Popen(
         supervisor_command(project.plan_path),
         cwd=project.root,
@@ -380,10 +371,10 @@ def test_an_interrupted_run_is_recorded_killed_and_the_trainer_stopped(tmp_path:
     )
     assert process.stderr is not None
     for line in process.stderr:
-        if "SLOW FIT STARTED" in line:
+        if "SLOW FEATURES STARTED" in line:
             break
     process.send_signal(sig)
-    # The fit sleeps an hour: returning at all proves the supervisor stopped the trainer rather
+    # The feature stage sleeps an hour: returning at all proves the supervisor stopped the trainer rather
     # than waiting for it (no wall-clock bound, which a loaded CI machine would break).
     stdout, _ = process.communicate(timeout=600)
     assert process.returncode == 130
@@ -484,7 +475,7 @@ def test_each_other_model_type_of_the_template_trains_and_logs_a_loadable_model(
 
 
 def test_a_run_ended_by_someone_else_meanwhile_is_never_relabelled(tmp_path: Path) -> None:
-    project = make_project(tmp_path / "client", model=SLOW_MODEL)
+    project = make_project(tmp_path / "client", features=SLOW_FEATURES)
     process = subprocess.Popen(
         supervisor_command(project.plan_path),
         cwd=project.root,
@@ -496,7 +487,7 @@ def test_a_run_ended_by_someone_else_meanwhile_is_never_relabelled(tmp_path: Pat
     assert process.stdout is not None and process.stderr is not None
     run_id = json.loads(process.stdout.readline())["run_id"]
     for line in process.stderr:
-        if "SLOW FIT STARTED" in line:
+        if "SLOW FEATURES STARTED" in line:
             break
     # What `mlp runs repair` does to a run it judges abandoned.
     MlflowClient(project.tracking_uri).set_terminated(run_id, "FAILED")
@@ -506,3 +497,30 @@ def test_a_run_ended_by_someone_else_meanwhile_is_never_relabelled(tmp_path: Pat
     assert f"supervisor: run {run_id} was already ended FAILED; it stays so" in stderr
     finished = parse_events(stdout)[-1]
     assert (finished["event"], finished["status"]) == ("finished", "FAILED")
+
+
+PROJECT_CLASS_MODEL = """
+from sklearn.linear_model import LogisticRegression
+
+class Mine(LogisticRegression):
+    pass
+
+def build_model(model_type, hyperparameters, random_seed):
+    return Mine(max_iter=hyperparameters["max_iter"], random_state=random_seed)
+"""
+
+
+@needs_landlock
+def test_an_estimator_class_defined_in_the_project_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_project(tmp_path / "client", model=PROJECT_CLASS_MODEL)
+    monkeypatch.chdir(project.root)
+    result = run_supervisor(project)
+    assert result.code == 1
+    finished = result.event("finished")
+    assert (finished["status"], finished["error"]) == (
+        "FAILED",
+        'mlp_platform.fitting.TrainingRefused: build_model() returned an estimator holding type "model.Mine", which '
+        'the platform does not load: for model_type "logistic_regression" return '
+        "sklearn.linear_model._logistic.LogisticRegression (alone or as the last step of a scikit-learn Pipeline of "
+        "scikit-learn transformers); estimator classes defined in the project are not supported",
+    )
