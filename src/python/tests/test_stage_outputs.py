@@ -18,7 +18,6 @@ from mlp_platform.fitting import TrainingRefused
 from mlp_platform.model_check import load_checked
 from mlp_platform.stages import check_features
 
-
 TEXT_TYPE = pyarrow.Table.from_pandas(pandas.DataFrame({"a": ["x"]})).schema[0].type
 """What Arrow makes of a text column (string or large_string, by pandas version)."""
 
