@@ -101,10 +101,11 @@ Deno.test("mlp run: project code finds a private /dev/shm, no Unix socket, temp 
     const probe = out.stderr.split("\n").find((line) => line.startsWith(PROBE));
     const results = JSON.parse(probe!.slice(PROBE.length));
     const runId = out.stdout.trim().split("\n").at(-1)!;
-    // The run's own scratch: <project>/.mlp/runs/<run directory>/scratch/tmp.
+    // Project code runs in the feature stage, whose temporary files go to its own directory in the
+    // run's scratch: <project>/.mlp/runs/<run directory>/scratch/stage/tmp.
     const runs = `${await Deno.realPath(project.root)}/.mlp/runs/`;
     equal(results.TMPDIR.startsWith(runs), true, results.TMPDIR);
-    match(results.TMPDIR.slice(runs.length), /^[^/]+\/scratch\/tmp$/);
+    match(results.TMPDIR.slice(runs.length), /^[^/]+\/scratch\/stage\/tmp$/);
     deepEqual(results, {
       "read planted": "denied errno=2",
       "write shm": "allowed",
