@@ -6,8 +6,9 @@ stage directory: nothing it can read carries a label, nothing it can write is sc
 and only then receives the dataset less the target column as Arrow IPC on a pipe, imports the
 project's ``features.py`` and ``model.py`` (from source only), and writes ``features.arrow`` and
 the unfitted estimator as ``model.skops`` into its stage directory. On an error it writes the
-traceback to ``error.txt`` there and prints it. It ends with ``os._exit``: no ``atexit`` handler
-of project code runs, and the trainer kills whatever it left behind before reading its files.
+traceback to ``error.txt`` there and prints it (a full or read-only disk: one line, ``os_errors``).
+It ends with ``os._exit``: no ``atexit`` handler of project code runs, and the trainer kills
+whatever it left behind before reading its files.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import pyarrow.ipc
 
 from mlp_platform.descendants import set_process_name
 from mlp_platform.fitting import TrainingRefused
+from mlp_platform.os_errors import describe
 from mlp_platform.plan import Plan
 from mlp_platform.project_import import use_source_only
 from mlp_platform.sandbox import SHM, add_filesystem_layer, die_with_parent
@@ -121,13 +123,16 @@ def run_stage(plan: Plan, frame_fd: int, stage_dir: Path, shm_private: bool) -> 
         _use_stage_dir(stage_dir)
         _write(plan, frame_fd, stage_dir)
         code = 0
-    except BaseException:
+    except BaseException as error:
         text = traceback.format_exc()
+        problem = describe(error, root=plan.project_root, where=[stage_dir], sandboxed=plan.sandbox.mode != "none")
+        if problem is not None:  # a full or read-only disk: one line, the run's error (the last line)
+            text += problem.line() + "\n"
         try:
             (stage_dir / ERROR_FILE).write_text(text, encoding="utf-8")
         except OSError:
             pass  # the trainer then reports the stage's exit code; the traceback is printed below
-        sys.stderr.write(text)
+        sys.stderr.write(text if problem is None else problem.line() + "\n")
     finally:
         for stream in (sys.stdout, sys.stderr):
             try:

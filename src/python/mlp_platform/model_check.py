@@ -10,6 +10,7 @@ plan set to the plan's value. ``src/model.py`` of the template maps the model ty
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from mlp_platform.fitting import TrainingRefused
@@ -24,6 +25,15 @@ MODEL_CLASSES = {
 
 NONE_STRING = "none"
 """How the configs write Python's None (YAML's null does not survive a config diff well)."""
+
+
+def preload_model_class(model_type: str) -> None:
+    """Imports the module of the model type's class (xgboost takes about a second), so that the
+    feature stage forked afterwards, whose model.py imports it too, and the loading of its
+    estimator find it imported already; an unknown model type is left to load_checked to refuse."""
+    name = MODEL_CLASSES.get(model_type)
+    if name is not None:
+        importlib.import_module(name.rpartition(".")[0])
 
 
 def _type_name(value: object) -> str:

@@ -52,10 +52,12 @@ def main(argv: list[str]) -> int:
         # run, and the stage forked after them shares them; project code runs only after the
         # supervisor says "go", i.e. once the run exists.
         from mlp_platform.fitting import run_training
+        from mlp_platform.model_check import preload_model_class
         from mlp_platform.model_export import preload
         from mlp_platform.stages import FeatureStage, StageFailed
 
         preload()
+        preload_model_class(plan.training.model_type)
         stage = FeatureStage.fork(plan, shm_private)
         if sys.stdin.readline().strip() != "go":
             stage.abandon()
