@@ -125,7 +125,10 @@ def run_stage(plan: Plan, frame_fd: int, stage_dir: Path, shm_private: bool) -> 
         code = 0
     except BaseException as error:
         text = traceback.format_exc()
-        problem = describe(error, root=plan.project_root, where=[stage_dir], sandboxed=plan.sandbox.mode != "none")
+        # The scratch directory, as the trainer names it: the stage directory is on its file system.
+        problem = describe(
+            error, root=plan.project_root, where=[plan.scratch_dir], sandboxed=plan.sandbox.mode != "none"
+        )
         if problem is not None:  # a full or read-only disk: one line, the run's error (the last line)
             text += problem.line() + "\n"
         try:
