@@ -173,6 +173,23 @@ async function runInterruptibly(
       `mlp: environment "${venv.env}" matches uv.lock (${venv.files} files, ${venv.hashed} hashed)`,
     );
   }
+  const sandbox: SandboxMode = options.unsandboxed ? "none" : "landlock";
+
+  const overrideEntries = [
+    ...(options.overrideProtected ? mismatches : []).map((m) => ({
+      kind: "protected_override" as const,
+      field: m.field,
+      old: m.expected,
+      new: m.actual ?? null,
+    })),
+    ...(sandbox === "none"
+      ? [{ kind: "unsandboxed" as const, field: "sandbox", old: "landlock", new: "none" }]
+      : []),
+  ];
+  const operator = await resolveOperator(root, options.env);
+  if (overrideEntries.length > 0) await refuseBrokenOverrideLog(paths.overrideLog);
+
+  const platformDir = await interrupts.guard(materializePlatform(paths.state));
   const runDir = await createRunDir(root);
   let snapshot: CodeSnapshot;
   let features: FeaturePipelineHash;
@@ -195,29 +212,6 @@ async function runInterruptibly(
       snapshot.from === "HEAD" ? "HEAD" : "the work tree (dirty)"
     }`,
   );
-  const sandbox: SandboxMode = options.unsandboxed ? "none" : "landlock";
-
-  const overrideEntries = [
-    ...(options.overrideProtected ? mismatches : []).map((m) => ({
-      kind: "protected_override" as const,
-      field: m.field,
-      old: m.expected,
-      new: m.actual ?? null,
-    })),
-    ...(sandbox === "none"
-      ? [{ kind: "unsandboxed" as const, field: "sandbox", old: "landlock", new: "none" }]
-      : []),
-  ];
-  let platformDir: string;
-  let operator: string;
-  try {
-    operator = await resolveOperator(root, options.env);
-    if (overrideEntries.length > 0) await refuseBrokenOverrideLog(paths.overrideLog);
-    platformDir = await interrupts.guard(materializePlatform(paths.state));
-  } catch (error) {
-    await closeRunDir(root, runDir, "none");
-    throw error;
-  }
   const plan = buildRunPlan({
     configFile: configs.files.experiment,
     experiment,

@@ -16,6 +16,7 @@ import {
   normalizeRecordPath,
   parseDistInfoName,
   parseRecord,
+  stampsDigest,
   venvProblems,
 } from "./rules.ts";
 
@@ -29,7 +30,7 @@ export interface VenvCheck {
   env: string;
   /** Files compared with their RECORD hash. */
   files: number;
-  /** Of those, how many were read and hashed (the others were vouched for by the stat cache). */
+  /** Of those, how many were read and hashed (the stat cache vouched for the others). */
   hashed: number;
 }
 
@@ -37,8 +38,11 @@ interface CacheFile {
   version: number;
   site: string;
   written_ms: number;
-  /** Site-packages-relative path → [size, mtimeMs, ctimeMs, ino, sha256 (base64url)]. */
-  files: Record<string, [number, number, number, number, string]>;
+  /**
+   * dist-info directory → the digest of its RECORD-hashed files' stamps (`stampsDigest`) when
+   * every one of them matched its RECORD hash, and the newest change time among them.
+   */
+  dists: Record<string, { digest: string; newestMs: number }>;
 }
 
 /**
@@ -63,9 +67,9 @@ export async function checkEnvironment(root: string, envDir: string): Promise<Ve
   if (site === null) return null;
   const shown = relative(root, envDir).startsWith("..") ? envDir : relative(root, envDir);
   const locked = lockVersions(await Deno.readTextFile(join(root, "uv.lock")));
-  const files = await listFiles(site);
+  const tree = listFiles(site);
   const distributions: Distribution[] = [];
-  for (const dir of files.dirs) {
+  for (const dir of tree.dirs) {
     const parsed = parseDistInfoName(dir);
     if (parsed === null) continue;
     let record = "";
@@ -76,58 +80,44 @@ export async function checkEnvironment(root: string, envDir: string): Promise<Ve
     }
     distributions.push({ distInfo: dir, ...parsed, record: parseRecord(record) });
   }
-  const toHash = new Set<string>();
+  const cache = await readCache(root, site);
+  const next: CacheFile = { version: CACHE_VERSION, site, written_ms: Date.now(), dists: {} };
+  const hashes = new Map<string, string>();
+  let files = 0;
+  let hashed = 0;
+  // One distribution at a time, its files hashed a few at a time: more reads in flight only
+  // contend for the same cores.
   for (const dist of distributions) {
-    for (const entry of dist.record) {
-      if (entry.sha256 !== null) toHash.add(normalizeRecordPath(entry.path));
+    const entries = dist.record.flatMap((entry) =>
+      entry.sha256 === null ? [] : [{ path: normalizeRecordPath(entry.path), sha256: entry.sha256 }]
+    );
+    files += entries.length;
+    const stamps = entries.map((entry) => stampOf(join(site, entry.path)));
+    const digest = stampsDigest(entries.map((entry, i) => [entry.path, stamps[i]]));
+    const newestMs = Math.max(0, ...stamps.map((s) => s ? Math.max(s.mtimeMs, s.ctimeMs) : 0));
+    const old = cache?.dists[dist.distInfo];
+    if (old !== undefined && cacheHolds(old, digest, cache!.written_ms)) {
+      // Every file has the stamp it had when it was found to match its RECORD hash.
+      for (const entry of entries) hashes.set(entry.path, entry.sha256);
+      next.dists[dist.distInfo] = old;
+      continue;
+    }
+    const actual = await pool(entries, async (entry, i) => {
+      if (stamps[i] === null) return null;
+      hashed++;
+      return createHash("sha256").update(await Deno.readFile(join(site, entry.path))).digest(
+        "base64url",
+      );
+    });
+    entries.forEach((entry, i) => {
+      if (actual[i] !== null) hashes.set(entry.path, actual[i]!);
+    });
+    if (entries.every((entry, i) => actual[i] === entry.sha256)) {
+      next.dists[dist.distInfo] = { digest, newestMs };
     }
   }
-  const cache = await readCache(root, site);
-  const started = Date.now();
-  const next: CacheFile = { version: CACHE_VERSION, site, written_ms: started, files: {} };
-  const hashes = new Map<string, string>();
-  let hashed = 0;
-  const paths = [...toHash];
-  const work = async (path: string) => {
-    const full = join(site, path);
-    let info: Deno.FileInfo;
-    try {
-      info = await Deno.stat(full);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return;
-      throw error;
-    }
-    const stamp: FileStamp = {
-      size: info.size,
-      mtimeMs: info.mtime?.getTime() ?? 0,
-      ctimeMs: info.ctime?.getTime() ?? 0,
-      ino: info.ino ?? 0,
-    };
-    const old = cache?.files[path];
-    let hash: string;
-    if (
-      old !== undefined && cache !== null &&
-      cacheHolds(
-        { size: old[0], mtimeMs: old[1], ctimeMs: old[2], ino: old[3] },
-        stamp,
-        cache.written_ms,
-      )
-    ) {
-      hash = old[4];
-    } else {
-      hash = createHash("sha256").update(await Deno.readFile(full)).digest("base64url");
-      hashed++;
-    }
-    hashes.set(path, hash);
-    next.files[path] = [stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino, hash];
-  };
-  // A few reads in flight keep the disk busy; more only contend for the same cores.
-  let at = 0;
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    while (at < paths.length) await work(paths[at++]);
-  }));
 
-  const problems = venvProblems({ distributions, locked, files: files.files, hashes });
+  const problems = venvProblems({ distributions, locked, files: tree.files, hashes });
   if (problems.length > 0) {
     const reinstall = [...new Set(problems.flatMap((p) => p.distribution ?? []))];
     throw new CheckError(
@@ -154,11 +144,42 @@ export async function checkEnvironment(root: string, envDir: string): Promise<Ve
       },
     );
   }
-  // Nothing re-hashed and nothing gone: the cache on disk still says all there is to say.
-  if (hashed > 0 || cache === null || Object.keys(cache.files).length !== hashes.size) {
-    await writeCache(root, next);
+  // Nothing re-hashed: the cache on disk still says all there is to say.
+  if (hashed > 0 || cache === null) await writeCache(root, next);
+  return { env: shown, files, hashed };
+}
+
+/**
+ * The stamp of one file, or null when it is missing. Synchronous on purpose: an `lstat` takes
+ * microseconds, and Deno's asynchronous calls cost more than that in scheduling (an unchanged
+ * environment is 15,000 of them).
+ */
+function stampOf(path: string): FileStamp | null {
+  try {
+    const info = Deno.statSync(path);
+    return {
+      size: info.size,
+      mtimeMs: info.mtime?.getTime() ?? 0,
+      ctimeMs: info.ctime?.getTime() ?? 0,
+      ino: info.ino ?? 0,
+    };
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
   }
-  return { env: shown, files: hashes.size, hashed };
+}
+
+/** `fn` over `items` with at most 8 calls in flight; results in order. */
+async function pool<T, R>(items: T[], fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let at = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (at < items.length) {
+      const i = at++;
+      results[i] = await fn(items[i], i);
+    }
+  }));
+  return results;
 }
 
 async function sitePackages(envDir: string): Promise<string | null> {
@@ -175,21 +196,19 @@ async function sitePackages(envDir: string): Promise<string | null> {
 }
 
 /** Every file (links included, not followed) under `site`, and its top-level directories. */
-async function listFiles(site: string): Promise<{ files: string[]; dirs: string[] }> {
+function listFiles(site: string): { files: string[]; dirs: string[] } {
   const files: string[] = [];
   const dirs: string[] = [];
-  const walk = async (dir: string) => {
-    const pending: Promise<void>[] = [];
-    for await (const entry of Deno.readDir(join(site, dir))) {
+  const walk = (dir: string) => {
+    for (const entry of Deno.readDirSync(join(site, dir))) {
       const path = dir === "" ? entry.name : `${dir}/${entry.name}`;
       if (entry.isDirectory) {
         if (dir === "") dirs.push(path);
-        pending.push(walk(path));
+        walk(path);
       } else files.push(path);
     }
-    await Promise.all(pending);
   };
-  await walk("");
+  walk("");
   return { files, dirs };
 }
 
@@ -203,11 +222,20 @@ async function readCache(root: string, site: string): Promise<CacheFile | null> 
   }
 }
 
+/**
+ * Writes the cache whole under another name and renames it, so a cache read meanwhile is never
+ * torn. Best effort: the cache only saves time, and a full or read-only `.mlp/` is reported by the
+ * step of the run that needs it (the run directory), with its own path and fix.
+ */
 async function writeCache(root: string, cache: CacheFile): Promise<void> {
   const path = join(root, CACHE_FILE);
-  await Deno.mkdir(dirname(path), { recursive: true });
-  // Written whole under another name and renamed: a cache read while it is written is never torn.
   const temp = `${path}.${Deno.pid}.tmp`;
-  await Deno.writeTextFile(temp, JSON.stringify(cache));
-  await Deno.rename(temp, path);
+  try {
+    await Deno.mkdir(dirname(path), { recursive: true });
+    await Deno.writeTextFile(temp, JSON.stringify(cache));
+    await Deno.rename(temp, path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotCapable) throw error;
+    await Deno.remove(temp).catch(() => {});
+  }
 }

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 
 /** One line of a wheel's RECORD. */
 export interface RecordEntry {
@@ -204,7 +205,7 @@ export function normalizeRecordPath(path: string): string {
   return parts.join("/");
 }
 
-/** How a file looked when it was hashed: the stat cache's key. */
+/** How a file looked when it was hashed: what the stat cache compares. */
 export interface FileStamp {
   size: number;
   mtimeMs: number;
@@ -216,12 +217,31 @@ export interface FileStamp {
 export const RACY_MS = 2000;
 
 /**
- * True when a cached hash still stands for the file: the same size, mtime, ctime and inode, and
- * the file had not changed within {@linkcode RACY_MS} of the cache being written (a change in the
- * same clock tick as the hashing would leave the stamp unchanged; git's "racy" rule).
+ * SHA-256 hex over `path size mtime ctime ino` (or `path missing`) per file, in the given order: a
+ * distribution's files as the stat cache remembers them, in a few bytes per distribution.
  */
-export function cacheHolds(cached: FileStamp, now: FileStamp, writtenMs: number): boolean {
-  return cached.size === now.size && cached.mtimeMs === now.mtimeMs &&
-    cached.ctimeMs === now.ctimeMs && cached.ino === now.ino &&
-    Math.max(cached.mtimeMs, cached.ctimeMs) < writtenMs - RACY_MS;
+export function stampsDigest(stamps: readonly [string, FileStamp | null][]): string {
+  const digest = createHash("sha256");
+  for (const [path, stamp] of stamps) {
+    digest.update(
+      stamp === null
+        ? `${path}\0missing\n`
+        : `${path}\0${stamp.size} ${stamp.mtimeMs} ${stamp.ctimeMs} ${stamp.ino}\n`,
+    );
+  }
+  return digest.digest("hex");
+}
+
+/**
+ * True when a distribution's cached verdict still stands: its files' stamps (size, mtime, ctime,
+ * inode of each path) digest to the cached value, and none of them had changed within
+ * {@linkcode RACY_MS} of the cache being written (a change in the same clock tick as the hashing
+ * would leave its stamp unchanged; git's "racy" rule), so such a distribution is hashed again.
+ */
+export function cacheHolds(
+  cached: { digest: string; newestMs: number },
+  digest: string,
+  writtenMs: number,
+): boolean {
+  return cached.digest === digest && cached.newestMs < writtenMs - RACY_MS;
 }

@@ -7,6 +7,7 @@ import {
   parseDistInfoName,
   parseRecord,
   RACY_MS,
+  stampsDigest,
   venvProblems,
 } from "./rules.ts";
 
@@ -108,12 +109,15 @@ Deno.test("venvProblems() names a changed or missing file, a stray file, a .pth 
   );
 });
 
-Deno.test("cacheHolds() trusts an unchanged stamp only when it predates the cache by 2 s", () => {
+Deno.test("cacheHolds() trusts unchanged stamps only when they predate the cache by 2 s", () => {
   const stamp = { size: 10, mtimeMs: 1_000, ctimeMs: 1_000, ino: 7 };
-  const written = 1_000 + RACY_MS + 1;
-  equal(cacheHolds(stamp, { ...stamp }, written), true);
-  equal(cacheHolds(stamp, { ...stamp }, 1_000 + RACY_MS), false);
-  equal(cacheHolds(stamp, { ...stamp, ctimeMs: 1_001 }, written), false);
-  equal(cacheHolds(stamp, { ...stamp, ino: 8 }, written), false);
-  equal(cacheHolds(stamp, { ...stamp, size: 11 }, written), false);
+  const digest = stampsDigest([["a.py", stamp], ["b.py", null]]);
+  const cached = { digest, newestMs: 1_000 };
+  equal(cacheHolds(cached, digest, 1_000 + RACY_MS + 1), true);
+  equal(cacheHolds(cached, digest, 1_000 + RACY_MS), false);
+  for (const changed of [{ ctimeMs: 1_001 }, { ino: 8 }, { size: 11 }, { mtimeMs: 999 }]) {
+    const other = stampsDigest([["a.py", { ...stamp, ...changed }], ["b.py", null]]);
+    equal(cacheHolds(cached, other, 1_000 + RACY_MS + 1), false);
+  }
+  equal(cacheHolds(cached, stampsDigest([["a.py", stamp], ["b.py", stamp]]), 9_999), false);
 });
