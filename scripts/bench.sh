@@ -24,6 +24,8 @@ out="$(mktemp)"
   echo
   deno run -A bench/hashing.ts
   echo
+  deno run -A bench/venv_check.ts
+  echo
   deno run -A bench/hooks.ts
 } >"$out"
 mv "$out" docs/benchmarks.md

@@ -100,6 +100,7 @@ function planOf(configs: Record<string, string>, sandbox: SandboxMode, runName?:
     fingerprints: {
       git_commit: "c".repeat(40),
       git_dirty: false,
+      git_diff_hash: "e".repeat(64),
       dataset_hash: hash,
       dataset_schema_hash: "s".repeat(64),
       dependency_lock_hash: "l".repeat(64),
@@ -112,6 +113,7 @@ function planOf(configs: Record<string, string>, sandbox: SandboxMode, runName?:
     operator: "human:golden",
     sandbox,
     scratchDir: ".mlp/runs/20240101-000000-golden/scratch",
+    projectSrc: ".mlp/runs/20240101-000000-golden/src",
     platformDir: ".mlp/platform/0123456789abcdef",
     runName,
   });

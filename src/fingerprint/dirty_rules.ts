@@ -38,18 +38,22 @@ export function isPythonCache(path: string): boolean {
  * ```
  */
 export function flaggedEntries(lsFilesV: string): string[] {
-  const reasons: string[] = [];
+  return flaggedPaths(lsFilesV).map(({ path, flag }) => `"${path}" is marked ${flag}`);
+}
+
+/** The entries of `git ls-files -v -z` output marked assume-unchanged or skip-worktree. */
+export function flaggedPaths(
+  lsFilesV: string,
+): { path: string; flag: "assume-unchanged" | "skip-worktree" }[] {
+  const flagged: { path: string; flag: "assume-unchanged" | "skip-worktree" }[] = [];
   for (const entry of lsFilesV.split("\0")) {
     if (entry === "") continue;
     const tag = entry.slice(0, 1);
     const path = entry.slice(2);
-    if (tag === "S" || tag === "s") {
-      reasons.push(`"${path}" is marked skip-worktree`);
-    } else if (tag !== tag.toUpperCase()) {
-      reasons.push(`"${path}" is marked assume-unchanged`);
-    }
+    if (tag === "S" || tag === "s") flagged.push({ path, flag: "skip-worktree" });
+    else if (tag !== tag.toUpperCase()) flagged.push({ path, flag: "assume-unchanged" });
   }
-  return reasons;
+  return flagged;
 }
 
 /**
@@ -66,7 +70,10 @@ export function flaggedEntries(lsFilesV: string): string[] {
  * ```
  */
 export function untrackedCode(lsFilesOthers: string): string[] {
-  return lsFilesOthers.split("\0")
-    .filter((path) => path !== "" && !isPythonCache(path))
-    .map((path) => `"${path}" is not tracked by git`);
+  return untrackedCodePaths(lsFilesOthers).map((path) => `"${path}" is not tracked by git`);
+}
+
+/** The paths of {@linkcode untrackedCode}: untracked files under `src/` but Python's caches. */
+export function untrackedCodePaths(lsFilesOthers: string): string[] {
+  return lsFilesOthers.split("\0").filter((path) => path !== "" && !isPythonCache(path));
 }

@@ -6,7 +6,13 @@
  * @module
  */
 import { CheckError } from "../errors.ts";
-import { CODE_DIR, flaggedEntries, untrackedCode } from "./dirty_rules.ts";
+import {
+  CODE_DIR,
+  flaggedEntries,
+  flaggedPaths,
+  untrackedCode,
+  untrackedCodePaths,
+} from "./dirty_rules.ts";
 import { parseGitStatus } from "./git_status.ts";
 
 /** The git state a run records. */
@@ -23,6 +29,10 @@ export interface GitState {
   dirtyReasons: string[];
   /** Current branch; null when HEAD is detached. */
   branch: string | null;
+  /** Paths (repository-relative) of the entries marked assume-unchanged or skip-worktree. */
+  flaggedPaths: string[];
+  /** Project-relative paths of the files under `src/` git does not track (caches excepted). */
+  untrackedCode: string[];
 }
 
 /** The raw result of one git invocation. */
@@ -115,6 +125,8 @@ export async function gitState(root: string): Promise<GitState> {
     dirty: status.dirty || dirtyReasons.length > 0,
     branch: status.branch,
     dirtyReasons,
+    flaggedPaths: flaggedPaths(flags).map((entry) => entry.path),
+    untrackedCode: untrackedCodePaths(others),
   };
 }
 

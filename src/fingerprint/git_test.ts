@@ -51,6 +51,8 @@ Deno.test("gitState() reports commit, branch and dirtiness of a real repository"
       dirty: false,
       branch: "main",
       dirtyReasons: [],
+      flaggedPaths: [],
+      untrackedCode: [],
     });
 
     // Ignored files never make the tree dirty; untracked and modified ones do.

@@ -23,6 +23,8 @@ import { hyperparameterParams, hyperparameterTypes } from "./hyperparameters.ts"
 export interface Fingerprints {
   git_commit: string;
   git_dirty: boolean;
+  /** SHA-256 of the tree's diff against HEAD, untracked project files included (empty when clean). */
+  git_diff_hash: string;
   dataset_hash: string;
   dataset_schema_hash: string;
   dependency_lock_hash: string;
@@ -47,6 +49,8 @@ export interface RunPlanInputs {
   operator: string;
   sandbox: SandboxMode;
   scratchDir: string;
+  /** The run's code snapshot (`.mlp/runs/<dir>/src`): the only project code the trainer reads. */
+  projectSrc: string;
   platformDir: string;
   runName?: string;
 }
@@ -72,8 +76,8 @@ export function buildRunPlan(inputs: RunPlanInputs): RunPlan {
   for (const [key, value] of Object.entries(flattenParams(inputs.reasoning))) {
     params[`reasoning.${key}`] = value;
   }
-  const src = "src";
-  for (const path of [inputs.dataset.dir, inputs.scratchDir, inputs.platformDir]) {
+  const src = inputs.projectSrc;
+  for (const path of [src, inputs.dataset.dir, inputs.scratchDir, inputs.platformDir]) {
     if (!isProjectRelative(path)) {
       throw new Error(`buildRunPlan(): "${path}" is not project-relative`);
     }

@@ -32,6 +32,7 @@ function inputs(overrides: Partial<RunPlanInputs> = {}): RunPlanInputs {
     fingerprints: {
       git_commit: "c".repeat(40),
       git_dirty: false,
+      git_diff_hash: "e".repeat(64),
       dataset_hash: "d".repeat(64),
       dataset_schema_hash: "s".repeat(64),
       dependency_lock_hash: "l".repeat(64),
@@ -44,6 +45,7 @@ function inputs(overrides: Partial<RunPlanInputs> = {}): RunPlanInputs {
     operator: "ana@bank.test",
     sandbox: "landlock",
     scratchDir: ".mlp/runs/r1/scratch",
+    projectSrc: ".mlp/runs/r1/src",
     platformDir: ".mlp/platform/abc",
     ...overrides,
   };
@@ -92,15 +94,15 @@ Deno.test("buildRunPlan() trains on the protected split and metric, primary metr
   equal(plan.training.positive_class, 1);
 });
 
-Deno.test("buildRunPlan() lets the trainer read only src, its dataset and the platform code", () => {
+Deno.test("buildRunPlan() lets the trainer read only the code snapshot, its dataset and the platform code", () => {
   const plan = buildRunPlan(inputs());
   deepEqual(plan.sandbox.read_paths, [
-    "src",
+    ".mlp/runs/r1/src",
     `data/shadow/${"d".repeat(64)}`,
     ".mlp/platform/abc",
   ]);
   deepEqual(plan.sandbox.write_paths, []);
-  equal(plan.project_src, "src");
+  equal(plan.project_src, ".mlp/runs/r1/src");
 });
 
 Deno.test("buildRunPlan() holds no machine path and names no store", () => {

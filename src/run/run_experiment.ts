@@ -24,7 +24,13 @@ import { verifyDataset } from "../cas/verify.ts";
 import { gitState } from "../fingerprint/git.ts";
 import { projectLockHash } from "../fingerprint/lock.ts";
 import { diskCode, projectCodeHash } from "../fingerprint/code_hash.ts";
-import { diskReader, featurePipelineHash } from "../fingerprint/feature_hash.ts";
+import {
+  diskReader,
+  type FeaturePipelineHash,
+  featurePipelineHash,
+} from "../fingerprint/feature_hash.ts";
+import { type CodeSnapshot, takeCodeSnapshot } from "./code_snapshot.ts";
+import { checkEnvironment, projectEnvironment } from "../venv/check.ts";
 import { mlpBuild } from "../fingerprint/mlp_build.ts";
 import {
   appendOverrideEntries,
@@ -159,10 +165,14 @@ async function runInterruptibly(
 
   const git = await interrupts.guard(gitState(root));
   const lock = await interrupts.guard(projectLockHash(root));
-  const features = await interrupts.guard(
-    featurePipelineHash(diskReader(root), experiment.features),
+  const venv = await interrupts.guard(
+    checkEnvironment(root, projectEnvironment(root, options.env)),
   );
-  const code = await interrupts.guard(projectCodeHash(diskCode(root)));
+  if (venv !== null) {
+    log(
+      `mlp: environment "${venv.env}" matches uv.lock (${venv.files} files, ${venv.hashed} hashed)`,
+    );
+  }
   const sandbox: SandboxMode = options.unsandboxed ? "none" : "landlock";
 
   const overrideEntries = [
@@ -181,6 +191,27 @@ async function runInterruptibly(
 
   const platformDir = await interrupts.guard(materializePlatform(paths.state));
   const runDir = await createRunDir(root);
+  let snapshot: CodeSnapshot;
+  let features: FeaturePipelineHash;
+  let code: { hash: string };
+  try {
+    // What runs is what is hashed: the trainer imports the snapshot, and both code hashes are
+    // taken of the snapshot's bytes, never of the live src/ an editor may change meanwhile.
+    snapshot = await interrupts.guard(takeCodeSnapshot(root, runDir.relative, git));
+    const snapshotRoot = join(root, snapshot.root);
+    features = await interrupts.guard(
+      featurePipelineHash(diskReader(snapshotRoot), experiment.features),
+    );
+    code = await interrupts.guard(projectCodeHash(diskCode(snapshotRoot)));
+  } catch (error) {
+    await closeRunDir(root, runDir, "none");
+    throw error;
+  }
+  log(
+    `mlp: code snapshot ${code.hash.slice(0, 12)} taken from ${
+      snapshot.from === "HEAD" ? "HEAD" : "the work tree (dirty)"
+    }`,
+  );
   const plan = buildRunPlan({
     configFile: configs.files.experiment,
     experiment,
@@ -190,6 +221,7 @@ async function runInterruptibly(
     fingerprints: {
       git_commit: git.commit,
       git_dirty: git.dirty,
+      git_diff_hash: snapshot.diffHash,
       dataset_hash: dataset.hash,
       dataset_schema_hash: dataset.schemaHash,
       dependency_lock_hash: lock,
@@ -202,6 +234,7 @@ async function runInterruptibly(
     operator,
     sandbox,
     scratchDir: `${runDir.relative}/scratch`,
+    projectSrc: snapshot.src,
     platformDir: relative(root, platformDir),
     runName: options.runName,
   });
