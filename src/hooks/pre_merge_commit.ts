@@ -12,14 +12,20 @@
  * So pre-merge-commit proves what the notes can prove and, when they cannot, leaves the decision
  * to commit-msg if that hook is installed; commit-msg is the gate that sees the message. Both
  * refuse a merge whose tree (the index's, which the merge commit will have) differs from a
- * proven tip's on a path that affects a run (src/merge/run_paths.ts: an "evil merge").
+ * proven tip's on a path that affects a run (src/merge/run_paths.ts: an "evil merge"), or whose
+ * override log lacks the entries of a proven run that used an escape hatch.
  *
  * @module
  */
 import { isAbsolute, join } from "node:path";
 import { CheckError } from "../errors.ts";
 import { gitRun } from "../fingerprint/git.ts";
-import { checkMergeTrees, proveMergedHeads } from "../merge/prove_merge.ts";
+import {
+  checkEscapeHatchesLogged,
+  checkMergeTrees,
+  indexOverrideLog,
+  proveMergedHeads,
+} from "../merge/prove_merge.ts";
 import { indexTree } from "../merge/run_paths.ts";
 import type { VerifyResult } from "../merge/verify_run.ts";
 import type { RunReader } from "../tracking/run_record.ts";
@@ -71,6 +77,7 @@ export async function preMergeCommit(
     throw error;
   }
   await checkMergeTrees(root, await indexTree(root), proofs, "the merge");
+  await checkEscapeHatchesLogged(reader, proofs, await indexOverrideLog(root));
   return proofs;
 }
 
@@ -94,10 +101,11 @@ export async function commitMsg(
   let proofs: VerifyResult[];
   try {
     proofs = await proveMergedHeads(root, heads, message, reader);
+    await checkMergeTrees(root, await indexTree(root), proofs, "the merge");
+    await checkEscapeHatchesLogged(reader, proofs, await indexOverrideLog(root));
   } finally {
     reader.close();
   }
-  await checkMergeTrees(root, await indexTree(root), proofs, "the merge");
   return proofs;
 }
 

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { commitAll, git, makeProject, mlp, provingParams, writeFiles } from "../hooks/testing.ts";
+import { formatEntry, GENESIS, lineHash } from "../audit/override_log.ts";
+import { sealWithAnchors } from "../audit/testing.ts";
 import { writeMlflowRuns } from "../tracking/testing.ts";
 
 /**
@@ -127,5 +129,67 @@ Deno.test("pre-merge-commit refuses a clean merge whose tree differs from the pr
       EVIL_HINT('"src/model.py"') +
       "Not committing merge; use 'git commit' to complete the merge.\n",
   );
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("a merge whose proven run ran --unsandboxed needs the run's entry in the merged log", async () => {
+  const root = await makeProject();
+  await git(root, ["checkout", "-q", "-b", "feature"]);
+  await writeFiles(root, { "src/helpers.py": "def lag(x, n=1):\n    return x\n" });
+  assert.equal((await commitAll(root, "Lag helper")).code, 0);
+  const tip = (await git(root, ["rev-parse", "feature"])).stdout.trim();
+  await git(root, ["checkout", "-q", "main"]);
+  const uri = `sqlite:///${join(root, "mlflow.db")}`;
+  const [runId] = await writeMlflowRuns(
+    uri,
+    [{
+      params: await provingParams(root, tip),
+      tags: { "mlp.config": "configs/experiment.yaml", sandbox: "none" },
+      status: "RUNNING",
+    }],
+    "client/project",
+    join(root, "mlartifacts"),
+  );
+  const line = formatEntry({
+    ts: "2026-01-01T00:00:00.000Z",
+    kind: "unsandboxed",
+    field: "sandbox",
+    old: "landlock",
+    new: "none",
+    operator: "ana@example.com",
+    config: "configs/experiment.yaml",
+    reason: "no landlock on the build host",
+    commit: tip,
+    run_id: runId,
+    prev: GENESIS,
+  });
+  await sealWithAnchors(uri, { [runId]: [lineHash(line)] });
+  await git(root, ["notes", "--ref=mlflow", "add", "-m", `MLflow-Run: ${runId}`, tip]);
+
+  const refused = await git(root, ["merge", "feature", "-m", "Merge feature"], true);
+  assert.notEqual(refused.code, 0);
+  assert.equal(
+    refused.stderr,
+    `error: The merged logs/protected_overrides.log lacks the entries of MLflow run ${runId}, ` +
+      "which used an escape hatch\n" +
+      `  - run ${runId} ran with --unsandboxed, but logs/protected_overrides.log has no ` +
+      `"unsandboxed" entry of it\n` +
+      `  - run ${runId} anchors the entry "${lineHash(line)}", which is not in ` +
+      "logs/protected_overrides.log\n" +
+      "hint: bring the run's entries into the merge: `git merge --no-commit <branch>`, append " +
+      `the lines naming run ${runId} from logs/protected_overrides.log of the clone where it ran, ` +
+      "`git add logs/protected_overrides.log`, then `git commit`\n" +
+      "Not committing merge; use 'git commit' to complete the merge.\n",
+  );
+  await git(root, ["merge", "--abort"]);
+
+  await git(root, ["merge", "--no-commit", "feature"]);
+  await writeFiles(root, { "logs/protected_overrides.log": `${line}\n` });
+  await git(root, ["add", "logs/protected_overrides.log"]);
+  const merged = await git(root, ["commit", "-q", "-m", "Merge feature"], true);
+  assert.equal(merged.code, 0, merged.stderr);
+  assert.equal(merged.stderr, `mlp: merge of ${tip.slice(0, 12)} proven by MLflow run ${runId}\n`);
+  const verified = await mlp(root, ["verify-run", "--commit", "HEAD"]);
+  assert.equal(verified.code, 0, verified.stderr);
   await Deno.remove(root, { recursive: true });
 });
