@@ -5,6 +5,7 @@
  */
 import type { Command } from "commander";
 import { InputError } from "../errors.ts";
+import { commitParents, verifyMergeCommit } from "../merge/prove_merge.ts";
 import { verifyRun } from "../merge/verify_run.ts";
 import { findProjectRoot } from "../project/paths.ts";
 import { openStore } from "../runs/open_store.ts";
@@ -31,7 +32,10 @@ export function registerVerifyRun(program: Command): void {
       `
 The run must be FINISHED, with git_commit equal to the commit, git_dirty=false, and
 dependency_lock_hash, dataset_hash, feature_pipeline_hash, project_code_hash and every protected.*
-param equal to what the commit's tree gives. Runs are read from MLFLOW_TRACKING_URI, else the project's mlflow.db.
+param equal to what the commit's tree gives. For a merge commit, each merged tip is proven so (by
+--run, else the runs named in the merge message or noted on the tip), and the merge's tree must
+equal the proven tip's on src/, configs/, data/, uv.lock, pyproject.toml and .python-version: a
+merge edited while resolving, or amended afterwards, is refused. Runs are read from MLFLOW_TRACKING_URI, else the project's mlflow.db.
 
 Example:
   mlp verify-run --commit feature/lags
@@ -47,6 +51,17 @@ Example:
       const env = Deno.env.toObject();
       const reader = await openStore(root, env, printErr);
       try {
+        if ((await commitParents(root, flags.commit)).length > 1) {
+          const proof = await verifyMergeCommit(root, flags.commit, reader, flags.run);
+          console.log(
+            flags.json
+              ? JSON.stringify(proof)
+              : proof.tips.map((tip) =>
+                `Merge ${proof.merge}: tip ${tip.commit} is proven by MLflow run ${tip.runId}`
+              ).join("\n"),
+          );
+          return;
+        }
         const result = await verifyRun(root, { commit: flags.commit, runId: flags.run, reader });
         console.log(
           flags.json

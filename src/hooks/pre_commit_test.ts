@@ -5,7 +5,17 @@ import { formatEntry, GENESIS, lineHash } from "../audit/override_log.ts";
 import { formatManifest } from "../cas/manifest.ts";
 import { DATASET, overrideEntry, testDataset } from "../config/testing.ts";
 import { preCommit } from "./pre_commit.ts";
-import { commitAll, EXPERIMENT, git, makeProject, mlp, writeFiles } from "./testing.ts";
+import { sealWithAnchors } from "../audit/testing.ts";
+import { writeMlflowRuns } from "../tracking/testing.ts";
+import {
+  commitAll,
+  EXPERIMENT,
+  git,
+  makeProject,
+  mlp,
+  provingParams,
+  writeFiles,
+} from "./testing.ts";
 
 const GUARD_HINT =
   "  how to proceed: models are trained and logged only by `mlp run`, which fits " +
@@ -377,6 +387,16 @@ Deno.test("git commit refuses an invalid experiment config with its line", async
 
 Deno.test("the override log: edits, reordering and truncation are caught by the hook and mlp log verify", async () => {
   const root = await makeProject();
+  // Real runs, anchored and sealed, so that `mlp log verify` finds each entry's run in the store.
+  const uri = `sqlite:///${join(root, "mlflow.db")}`;
+  const params = await provingParams(root, "HEAD");
+  const tags = { "mlp.config": "configs/experiment.yaml", sandbox: "none" };
+  const runIds = await writeMlflowRuns(
+    uri,
+    [1, 2, 3].map(() => ({ params, tags, status: "RUNNING" as const })),
+    "client/project",
+    join(root, "mlartifacts"),
+  );
   const entries: string[] = [];
   for (const n of [1, 2, 3]) {
     entries.push(formatEntry({
@@ -389,16 +409,22 @@ Deno.test("the override log: edits, reordering and truncation are caught by the 
       config: "configs/experiment.yaml",
       reason: `no landlock on host ${n}`,
       commit: "a".repeat(40),
-      run_id: `${n}`.repeat(32),
+      run_id: runIds[n - 1],
       prev: n === 1 ? GENESIS : lineHash(entries[n - 2]),
     }));
   }
+  await sealWithAnchors(
+    uri,
+    Object.fromEntries(runIds.map((runId, i) => [runId, [lineHash(entries[i])]])),
+  );
   const log = "logs/protected_overrides.log";
   await writeFiles(root, { [log]: `${entries.join("\n")}\n` });
   assert.equal((await commitAll(root, "Three entries")).code, 0);
   assert.deepEqual(await mlp(root, ["log", "verify"]), {
     code: 0,
-    stdout: `${log}: 3 entries, hash chain intact\n`,
+    stdout: `${log}: 3 entries, hash chain intact, anchored in the MLflow store ${
+      join(root, "mlflow.db")
+    }\n`,
     stderr: "",
   });
 

@@ -10,16 +10,24 @@
  *   finished by `git commit` after resolving conflicts, which skip pre-merge-commit), with
  *   MERGE_HEAD written and the final message in the file it is given.
  * So pre-merge-commit proves what the notes can prove and, when they cannot, leaves the decision
- * to commit-msg if that hook is installed; commit-msg is the gate that sees the message.
+ * to commit-msg if that hook is installed; commit-msg is the gate that sees the message. Both
+ * refuse a merge whose tree (the index's, which the merge commit will have) differs from a
+ * proven tip's on a path that affects a run (src/merge/run_paths.ts: an "evil merge"), or whose
+ * override log lacks the entries of a proven run that used an escape hatch.
  *
  * @module
  */
 import { isAbsolute, join } from "node:path";
 import { CheckError } from "../errors.ts";
 import { gitRun } from "../fingerprint/git.ts";
-import { readRunNotes } from "../merge/notes.ts";
-import { runIdsFromMessage } from "../merge/run_ids.ts";
-import { type VerifyResult, verifyRun } from "../merge/verify_run.ts";
+import {
+  checkEscapeHatchesLogged,
+  checkMergeTrees,
+  indexOverrideLog,
+  proveMergedHeads,
+} from "../merge/prove_merge.ts";
+import { indexTree } from "../merge/run_paths.ts";
+import type { VerifyResult } from "../merge/verify_run.ts";
 import type { RunReader } from "../tracking/run_record.ts";
 
 const GITHEAD = /^GITHEAD_([0-9a-f]{40,64})$/;
@@ -40,31 +48,11 @@ export async function mergedHeads(
 }
 
 /**
- * Proves every merged tip with the runs named in `message` (when known) and noted on the tip.
- *
- * @throws {CheckError} for the first tip no run proves.
- */
-export async function proveMergedHeads(
-  root: string,
-  heads: string[],
-  message: string | null,
-  reader: RunReader,
-): Promise<VerifyResult[]> {
-  const named = message === null ? [] : runIdsFromMessage(message);
-  const results: VerifyResult[] = [];
-  for (const head of heads) {
-    const runIds = [...new Set([...named, ...await readRunNotes(root, head)])];
-    results.push(await verifyRun(root, { commit: head, runIds, reader }));
-  }
-  return results;
-}
-
-/**
  * `mlp hook pre-merge-commit`. Returns the proofs, or `null` when the notes prove nothing and
  * the decision is left to the commit-msg hook, which will see the merge message.
  *
- * @throws {CheckError} when no merge is in progress, or a tip is not proven and no commit-msg
- *   hook is installed to look at the message.
+ * @throws {CheckError} when no merge is in progress, a tip is not proven and no commit-msg
+ *   hook is installed to look at the message, or the merge's tree differs from a proven tip's.
  */
 export async function preMergeCommit(
   root: string,
@@ -79,14 +67,18 @@ export async function preMergeCommit(
     });
   }
   const message = await readGitFile(root, "MERGE_MSG");
+  let proofs: VerifyResult[];
   try {
-    return await proveMergedHeads(root, heads, message, reader);
+    proofs = await proveMergedHeads(root, heads, message, reader);
   } catch (error) {
     if (error instanceof CheckError && message === null && await commitMsgHookInstalled(root)) {
       return null;
     }
     throw error;
   }
+  await checkMergeTrees(root, await indexTree(root), proofs, "the merge");
+  await checkEscapeHatchesLogged(reader, proofs, await indexOverrideLog(root));
+  return proofs;
 }
 
 /**
@@ -94,7 +86,7 @@ export async function preMergeCommit(
  * tips with the runs named in the final message or noted on the tips. Returns `null` for a
  * commit that is not a merge, without opening the MLflow store (ordinary commits need none).
  *
- * @throws {CheckError} when a merged tip is not proven.
+ * @throws {CheckError} when a merged tip is not proven or the merge's tree differs from its.
  */
 export async function commitMsg(
   root: string,
@@ -106,11 +98,15 @@ export async function commitMsg(
   const path = isAbsolute(messageFile) ? messageFile : join(root, messageFile);
   const message = await Deno.readTextFile(path);
   const reader = await openReader();
+  let proofs: VerifyResult[];
   try {
-    return await proveMergedHeads(root, heads, message, reader);
+    proofs = await proveMergedHeads(root, heads, message, reader);
+    await checkMergeTrees(root, await indexTree(root), proofs, "the merge");
+    await checkEscapeHatchesLogged(reader, proofs, await indexOverrideLog(root));
   } finally {
     reader.close();
   }
+  return proofs;
 }
 
 /** Whether git will run a commit-msg hook (core.hooksPath respected). */

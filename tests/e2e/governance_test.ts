@@ -129,6 +129,17 @@ Deno.test("mlp run --unsandboxed needs a reason, records sandbox=none and audits
   equal(entry.reason, "laptop without Landlock");
   equal(entry.run_id, runId);
   equal(entry.prev, "0".repeat(64));
+  // The entry is anchored in the store: its hash, in an artifact the run's seal covers
+  // (mlp log verify checks the hash and the seal).
+  ok(run.artifacts.includes("mlp/override_entries.txt"), run.artifacts.join(", "));
+  const verify = await project.mlp(["log", "verify"]);
+  equal(verify.code, 0, verify.stderr);
+  match(
+    verify.stdout,
+    /^logs\/protected_overrides\.log: 1 entry, hash chain intact, anchored in the MLflow store /,
+  );
+  const verified = await project.mlp(["verify-run", "--run", runId]);
+  equal(verified.code, 0, verified.stderr);
 });
 
 Deno.test("checkpoint 3 and the sandbox: project code cannot reach beyond its dataset", async (t) => {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import sys
@@ -25,6 +26,11 @@ from mlp_platform.sandbox import SandboxReport
 from mlp_platform.seal import SealRecord, canonical_seal, hash_artifacts, hash_file, seal_digest
 from mlp_platform.store import StoreLease, make_artifact_location_relative
 from mlp_platform.system_info import system_params
+
+OVERRIDE_LOG = "logs/protected_overrides.log"
+"""The override log, project-relative (src/audit/override_log.ts)."""
+OVERRIDE_ENTRIES_ARTIFACT = "mlp/override_entries.txt"
+"""The sealed artifact anchoring the run's override-log entries (src/audit/override_anchor.ts)."""
 
 Checkpoint = Callable[[], None]
 """Called between recording steps; raises to stop (an interrupt arrived)."""
@@ -119,6 +125,14 @@ class Recorder:
         """Seals the run as FINISHED (docs/seal.md): the digest of what this recorder logged, its
         canonical record as the artifact mlp/seal.json (so a broken seal can say what changed), and
         the digest as the tag ``mlp.seal``, set last. Call just before ``end("FINISHED")``."""
+        anchors = self._override_entry_hashes()
+        if anchors:
+            folder, name = OVERRIDE_ENTRIES_ARTIFACT.rsplit("/", 1)
+            anchor_file = self.plan.scratch_dir / "anchors" / name
+            anchor_file.parent.mkdir(parents=True, exist_ok=True)
+            anchor_file.write_text("".join(f"{digest}\n" for digest in anchors), encoding="utf-8")
+            self.client.log_artifact(self.run_id, str(anchor_file), folder)
+            self.artifacts[OVERRIDE_ENTRIES_ARTIFACT] = hash_file(anchor_file)
         record = SealRecord(
             run_id=self.run_id,
             status="FINISHED",
@@ -137,6 +151,24 @@ class Recorder:
         self.client.set_tag(self.run_id, SEAL_TAG, digest)
         self.seal = digest
         return digest
+
+    def _override_entry_hashes(self) -> list[str]:
+        """The SHA-256 of each line of the override log that names this run (mlp wrote them when
+        the run was created), in log order; sealed with the run as an artifact, they anchor the
+        entries in the store (src/audit/override_anchor.ts checks them)."""
+        try:
+            text = (self.plan.project_root / OVERRIDE_LOG).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        hashes = []
+        for line in text.split("\n"):
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(entry, dict) and entry.get("run_id") == self.run_id:
+                hashes.append(hashlib.sha256(line.encode("utf-8")).hexdigest())
+        return hashes
 
     def end(self, status: str, traceback_text: str | None = None) -> None:
         """Logs the error text (if any) as error/traceback.txt and ends the run with `status`, once:
