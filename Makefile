@@ -5,7 +5,7 @@ TOOLS := $(CURDIR)/.tools
 export UV_PYTHON_DOWNLOADS := never
 export PATH := $(CURDIR)/bin:$(TOOLS)/deno/node_modules/.bin:$(TOOLS)/uv-pkg/bin:$(TOOLS)/venv/bin:$(PATH)
 
-.PHONY: all tools demo test test-faults check bench build clean
+.PHONY: all tools demo test test-faults test-sandbox check bench build clean
 
 all: test
 
@@ -24,6 +24,14 @@ test: tools
 ## test-faults: kill mlp, uv, the supervisor and the trainer at random moments of 32 real runs
 test-faults: tools
 	@deno run -A tests/faults/fault_suite.ts $(FAULT_RUNS)
+
+## test-sandbox: attack the sandbox from project code in real runs (labels, scores, model, sockets, /dev/shm)
+test-sandbox: tools
+	@deno run -A tests/sandbox/sandbox_suite.ts
+
+## test-sandbox: attacks from inside project code of real runs; prints `sandbox: N of N attempts stopped`
+test-sandbox: tools
+	@deno run -A tests/sandbox/sandbox_suite.ts
 
 ## check: formatting, lint, type check, and the platform's contract files in step with src/contract/
 check: tools
