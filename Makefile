@@ -29,10 +29,6 @@ test-faults: tools
 test-sandbox: tools
 	@deno run -A tests/sandbox/sandbox_suite.ts
 
-## test-sandbox: attacks from inside project code of real runs; prints `sandbox: N of N attempts stopped`
-test-sandbox: tools
-	@deno run -A tests/sandbox/sandbox_suite.ts
-
 ## check: formatting, lint, type check, and the platform's contract files in step with src/contract/
 check: tools
 	@deno fmt --check && deno lint && deno check src/ tests/ bench/ scripts/ && \
