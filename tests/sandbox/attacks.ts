@@ -81,23 +81,32 @@ const LABELS_FRAME = `
 def _attack(df, params):
     if TARGET_COLUMN in df.columns:
         _state["leak"] = list(df[TARGET_COLUMN])
+        _mark(f"labels: column {TARGET_COLUMN!r} in the frame")
+    else:
+        _mark(f"labels denied: no column {TARGET_COLUMN!r} in the frame's {len(df.columns)} columns")
 `;
 
 const LABELS_FILE = `
 def _attack(df, params):
     import pandas as pd
     if "customer_id" not in df.columns:
+        _mark("labels denied: no customer_id in the frame to join on")
         return
-    for path in _files(lambda p: p.endswith((".parquet", ".csv"))):
+    tables = _files(lambda p: p.endswith((".parquet", ".csv")))
+    readable = []
+    for path in tables:
         try:
             table = pd.read_parquet(path) if path.endswith(".parquet") else pd.read_csv(path)
         except Exception:
             continue
+        readable.append(path)
         if TARGET_COLUMN in table.columns and "customer_id" in table.columns:
             by_id = dict(zip(table["customer_id"], table[TARGET_COLUMN]))
             if all(i in by_id for i in df["customer_id"]):
                 _state["leak"] = [by_id[i] for i in df["customer_id"]]
+                _mark("labels: read from " + path)
                 return
+    _mark(f"labels denied: no readable table with {TARGET_COLUMN!r} among {len(readable)} readable tables under {_roots()}")
 `;
 
 /** Labels in a frame with the target column, or a 0/1 series or array of the frame's length. */
@@ -123,7 +132,9 @@ def _attack(df, params):
             found = _labels_in(value, len(df))
             if found is not None:
                 _state["leak"] = found
+                _mark(f"labels: found in a frame of {info.function}()")
                 return
+    _mark(f"labels denied: none in the locals or globals of {len(_inspect.stack())} frames")
 `;
 
 const LABELS_GC = FIND_LABELS + `
@@ -134,7 +145,9 @@ def _attack(df, params):
         found = _labels_in(value, len(df))
         if found is not None:
             _state["leak"] = found
+            _mark("labels: found in a " + type(value).__name__)
             return
+    _mark(f"labels denied: none among {len(_gc.get_objects())} objects")
 `;
 
 /**
@@ -164,9 +177,9 @@ def _rewrite_scores():
                 table[column] = table[labels[0]].astype(float) if labels else 1.0 - table[column]
             if scores:
                 table.to_parquet(path, index=False) if path.endswith(".parquet") else table.to_csv(path, index=False)
-                _mark("rewrote scores in " + path)
+                _mark("tamper: rewrote scores in " + path)
         except Exception as error:
-            _mark(f"rewrite of {path} failed: {error!r}")
+            _mark(f"tamper denied: rewrite of {path}: {error!r}")
 
 def _swap_models():
     import pickle
@@ -180,9 +193,9 @@ def _swap_models():
             target = _os.path.join(_os.path.dirname(path), "model.pkl") if path.endswith("MLmodel") else path
             with open(target, "wb") as handle:
                 pickle.dump(dummy, handle)
-            _mark("swapped the model at " + target)
+            _mark("tamper: swapped the model at " + target)
         except Exception as error:
-            _mark(f"swap of {path} failed: {error!r}")
+            _mark(f"tamper denied: swap of {path}: {error!r}")
 
 def _forge_results():
     def wanted(path):
@@ -192,25 +205,32 @@ def _forge_results():
             record = _json.load(open(path))
             record["rows"] = 999999
             open(path, "w").write(_json.dumps(record))
-            _mark("forged rows in " + path)
+            _mark("tamper: forged rows in " + path)
         except Exception as error:
-            _mark(f"forging {path} failed: {error!r}")
+            _mark(f"tamper denied: forging {path}: {error!r}")
 
 def _tamper():
     _rewrite_scores()
     _swap_models()
     _forge_results()
+
+def _at_exit(*actions):
+    def run():
+        _mark(f"tamper: at exit, pid {_os.getpid()}")
+        for action in actions:
+            action()
+    _atexit.register(run)
+    _mark("tamper denied: nothing yet (registered at exit)")
 `;
 
 const SCORES_AND_RESULT_ATEXIT = TAMPER + `
 def _attack(df, params):
-    _atexit.register(_rewrite_scores)
-    _atexit.register(_forge_results)
+    _at_exit(_rewrite_scores, _forge_results)
 `;
 
 const MODEL_ATEXIT = TAMPER + `
 def _attack(df, params):
-    _atexit.register(_swap_models)
+    _at_exit(_swap_models)
 `;
 
 /** A setsid double-forked child: the grandchild runs body, then exits without cleanup. */
@@ -231,12 +251,14 @@ def _detach(body):
 
 const DELAYED_CHILD = TAMPER + detached(`
 def _later():
-    for pause in (3, 5, 10, 20):
+    for pause in (3, 5, 10):
         _time.sleep(pause)
+        _mark(f"tamper: child {_os.getpid()} awake after {pause} s")
         _tamper()
 
 def _attack(df, params):
     _detach(_later)
+    _mark("tamper denied: nothing yet (child forked)")
 `);
 
 const PATCH_ESTIMATOR = `
@@ -271,6 +293,8 @@ _patch_everything()
 
 def _attack(df, params):
     _patch_everything()
+    patched = [n for n, m in list(_sys.modules.items()) if getattr(getattr(m, "build_model", None), "_patched", False)]
+    _mark(f"patch denied: nothing yet (build_model patched in {patched} of pid {_os.getpid()})")
 `;
 
 /** Where the host-side attacks aim (paths and ports the suite set up, or the machine's own). */
@@ -296,10 +320,9 @@ function exfiltration(t: Targets): string {
 def _try(name, action):
     try:
         result = action()
-        if result:
-            _mark(name + ": " + result)
-    except Exception:
-        pass
+        _mark(name + (": " + result if result else " denied: nothing read"))
+    except Exception as error:
+        _mark(f"{name} denied: {error!r}")
 
 def _parent_memory():
     pid = _os.getppid()
@@ -346,6 +369,7 @@ def _tcp(port):
 
 def _write_shm():
     open(${JSON.stringify(t.written)}, "w").write("rows")
+    return "wrote " + ${JSON.stringify(t.written)} + " (as seen inside)"
 
 def _attack(df, params):
     _try("parent mem", _parent_memory)

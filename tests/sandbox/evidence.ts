@@ -47,7 +47,10 @@ export interface Baseline {
 
 /** One kind of evidence an attempt is judged by. */
 export type Check =
-  | { kind: "labels" | "scores" | "model" | "rows" | "secret" | "unix" | "tcp" | "shm" | "live" }
+  | {
+    kind: "labels" | "scores" | "model" | "rows" | "secret" | "unix" | "tcp" | "shm" | "live";
+    report?: string;
+  }
   | { kind: "marker"; prefix: string };
 
 /** One attempt: its name, the run that carried it, and the evidence that judges it. */
@@ -64,10 +67,26 @@ export const SCORE_TOLERANCE = 0.005;
 
 /** The suite's attempts (issue 7, "Tests and figures"), in the order they are reported. */
 export const ATTEMPTS: Attempt[] = [
-  { name: "labels from the frame", run: "labelsFrame", checks: [{ kind: "labels" }] },
-  { name: "labels from the dataset file", run: "labelsFile", checks: [{ kind: "labels" }] },
-  { name: "labels from the stack (inspect)", run: "labelsInspect", checks: [{ kind: "labels" }] },
-  { name: "labels from gc.get_objects()", run: "labelsGc", checks: [{ kind: "labels" }] },
+  {
+    name: "labels from the frame",
+    run: "labelsFrame",
+    checks: [{ kind: "labels", report: "labels" }],
+  },
+  {
+    name: "labels from the dataset file",
+    run: "labelsFile",
+    checks: [{ kind: "labels", report: "labels" }],
+  },
+  {
+    name: "labels from the stack (inspect)",
+    run: "labelsInspect",
+    checks: [{ kind: "labels", report: "labels" }],
+  },
+  {
+    name: "labels from gc.get_objects()",
+    run: "labelsGc",
+    checks: [{ kind: "labels", report: "labels" }],
+  },
   {
     name: "parent's /proc/<ppid>/mem and environ",
     run: "exfiltration",
@@ -77,26 +96,46 @@ export const ATTEMPTS: Attempt[] = [
       { kind: "marker", prefix: "other mem" },
     ],
   },
-  { name: "rewrite scores at exit", run: "scoresAndResultAtexit", checks: [{ kind: "scores" }] },
+  {
+    name: "rewrite scores at exit",
+    run: "scoresAndResultAtexit",
+    checks: [{ kind: "scores", report: "tamper" }],
+  },
   {
     name: "setsid child rewrites files 3 s later",
     run: "delayedChild",
-    checks: [{ kind: "scores" }, { kind: "model" }, { kind: "rows" }],
+    checks: [{ kind: "scores", report: "tamper" }, { kind: "model" }, { kind: "rows" }],
   },
-  { name: "setsid child outlives the run", run: "exfiltration", checks: [{ kind: "live" }] },
-  { name: "swap the model at exit", run: "modelAtexit", checks: [{ kind: "model" }] },
+  {
+    name: "setsid child outlives the run",
+    run: "exfiltration",
+    checks: [{ kind: "live", report: "live child" }],
+  },
+  {
+    name: "swap the model at exit",
+    run: "modelAtexit",
+    checks: [{ kind: "model", report: "tamper" }],
+  },
   {
     name: "constant predict_proba patched into the estimator",
     run: "patchEstimator",
-    checks: [{ kind: "model" }],
+    checks: [{ kind: "model", report: "patch" }],
   },
   {
     name: "forge result.json rows at exit",
     run: "scoresAndResultAtexit",
-    checks: [{ kind: "rows" }],
+    checks: [{ kind: "rows", report: "tamper" }],
   },
-  { name: "/dev/shm write outlives the run", run: "exfiltration", checks: [{ kind: "shm" }] },
-  { name: "/dev/shm read of a host file", run: "exfiltration", checks: [{ kind: "secret" }] },
+  {
+    name: "/dev/shm write outlives the run",
+    run: "exfiltration",
+    checks: [{ kind: "shm", report: "shm write" }],
+  },
+  {
+    name: "/dev/shm read of a host file",
+    run: "exfiltration",
+    checks: [{ kind: "secret", report: "shm read" }],
+  },
   {
     name: "PostgreSQL Unix socket",
     run: "exfiltration",
@@ -107,13 +146,21 @@ export const ATTEMPTS: Attempt[] = [
     run: "exfiltration",
     checks: [{ kind: "marker", prefix: "mariadb socket" }],
   },
-  { name: "host Unix listener", run: "exfiltration", checks: [{ kind: "unix" }] },
+  {
+    name: "host Unix listener",
+    run: "exfiltration",
+    checks: [{ kind: "unix", report: "host unix listener" }],
+  },
   {
     name: "TCP to 127.0.0.1:5432",
     run: "exfiltration",
     checks: [{ kind: "marker", prefix: "postgres tcp" }],
   },
-  { name: "host TCP listener", run: "exfiltration", checks: [{ kind: "tcp" }] },
+  {
+    name: "host TCP listener",
+    run: "exfiltration",
+    checks: [{ kind: "tcp", report: "host tcp listener" }],
+  },
 ];
 
 /** The lines of `output` that start with `marker`, without it. */
@@ -121,9 +168,17 @@ export function markers(output: string, marker: string): string[] {
   return output.split("\n").filter((l) => l.startsWith(marker)).map((l) => l.slice(marker.length));
 }
 
-function unfinished(run: RunEvidence): Verdict | undefined {
+/** The last non-empty line of `output` that is not an attack's marker: mlp's error, if it failed. */
+export function failure(output: string, marker: string): string {
+  return output.split("\n").filter((l) => l.trim() !== "" && !l.startsWith(marker)).at(-1)
+    ?.trim() ?? "";
+}
+
+function unfinished(run: RunEvidence, marker: string): Verdict | undefined {
   if (run.code === 0 && run.status === "FINISHED") return undefined;
-  return { stopped: true, evidence: `run ${run.status ?? "not recorded"} (mlp exit ${run.code})` };
+  const why = failure(run.output, marker);
+  const exit = `mlp exit ${run.code}${why ? `: ${why.slice(0, 200)}` : ""}`;
+  return { stopped: true, evidence: `run ${run.status ?? "not recorded"} (${exit})` };
 }
 
 /** Whether the logged model is the model_type's class and scores rows differently. */
@@ -135,13 +190,50 @@ function judgeModel(run: RunEvidence, baseline: Baseline): Verdict {
   return { stopped: honest, evidence: honest ? said : `${said} (expected ${baseline.modelClass})` };
 }
 
-/** Judges one check of a run; `found` are the attack's marker lines, `secret` the planted one. */
+/** The attack's own lines about `name`: `<name>: …` (it worked) and `<name> denied: …`. */
+function reports(found: string[], name: string): { worked: string[]; denied: string[] } {
+  return {
+    worked: found.filter((m) => m.startsWith(`${name}:`)),
+    denied: found.filter((m) => m.startsWith(`${name} denied:`)),
+  };
+}
+
+/** Judges one check of a run; `marker` starts the attack's lines, `secret` is the planted one. */
 function judgeCheck(
   check: Check,
   run: RunEvidence,
   host: HostEvidence,
   baseline: Baseline,
-  found: string[],
+  marker: string,
+  secret: string,
+): Verdict {
+  const found = markers(run.output, marker);
+  if (check.kind === "marker") {
+    const { worked, denied } = reports(found, check.prefix);
+    if (worked.length > 0) return { stopped: false, evidence: worked.join("; ") };
+    return {
+      stopped: true,
+      evidence: denied.length > 0
+        ? denied.join("; ")
+        : `no report of "${check.prefix}" in the output`,
+    };
+  }
+  const verdict = judgeRecord(check, run, host, baseline, marker, secret);
+  const { worked, denied } = check.report
+    ? reports(found, check.report)
+    : { worked: [], denied: [] };
+  const said = [...worked, ...denied];
+  if (!verdict.stopped || said.length === 0) return verdict;
+  return { stopped: true, evidence: `${verdict.evidence} (attack: ${said.join("; ")})` };
+}
+
+/** Judges a check by the record, the host or the output (not by the attack's own lines). */
+function judgeRecord(
+  check: Check,
+  run: RunEvidence,
+  host: HostEvidence,
+  baseline: Baseline,
+  marker: string,
   secret: string,
 ): Verdict {
   switch (check.kind) {
@@ -149,7 +241,7 @@ function judgeCheck(
     case "scores":
     case "model":
     case "rows": {
-      const failed = unfinished(run);
+      const failed = unfinished(run, marker);
       if (failed) return failed;
       const auc = run.metrics.roc_auc;
       if (check.kind === "labels") {
@@ -203,28 +295,26 @@ function judgeCheck(
       return host.live.length > 0
         ? { stopped: false, evidence: `alive 2 s after mlp exited: ${host.live.join(", ")}` }
         : { stopped: true, evidence: "no process of that name 2 s after mlp exited" };
-    case "marker": {
-      const hits = found.filter((m) => m.startsWith(check.prefix + ":"));
-      return hits.length > 0
-        ? { stopped: false, evidence: hits.join("; ") }
-        : { stopped: true, evidence: `no "${check.prefix}" success in the output` };
-    }
+    default:
+      throw new Error(
+        `sandbox suite: check "${check.kind}" has no judge: add a case to judgeRecord`,
+      );
   }
 }
 
 /**
  * Judges one attempt: stopped when every check is; the evidence of every check, joined.
- * `found` are the marker lines of the attempt's run, `secret` the planted /dev/shm content.
+ * `marker` starts the attack's lines in the run's output, `secret` is the planted /dev/shm content.
  */
 export function judge(
   attempt: Attempt,
   run: RunEvidence,
   host: HostEvidence,
   baseline: Baseline,
-  found: string[],
+  marker: string,
   secret: string,
 ): Verdict {
-  const verdicts = attempt.checks.map((c) => judgeCheck(c, run, host, baseline, found, secret));
+  const verdicts = attempt.checks.map((c) => judgeCheck(c, run, host, baseline, marker, secret));
   const failing = verdicts.filter((v) => !v.stopped);
   const shown = failing.length > 0 ? failing : verdicts;
   return {

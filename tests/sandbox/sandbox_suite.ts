@@ -14,14 +14,13 @@
  */
 import { dirname, join } from "node:path";
 import { createProject, type TestProject } from "../support/project.ts";
-import { attackRuns, LIVE_NAME, MARKER, type Targets } from "./attacks.ts";
+import { attackRuns, LIVE_NAME, MARKER } from "./attacks.ts";
 import {
   ATTEMPTS,
   type Baseline,
   type HostEvidence,
   judge,
   line,
-  markers,
   type RunEvidence,
   summary,
 } from "./evidence.ts";
@@ -103,7 +102,8 @@ if run.info.status == "FINISHED":
         config = yaml.safe_load(open("${project.root}/configs/experiment.yaml"))
         df = pd.read_parquet(glob.glob("${project.root}/data/shadow/${project.datasetHash}/*.parquet")[0]).head(200)
         x = build_features(df.drop(columns=[config["protected"]["target_column"]]), config["features"])
-        scores = numpy.asarray(mlflow.pyfunc.load_model("runs:/${runId}/model").predict(x), dtype=float).ravel()
+        scores = numpy.asarray(mlflow.pyfunc.load_model("runs:/${runId}/model").predict(x), dtype=float)
+        scores = scores[:, -1] if scores.ndim == 2 else scores
         model = mlflow.sklearn.load_model("runs:/${runId}/model")
         out["model"] = {"className": type(model).__name__, "distinct": len(set(numpy.round(scores, 9).tolist())),
                         "rows": len(scores)}
@@ -113,36 +113,43 @@ print(json.dumps(out))
 `);
 }
 
-/** Runs `mlp run` with `appendix` appended to src/features.py and reads the run it recorded. */
-async function attackRun(
-  project: TestProject,
-  original: string,
-  honestSource: string,
-  appendix: string,
-): Promise<RunEvidence & { runId?: string }> {
-  await Deno.writeTextFile(join(project.root, "src/features.py"), original + appendix);
-  const before = new Set((await project.runs()).map((r) => r.runId));
-  const out = await project.mlp(["run"]);
-  const output = out.stdout + "\n" + out.stderr;
-  const recorded = (await project.runs()).filter((r) => !before.has(r.runId));
-  const base = { code: out.code, output, metrics: {}, params: {} };
-  if (recorded.length === 0) return base;
-  const runId = recorded.at(-1)!.runId;
-  return { ...base, runId, ...(await readRun(project, honestSource, runId)) };
+/** A project of the suite, with the template's own features.py kept aside for reading models. */
+interface Prepared {
+  project: TestProject;
+  /** The project's parent directory (real path): the only place its attacks write. */
+  root: string;
+  original: string;
+  honestSource: string;
+  /** IDs of the runs already read, to find the one a failed `mlp run` recorded. */
+  seen: Set<string>;
 }
 
-/** A project with the template's own features.py kept aside for reading models honestly. */
-async function prepare(): Promise<
-  { project: TestProject; original: string; honestSource: string; root: string }
-> {
+/** Runs `mlp run` with `appendix` appended to src/features.py and reads the run it recorded. */
+async function attackRun(p: Prepared, appendix: string): Promise<RunEvidence & { runId?: string }> {
+  await Deno.writeTextFile(join(p.project.root, "src/features.py"), p.original + appendix);
+  const out = await p.project.mlp(["run"]);
+  const output = out.stdout + "\n" + out.stderr;
+  const base = { code: out.code, output, metrics: {}, params: {} };
+  // A run that finished prints its ID last; one that failed is found in the store.
+  const runId = out.code === 0
+    ? out.stdout.trim().split("\n").at(-1)!
+    : (await p.project.runs()).filter((r) => !p.seen.has(r.runId)).at(-1)?.runId;
+  if (!runId) return base;
+  p.seen.add(runId);
+  return { ...base, runId, ...(await readRun(p.project, p.honestSource, runId)) };
+}
+
+async function prepare(): Promise<Prepared> {
   const project = await createProject({ rows: ROWS });
   const root = await Deno.realPath(dirname(project.root));
   const original = await Deno.readTextFile(join(project.root, "src/features.py"));
   const honestSource = join(root, "honest");
   await Deno.mkdir(honestSource);
   await Deno.writeTextFile(join(honestSource, "features.py"), original);
-  return { project, original, honestSource, root };
+  return { project, root, original, honestSource, seen: new Set() };
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<number> {
   const started = Date.now();
@@ -158,33 +165,27 @@ async function main(): Promise<number> {
   try {
     const [a, b] = await Promise.all([prepare(), prepare()]);
     cleanups.push(...[a, b].map(({ root }) => () => Deno.remove(root, { recursive: true })));
-    const targets = (root: string): Targets => ({
-      suiteRoot: root,
-      planted,
-      secret,
-      written,
-      unixListener: join(hostDir, "host.sock"),
-      tcpPort: tcp.port,
-      postgresSocket: "/var/run/postgresql/.s.PGSQL.5432",
-      mariadbSocket: "/run/mysqld/mysqld.sock",
-    });
-    const sourcesA = attackRuns(targets(a.root));
-    const sourcesB = attackRuns(targets(b.root));
+    const sources = (p: Prepared) =>
+      attackRuns({
+        suiteRoot: p.root,
+        planted,
+        secret,
+        written,
+        unixListener: join(hostDir, "host.sock"),
+        tcpPort: tcp.port,
+        postgresSocket: "/var/run/postgresql/.s.PGSQL.5432",
+        mariadbSocket: "/run/mysqld/mysqld.sock",
+      });
     const runs: Record<string, RunEvidence> = {};
     let host: HostEvidence = { unixBytes: 0, tcpConnections: 0, shmLeft: false, live: [] };
     const queueA = async () => {
       for (const name of ["honest", "labelsFrame", "labelsFile", "labelsInspect", "labelsGc"]) {
-        runs[name] = await attackRun(a.project, a.original, a.honestSource, sourcesA[name]);
+        runs[name] = await attackRun(a, sources(a)[name]);
       }
     };
     const queueB = async () => {
-      const exfiltration = await attackRun(
-        b.project,
-        b.original,
-        b.honestSource,
-        sourcesB.exfiltration,
-      );
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      runs.exfiltration = await attackRun(b, sources(b).exfiltration);
+      await sleep(2000);
       const live = await liveChildren(b.root);
       for (const { pid } of live) Deno.kill(pid, "SIGKILL");
       host = {
@@ -193,20 +194,17 @@ async function main(): Promise<number> {
         shmLeft: await exists(written),
         live: live.map(({ pid, comm }) => `${pid} ${comm}`),
       };
-      runs.exfiltration = exfiltration;
-      for (
-        const name of ["scoresAndResultAtexit", "modelAtexit", "patchEstimator", "delayedChild"]
-      ) {
-        const startedAt = Date.now();
-        runs[name] = await attackRun(b.project, b.original, b.honestSource, sourcesB[name]);
-        const runId = (runs[name] as { runId?: string }).runId;
-        if (name === "delayedChild" && runId) {
-          // A child that outlived the run would rewrite the store's files after mlp exited.
-          const wait = startedAt + DELAYED_CHILD_LAST_S * 1000 - Date.now();
-          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-          runs[name] = { ...runs[name], ...(await readRun(b.project, b.honestSource, runId)) };
-        }
+      for (const name of ["scoresAndResultAtexit", "modelAtexit", "patchEstimator"]) {
+        runs[name] = await attackRun(b, sources(b)[name]);
       }
+      const startedAt = Date.now();
+      const delayed = await attackRun(b, sources(b).delayedChild);
+      // A child that outlived the run would rewrite the store's files after mlp exited: read
+      // the run again once its last rewrite is due.
+      await sleep(startedAt + DELAYED_CHILD_LAST_S * 1000 - Date.now());
+      runs.delayedChild = delayed.runId
+        ? { ...delayed, ...(await readRun(b.project, b.honestSource, delayed.runId)) }
+        : delayed;
     };
     await Promise.all([queueA(), queueB()]);
     const honest = runs.honest;
@@ -223,7 +221,7 @@ async function main(): Promise<number> {
     };
     const verdicts = ATTEMPTS.map((attempt) => {
       const run = runs[attempt.run];
-      const verdict = judge(attempt, run, host, baseline, markers(run.output, MARKER), secret);
+      const verdict = judge(attempt, run, host, baseline, MARKER, secret);
       console.log(line(attempt.name, verdict));
       return verdict;
     });
