@@ -22,6 +22,8 @@ export interface RunEvidence {
   params: Record<string, string>;
   /** mlp's stdout and stderr together. */
   output: string;
+  /** The last line of a failed run's error/traceback.txt artifact. */
+  error?: string;
   /** The logged model (mlflow.sklearn) and how many distinct scores it gave a few rows. */
   model?: { className: string; distinct: number; rows: number };
 }
@@ -176,7 +178,7 @@ export function failure(output: string, marker: string): string {
 
 function unfinished(run: RunEvidence, marker: string): Verdict | undefined {
   if (run.code === 0 && run.status === "FINISHED") return undefined;
-  const why = failure(run.output, marker);
+  const why = run.error ?? failure(run.output, marker);
   const exit = `mlp exit ${run.code}${why ? `: ${why.slice(0, 200)}` : ""}`;
   return { stopped: true, evidence: `run ${run.status ?? "not recorded"} (${exit})` };
 }

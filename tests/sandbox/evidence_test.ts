@@ -75,6 +75,18 @@ Deno.test("labels: the attack's own report is part of the evidence", () => {
   );
 });
 
+Deno.test("a failed run's evidence names the error artifact's last line when there is one", () => {
+  deepEqual(
+    verdict("labels from the frame", {
+      code: 1,
+      status: "FAILED",
+      output: "hint: see\n",
+      error: "KeyError: 'x'",
+    }),
+    { stopped: true, evidence: "run FAILED (mlp exit 1: KeyError: 'x')" },
+  );
+});
+
 Deno.test("failure: the last line of the output that is no marker", () => {
   equal(failure("M x: y\nerror: z\nM w: v\n\n", "M "), "error: z");
   equal(failure("", "M "), "");

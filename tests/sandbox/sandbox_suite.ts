@@ -97,6 +97,12 @@ from features import build_features
 mlflow.set_tracking_uri("sqlite:///${project.root}/mlflow.db")
 run = MlflowClient().get_run("${runId}")
 out = {"status": run.info.status, "metrics": run.data.metrics, "params": run.data.params}
+if run.info.status == "FAILED":
+    try:
+        path = MlflowClient().download_artifacts("${runId}", "error/traceback.txt")
+        out["error"] = [l.strip() for l in open(path) if l.strip()][-1]
+    except Exception as error:
+        print(repr(error), file=sys.stderr)
 if run.info.status == "FINISHED":
     try:
         config = yaml.safe_load(open("${project.root}/configs/experiment.yaml"))
@@ -201,7 +207,7 @@ async function main(): Promise<number> {
       const delayed = await attackRun(b, sources(b).delayedChild);
       // A child that outlived the run would rewrite the store's files after mlp exited: read
       // the run again once its last rewrite is due.
-      await sleep(startedAt + DELAYED_CHILD_LAST_S * 1000 - Date.now());
+      await sleep(Math.max(0, startedAt + DELAYED_CHILD_LAST_S * 1000 - Date.now()));
       runs.delayedChild = delayed.runId
         ? { ...delayed, ...(await readRun(b.project, b.honestSource, delayed.runId)) }
         : delayed;
