@@ -28,8 +28,9 @@ _state = {}
 def _mark(text):
     print(${JSON.stringify(MARKER)} + text, file=_sys.stderr, flush=True)
 
-def _roots():
-    """Where project code would look: the machine's temporary places, the run's and the project's."""
+def _roots(everywhere=False):
+    """Where project code would look: the machine's temporary places, the run's and the project's,
+    then (everywhere) the whole filesystem."""
     starts = [_os.getcwd(), _os.environ.get("TMPDIR", "/nonexistent"), _os.path.dirname(_os.path.abspath(__file__))]
     roots = set(starts) | {"/tmp", "/var/tmp", "/dev/shm", _os.path.expanduser("~")}
     for start in starts:
@@ -39,13 +40,13 @@ def _roots():
                 roots.update([path, _os.path.dirname(path)])
                 break
             path = _os.path.dirname(path)
-    return sorted(r for r in roots if _os.path.isdir(r))
+    return sorted(r for r in roots if _os.path.isdir(r)) + (["/"] if everywhere else [])
 
-def _files(match, budget=20.0, skip=(".git", ".venv", "node_modules", "__pycache__", "proc", "sys")):
+def _files(match, everywhere=False, budget=20.0, skip=(".git", ".venv", "node_modules", "__pycache__", "proc", "sys")):
     """Files under the roots whose path satisfies match, for at most budget seconds."""
     seen = set()
     deadline = _time.time() + budget
-    for root in _roots():
+    for root in _roots(everywhere):
         for folder, dirs, names in _os.walk(root):
             if _time.time() > deadline:
                 return
@@ -92,7 +93,7 @@ def _attack(df, params):
     if "customer_id" not in df.columns:
         _mark("labels denied: no customer_id in the frame to join on")
         return
-    tables = list(_files(lambda p: p.endswith((".parquet", ".csv"))))
+    tables = list(_files(lambda p: p.endswith((".parquet", ".csv")), everywhere=True))
     readable = []
     for path in tables:
         try:
@@ -107,7 +108,7 @@ def _attack(df, params):
                 _mark("labels: read from " + path)
                 return
     _mark(f"labels denied: {len(tables)} tables found ({sorted(set(_os.path.basename(t) for t in tables))[:5]}), "
-          f"{len(readable)} readable, none with {TARGET_COLUMN!r}; searched {_roots()}")
+          f"{len(readable)} readable, none with {TARGET_COLUMN!r}; searched {_roots(True)}")
 `;
 
 /** Labels in a frame with the target column, or a 0/1 series or array of the frame's length. */
@@ -278,7 +279,7 @@ def _patch_everything():
                 estimator = _honest(*args, **kwargs)
                 if "learning_rate" in estimator.get_params():
                     estimator.set_params(learning_rate=0.0)
-                _mark("patch: build_model returned " + repr(estimator)[:80])
+                _mark(f"patch: build_model returned a {type(estimator).__name__} with learning_rate 0")
                 return estimator
             patched._patched = True
             module.build_model = patched
@@ -358,6 +359,7 @@ def _other_memory():
 def _live():
     import ctypes
     ctypes.CDLL(None).prctl(15, ${JSON.stringify(LIVE_NAME)}.encode(), 0, 0, 0)
+    _mark(f"live child denied: nothing yet (pid {_os.getpid()} is named {open('/proc/self/comm').read().strip()!r})")
     _time.sleep(120)
 
 def _unix(path):
