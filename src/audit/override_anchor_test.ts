@@ -38,7 +38,7 @@ async function anchoredFixture() {
   const [first, second] = await writeMlflowRuns(
     uri,
     [{ params, tags, status: "RUNNING" }, { params, tags, status: "RUNNING" }],
-    "client/project",
+    undefined,
     join(root, "mlartifacts"),
   );
   const one = entry(first, head, GENESIS, "no landlock on the build host");

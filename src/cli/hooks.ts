@@ -13,7 +13,7 @@ import { commitMsg, preMergeCommit } from "../hooks/pre_merge_commit.ts";
 import type { VerifyResult } from "../merge/verify_run.ts";
 import type { RunReader } from "../tracking/run_record.ts";
 import { findProjectRoot } from "../project/paths.ts";
-import { openStore } from "../runs/open_store.ts";
+import { openGateStore } from "../merge/gate_store.ts";
 import { printErr } from "./output.ts";
 import { printFindings } from "./findings.ts";
 
@@ -81,8 +81,9 @@ Example:
       `
 The run ID comes from the git note that \`mlp run\` attaches (refs/notes/mlflow). Git does not
 show this hook the merge message: when no note proves the tip, the commit-msg hook (if
-installed) decides with the "MLflow-Run: <id>" lines of the message. The MLflow store is
-MLFLOW_TRACKING_URI, else the project's mlflow.db, read directly and read-only.
+installed) decides with the "MLflow-Run: <id>" lines of the message. The MLflow store is the
+one configs/project_standards.yaml names (tracking_store: the project's mlflow.db by default), read
+directly and read-only; MLFLOW_TRACKING_URI may only name that same store.
 
 Example:
   git merge --no-ff feature/lags -m "Merge feature/lags" -m "MLflow-Run: 3f2a…"`,
@@ -119,7 +120,7 @@ Example:
     .action(async (messageFile: string) => {
       const env = Deno.env.toObject();
       const root = findProjectRoot();
-      const open = () => openStore(root, env, printErr);
+      const open = () => openGateStore(root, env, printErr);
       const results = await commitMsg(root, messageFile, open);
       if (results !== null) reportProofs(results);
     });
@@ -130,7 +131,7 @@ async function withReader(
   env: Record<string, string>,
   use: (root: string, reader: RunReader) => Promise<void>,
 ): Promise<void> {
-  const reader = await openStore(root, env, printErr);
+  const reader = await openGateStore(root, env, printErr);
   try {
     await use(root, reader);
   } finally {

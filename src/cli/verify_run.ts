@@ -8,7 +8,7 @@ import { InputError } from "../errors.ts";
 import { commitParents, verifyMergeCommit } from "../merge/prove_merge.ts";
 import { verifyRun } from "../merge/verify_run.ts";
 import { findProjectRoot } from "../project/paths.ts";
-import { openStore } from "../runs/open_store.ts";
+import { openGateStore } from "../merge/gate_store.ts";
 import { printErr } from "./output.ts";
 
 interface VerifyRunFlags {
@@ -35,7 +35,7 @@ dependency_lock_hash, dataset_hash, feature_pipeline_hash, project_code_hash and
 param equal to what the commit's tree gives. For a merge commit, each merged tip is proven so (by
 --run, else the runs named in the merge message or noted on the tip), and the merge's tree must
 equal the proven tip's on src/, configs/, data/, uv.lock, pyproject.toml and .python-version: a
-merge edited while resolving, or amended afterwards, is refused. Runs are read from MLFLOW_TRACKING_URI, else the project's mlflow.db.
+merge edited while resolving, or amended afterwards, is refused. Runs are read from the store configs/project_standards.yaml names (tracking_store; the project's mlflow.db by default); MLFLOW_TRACKING_URI may only name that same store.
 
 Example:
   mlp verify-run --commit feature/lags
@@ -49,7 +49,7 @@ Example:
       }
       const root = findProjectRoot();
       const env = Deno.env.toObject();
-      const reader = await openStore(root, env, printErr);
+      const reader = await openGateStore(root, env, printErr);
       try {
         if ((await commitParents(root, flags.commit)).length > 1) {
           const proof = await verifyMergeCommit(root, flags.commit, reader, flags.run);

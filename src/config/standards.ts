@@ -27,6 +27,7 @@ import {
   valueAt,
   zodProblems,
 } from "./problems.ts";
+import { redactUri } from "../tracking/redact.ts";
 import { readConfigText } from "./read.ts";
 import { parseYamlStrict } from "./yaml_strict.ts";
 
@@ -80,6 +81,9 @@ export const positiveClassSchema = z.union([z.int(), z.string().min(1)], {
  */
 export const DEFAULT_MAX_FILE_BYTES = 200_000;
 
+/** `tracking_store` naming the project's own `mlflow.db`. */
+export const PROJECT_STORE = "project";
+
 /** A model type the platform implements. */
 export type ModelType = (typeof PLATFORM_MODEL_TYPES)[number];
 
@@ -115,6 +119,11 @@ export interface Standards {
   hyperparameters: Record<string, Record<string, HyperparameterSpec>>;
   /** What src/ and configs/ may hold besides code and configs: no file over `max_file_bytes`. */
   code_files: { max_file_bytes: number };
+  /**
+   * The store whose runs can prove a merge: `project` (the project's own `mlflow.db`) or the
+   * address of the team's MLflow server, without credentials.
+   */
+  tracking_store: string;
 }
 
 const NAME = /^[a-z][a-z0-9_]*$/;
@@ -169,7 +178,30 @@ export const standardsSchema: z.ZodType<Standards> = z.strictObject({
   }).default({ max_file_bytes: DEFAULT_MAX_FILE_BYTES }).describe(
     "What src/ and configs/ may hold: code and configs, never data (the pre-commit hook refuses data files there).",
   ),
+  tracking_store: z.string().refine(isTrackingStore, {
+    error: (issue) =>
+      // The value is shown redacted: an error message may be logged where the password must not be.
+      `${
+        show(redactUri(String(issue.input)))
+      } is not a store mlp can prove merges from: use "project" (the ` +
+      "project's own mlflow.db) or the MLflow server's address, \"http(s)://host:port\", with no " +
+      "user name or password (credentials go in MLFLOW_TRACKING_USERNAME/PASSWORD)",
+  }).default(PROJECT_STORE).describe(
+    "The store whose runs can prove a merge: \"project\" (the project's mlflow.db) or the team's MLflow server, http(s)://host:port.",
+  ),
 });
+
+/** `project`, or an http(s) URL without user info (a committed file holds no credentials). */
+function isTrackingStore(value: string): boolean {
+  if (value === PROJECT_STORE) return true;
+  if (!/^https?:\/\//.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return url.username === "" && url.password === "";
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The rules zod cannot express: reference values that must be allowed, lists without repeats,

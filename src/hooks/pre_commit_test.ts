@@ -394,7 +394,7 @@ Deno.test("the override log: edits, reordering and truncation are caught by the 
   const runIds = await writeMlflowRuns(
     uri,
     [1, 2, 3].map(() => ({ params, tags, status: "RUNNING" as const })),
-    "client/project",
+    undefined,
     join(root, "mlartifacts"),
   );
   const entries: string[] = [];

@@ -147,7 +147,7 @@ Deno.test("a merge whose proven run ran --unsandboxed needs the run's entry in t
       tags: { "mlp.config": "configs/experiment.yaml", sandbox: "none" },
       status: "RUNNING",
     }],
-    "client/project",
+    undefined,
     join(root, "mlartifacts"),
   );
   const line = formatEntry({

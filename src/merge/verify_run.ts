@@ -2,7 +2,10 @@
  * The merge proof (DESIGN "Merge proof"): a run proves a commit when it FINISHED at that commit
  * with `git_dirty=false` and its fingerprints equal those recomputed from the commit's tree: the
  * uv.lock hash, the dataset hash (the config's `dataset_version`), the feature-pipeline hash,
- * the project-code hash and every protected field, and its seal holds (src/tracking/seal.ts: its record has not changed
+ * the project-code hash and every protected field, it is a run of this project (its sealed
+ * `client_name` and `project_name` tags and its experiment, `<client_name>/<project_name>`, are
+ * those of the commit's config: a run of another project in a shared store proves nothing here),
+ * and its seal holds (src/tracking/seal.ts: its record has not changed
  * since `mlp run` sealed it). Everything on the commit side is read from git objects, never from
  * the work tree, so the proof holds for whatever the commit contains.
  *
@@ -17,7 +20,7 @@ import { featurePipelineHash, gitTreeReader } from "../fingerprint/feature_hash.
 import { gitShow, resolveCommit } from "../fingerprint/git.ts";
 import { lockHash } from "../fingerprint/lock.ts";
 import { STANDARDS_PATH } from "../project/paths.ts";
-import type { RunReader } from "../tracking/run_record.ts";
+import type { RunReader, RunRecord } from "../tracking/run_record.ts";
 import { checkSeal } from "../tracking/seal.ts";
 import { readRunNotes, readRunSeals } from "./notes.ts";
 
@@ -52,8 +55,14 @@ export interface VerifyResult {
   checked: RunCheck[];
 }
 
-/** The fingerprints recomputed from a commit's tree for one config path. */
-type Expected = Record<string, string> | { error: string };
+/** What a proving run must hold, recomputed from a commit's tree for one config path. */
+type Expected = {
+  /** The params and their values. */
+  params: Record<string, string>;
+  /** The project the config names: the run's tags and experiment must be this project's. */
+  client: string;
+  project: string;
+} | { error: string };
 
 /**
  * Checks that a run proves `commit`; candidates are the given run IDs, else the run IDs noted on
@@ -114,9 +123,10 @@ export async function verifyRun(root: string, options: VerifyRunOptions): Promis
     if ("error" in expected) {
       problems.push(expected.error);
     } else {
-      for (const [field, value] of Object.entries(expected)) compare(field, value);
+      problems.push(...await checkIdentity(options.reader, run, expected, config));
+      for (const [field, value] of Object.entries(expected.params)) compare(field, value);
       for (const field of Object.keys(run.params)) {
-        if (field.startsWith("protected.") && !(field in expected)) {
+        if (field.startsWith("protected.") && !(field in expected.params)) {
           problems.push(`${field}: run has "${run.params[field]}", commit has no such field`);
         }
       }
@@ -168,12 +178,16 @@ async function recomputeFingerprints(
     const features = await featurePipelineHash(gitTreeReader(root, commit), experiment.features);
     const code = await projectCodeHash(gitCode(root, commit));
     return {
-      dependency_lock_hash: lockHash(lockBytes!),
-      dataset_hash: experiment.dataset_version,
-      dataset_version: experiment.dataset_version,
-      feature_pipeline_hash: features.hash,
-      project_code_hash: code.hash,
-      ...flattenParams(experiment.protected, "protected"),
+      client: experiment.client_name,
+      project: experiment.project_name,
+      params: {
+        dependency_lock_hash: lockHash(lockBytes!),
+        dataset_hash: experiment.dataset_version,
+        dataset_version: experiment.dataset_version,
+        feature_pipeline_hash: features.hash,
+        project_code_hash: code.hash,
+        ...flattenParams(experiment.protected, "protected"),
+      },
     };
   } catch (error) {
     if (!(error instanceof MlpError)) throw error;
@@ -182,4 +196,40 @@ async function recomputeFingerprints(
         error.details.map((d) => `; ${d}`).join(""),
     };
   }
+}
+
+/**
+ * Problems with a run's project: its `client_name` and `project_name` tags (sealed) and its
+ * experiment's name must be the ones the config at the commit names; empty when they are.
+ */
+async function checkIdentity(
+  reader: RunReader,
+  run: RunRecord,
+  expected: { client: string; project: string },
+  configPath: string,
+): Promise<string[]> {
+  const problems: string[] = [];
+  for (
+    const [tag, value] of [["client_name", expected.client], ["project_name", expected.project]]
+  ) {
+    const found = run.tags[tag];
+    if (found !== value) {
+      problems.push(
+        found === undefined
+          ? `${tag}: run has no such tag, commit's "${configPath}" has "${value}": ` +
+            "it is not a run mlp recorded for this project"
+          : `${tag}: run has "${found}", commit's "${configPath}" has "${value}": ` +
+            "it is a run of another project",
+      );
+    }
+  }
+  const wanted = `${expected.client}/${expected.project}`;
+  const experiment = await reader.getExperimentName(run.experimentId);
+  if (experiment !== wanted) {
+    problems.push(
+      `experiment: run is in ${experiment === null ? "no experiment" : `"${experiment}"`}, ` +
+        `this project's is "${wanted}" (client_name/project_name of "${configPath}")`,
+    );
+  }
+  return problems;
 }

@@ -96,3 +96,43 @@ Deno.test("verifyRun() and mlp verify-run prove a commit only with a matching FI
   );
   await Deno.remove(root, { recursive: true });
 });
+
+Deno.test("verifyRun() refuses a run of another project, by its tags or its experiment", async () => {
+  const root = await makeProject();
+  const head = (await git(root, ["rev-parse", "HEAD"])).stdout.trim();
+  const params = await provingParams(root, head);
+  const uri = `sqlite:///${join(root, "mlflow.db")}`;
+  const tags = { "mlp.config": "configs/experiment.yaml" };
+  const [otherClient] = await writeMlflowRuns(uri, [
+    { params, tags: { ...tags, client_name: "bank_y" }, sealed: true },
+  ]);
+  // The same project's tags, recorded in another project's experiment of a shared store.
+  const [otherExperiment] = await writeMlflowRuns(
+    uri,
+    [{
+      params,
+      tags: { ...tags, client_name: "bank_x", project_name: "fraud_model_v1" },
+      sealed: true,
+    }],
+    "bank_y/churn",
+  );
+  const reader = openSqliteRunReader(join(root, "mlflow.db"));
+  try {
+    await assert.rejects(
+      () => verifyRun(root, { commit: head, runIds: [otherClient, otherExperiment], reader }),
+      (error: unknown) => {
+        assert.ok(error instanceof CheckError);
+        assert.deepEqual(error.details, [
+          `run ${otherClient}: client_name: run has "bank_y", commit's "configs/experiment.yaml" ` +
+          'has "bank_x": it is a run of another project',
+          `run ${otherExperiment}: experiment: run is in "bank_y/churn", this project's is ` +
+          '"bank_x/fraud_model_v1" (client_name/project_name of "configs/experiment.yaml")',
+        ]);
+        return true;
+      },
+    );
+  } finally {
+    reader.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});

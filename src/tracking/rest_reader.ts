@@ -155,6 +155,11 @@ export function openRestRunReader(
       const json = await call(`runs/get?run_id=${encodeURIComponent(runId)}`);
       return json?.run ? fromRest(json.run as RestRun) : null;
     },
+    async getExperimentName(experimentId: string): Promise<string | null> {
+      const json = await call(`experiments/get?experiment_id=${encodeURIComponent(experimentId)}`);
+      const experiment = json?.experiment as { name?: string } | undefined;
+      return experiment?.name ?? null;
+    },
     findRunsByCommit(commit: string): Promise<RunRecord[]> {
       return searchRuns(`params.git_commit = '${commit.replace(/[^0-9a-f]/g, "")}'`);
     },

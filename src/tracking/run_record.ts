@@ -36,6 +36,8 @@ export interface RunReader {
   getRun(runId: string): Promise<RunRecord | null>;
   /** Every run whose `git_commit` param is `commit` (a full SHA), oldest first. */
   findRunsByCommit(commit: string): Promise<RunRecord[]>;
+  /** The name of the experiment with this ID, or `null` if the store has none. */
+  getExperimentName(experimentId: string): Promise<string | null>;
   /** Every active run whose status is RUNNING, oldest first. */
   findRunning(): Promise<RunRecord[]>;
   /** Every value logged of each metric of the run, in any order. */

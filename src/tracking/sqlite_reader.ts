@@ -115,6 +115,7 @@ export function openSqliteRunReader(path: string, projectRoot = dirname(path)): 
   const history = db.prepare(
     "SELECT key, value, is_nan, step, timestamp FROM metrics WHERE run_uuid = ?",
   );
+  const experimentName = db.prepare("SELECT name FROM experiments WHERE experiment_id = ?");
   const artifactUri = db.prepare("SELECT artifact_uri FROM runs WHERE run_uuid = ?");
 
   /** The run's artifact folder on this machine. */
@@ -155,6 +156,10 @@ export function openSqliteRunReader(path: string, projectRoot = dirname(path)): 
     getRun(runId: string): Promise<RunRecord | null> {
       const row = runById.get(runId) as RunRow | undefined;
       return Promise.resolve(row ? record(row) : null);
+    },
+    getExperimentName(experimentId: string): Promise<string | null> {
+      const row = experimentName.get(experimentId) as { name: string } | undefined;
+      return Promise.resolve(row ? String(row.name) : null);
     },
     findRunsByCommit(commit: string): Promise<RunRecord[]> {
       return Promise.resolve((runsByCommit.all(commit) as unknown as RunRow[]).map(record));

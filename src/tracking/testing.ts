@@ -60,16 +60,28 @@ print(json.dumps(ids))
 `;
 
 /**
+ * The experiment the test projects' config (src/config/testdata/experiment.yaml) names, as
+ * `mlp run` names it: `<client_name>/<project_name>`.
+ */
+export const TEST_EXPERIMENT = "bank_x/fraud_model_v1";
+
+/**
  * Writes `runs` into the MLflow store at `trackingUri` (e.g. `sqlite:////tmp/x/mlflow.db`), in
- * experiment `experiment`, and returns their run IDs in order. A new experiment keeps its
- * artifacts in `artifacts` (a folder; MLflow's default otherwise).
+ * experiment `experiment`, and returns their run IDs in order. As `mlp run` does, each run is
+ * tagged `client_name` and `project_name` from the experiment's name unless its spec sets them.
+ * A new experiment keeps its artifacts in `artifacts` (a folder; MLflow's default otherwise).
  */
 export async function writeMlflowRuns(
   trackingUri: string,
-  runs: RunSpec[],
-  experiment = "client/project",
+  specs: RunSpec[],
+  experiment = TEST_EXPERIMENT,
   artifacts?: string,
 ): Promise<string[]> {
+  const [client, project] = experiment.split("/");
+  const runs = specs.map((spec) => ({
+    ...spec,
+    tags: { client_name: client, project_name: project ?? "", ...spec.tags },
+  }));
   const child = new Deno.Command(MLFLOW_PYTHON, {
     args: ["-c", WRITER],
     stdin: "piped",

@@ -44,6 +44,13 @@ Deno.test("the password in MLFLOW_TRACKING_URI is in no file, record or output o
     server = await startMlflowServer(`sqlite:///${join(serverDir, "mlflow.db")}`, {
       artifactsDir: join(serverDir, "artifacts"),
     });
+    // The team's store is committed (without credentials); the environment carries them.
+    await project.edit(
+      "configs/project_standards.yaml",
+      /^tracking_store: .*$/m,
+      `tracking_store: ${server.url}`,
+    );
+    await project.git(["commit", "--quiet", "-am", "The team's MLflow server holds the runs"]);
     const url = server.url.replace("http://", `http://${USER}:${PASSWORD}@`);
     const env = { MLFLOW_TRACKING_URI: url };
     const shown = server.url.replace("http://", "http://***@");

@@ -38,6 +38,13 @@ Deno.test("mlp run and the merge gate through an MLflow server on PostgreSQL", a
     const url = server.url;
     const env = { MLFLOW_TRACKING_URI: url };
     const python = (code: string) => project.python<Record<string, unknown>>(code);
+    // The team's store is a committed setting: the gate reads runs only there.
+    await project.edit(
+      "configs/project_standards.yaml",
+      /^tracking_store: .*$/m,
+      `tracking_store: ${url}`,
+    );
+    await project.git(["commit", "--quiet", "-am", "The team's MLflow server holds the runs"]);
     await project.git(["checkout", "--quiet", "-b", "agent/shallower"]);
     await project.edit("configs/experiment.yaml", /max_depth: \d+/, "max_depth: 3");
     await project.git(["commit", "--quiet", "-am", "shallower trees"]);
@@ -99,12 +106,25 @@ print(json.dumps({"status": run.info.status, "git_commit": run.data.params["git_
       notEqual(blocked.code, 0);
       match(blocked.stderr, /MLflow-Run/);
       await project.git(["merge", "--abort"], { allowFailure: true });
-      // Without MLFLOW_TRACKING_URI the gate looks for the local store, and says where the runs are.
-      const local = await project.git(merge, { allowFailure: true });
+      // Without MLFLOW_TRACKING_URI the gate reads the committed server all the same.
+      const unset = await project.git(merge, { allowFailure: true });
+      notEqual(unset.code, 0);
+      match(unset.stderr, /MLflow-Run/);
+      await project.git(["merge", "--abort"], { allowFailure: true });
+      // A store the standards do not name is refused, whatever it holds.
+      const local = await project.git(merge, {
+        env: { MLFLOW_TRACKING_URI: "sqlite:///mlflow.db" },
+        allowFailure: true,
+      });
       notEqual(local.code, 0);
       match(
         local.stderr,
-        /^error: No MLflow store at ".*\/mlflow.db"\nhint: run `mlp run` first \(it creates the store\), or set MLFLOW_TRACKING_URI to the store that holds the runs\n/,
+        new RegExp(
+          '^error: MLFLOW_TRACKING_URI "sqlite:///mlflow.db" is not the store this project\'s runs ' +
+            `must be in: configs/project_standards.yaml at HEAD names "${
+              url.replaceAll(".", "\\.")
+            }"\n`,
+        ),
       );
       await project.git(["merge", "--abort"], { allowFailure: true });
     });
