@@ -163,3 +163,55 @@ export async function resolveCommit(root: string, commit: string): Promise<strin
   }
   return new TextDecoder().decode(output.stdout).trim();
 }
+
+/**
+ * The contents of the objects `requests` name (object IDs or `REV:path` specs), in order, from one
+ * `git cat-file --batch`; `null` for a request that names no object. Requests must not contain a
+ * newline (the protocol is line-based). Stdin is written while stdout is read, so a large batch
+ * cannot deadlock on a full pipe.
+ *
+ * @throws {CheckError} when git fails.
+ */
+export async function catFileBatch(
+  root: string,
+  requests: readonly string[],
+): Promise<(Uint8Array | null)[]> {
+  if (requests.length === 0) return [];
+  const child = new Deno.Command("git", {
+    args: ["--no-optional-locks", "cat-file", "--batch"],
+    cwd: root,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  const [, output] = await Promise.all([
+    writer.write(new TextEncoder().encode(requests.map((r) => `${r}\n`).join(""))).then(() =>
+      writer.close()
+    ),
+    child.output(),
+  ]);
+  if (!output.success) {
+    throw new CheckError("`git cat-file --batch` failed", {
+      details: [new TextDecoder().decode(output.stderr).trim()],
+    });
+  }
+  const bytes = output.stdout;
+  const decoder = new TextDecoder();
+  const objects: (Uint8Array | null)[] = [];
+  let pos = 0;
+  for (let i = 0; i < requests.length; i++) {
+    const end = bytes.indexOf(0x0a, pos);
+    const header = decoder.decode(bytes.subarray(pos, end));
+    pos = end + 1;
+    const match = /^[0-9a-f]+ \S+ (\d+)$/.exec(header);
+    if (!match) {
+      objects.push(null);
+      continue;
+    }
+    const size = Number(match[1]);
+    objects.push(bytes.slice(pos, pos + size));
+    pos += size + 1;
+  }
+  return objects;
+}

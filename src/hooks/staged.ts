@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { gitRun } from "../fingerprint/git.ts";
+import { catFileBatch, gitRun } from "../fingerprint/git.ts";
 
 /** How the index changes a path: added, modified, deleted, or type-changed (file ↔ symlink). */
 export type ChangeStatus = "A" | "M" | "D" | "T";
@@ -58,38 +58,8 @@ export async function readObjects(
   // The batch protocol is line-based: a path with a newline cannot be asked for.
   const unique = [...new Set(specs)].filter((spec) => !spec.includes("\n"));
   if (unique.length === 0) return result;
-  const child = new Deno.Command("git", {
-    args: ["--no-optional-locks", "cat-file", "--batch"],
-    cwd: root,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const request = unique.map((spec) => `${revisionSpec(spec)}\n`).join("");
-  const writer = child.stdin.getWriter();
-  const [, output] = await Promise.all([
-    writer.write(new TextEncoder().encode(request)).then(() => writer.close()),
-    child.output(),
-  ]);
-  if (!output.success) {
-    throw new Error(`git cat-file --batch failed: ${new TextDecoder().decode(output.stderr)}`);
-  }
-  const bytes = output.stdout;
-  const decoder = new TextDecoder();
-  let pos = 0;
-  for (const spec of unique) {
-    const end = bytes.indexOf(0x0a, pos);
-    const header = decoder.decode(bytes.subarray(pos, end));
-    pos = end + 1;
-    const match = /^[0-9a-f]+ \S+ (\d+)$/.exec(header);
-    if (!match) {
-      result.set(spec, null);
-      continue;
-    }
-    const size = Number(match[1]);
-    result.set(spec, bytes.slice(pos, pos + size));
-    pos += size + 1;
-  }
+  const objects = await catFileBatch(root, unique.map(revisionSpec));
+  unique.forEach((spec, k) => result.set(spec, objects[k]));
   return result;
 }
 

@@ -17,7 +17,7 @@ import {
   parseLsTree,
   snapshotEntries,
 } from "../fingerprint/code_snapshot.ts";
-import { gitRun, type GitState } from "../fingerprint/git.ts";
+import { catFileBatch, gitRun, type GitState } from "../fingerprint/git.ts";
 import { CheckError } from "../errors.ts";
 
 /** A snapshot written into a run directory. */
@@ -78,12 +78,15 @@ async function workTreeEntries(root: string): Promise<Readable[]> {
 
 async function headEntries(root: string, commit: string): Promise<Readable[]> {
   const listed = parseLsTree(await gitRun(root, ["ls-tree", "-r", "-z", commit, "--", CODE_DIR]));
+  const links = listed.filter((entry) => entry.kind === "symlink");
+  const targets = new Map(
+    (await catBlobs(root, links.map((entry) => entry.oid)))
+      .map((blob, i) => [links[i].path, new TextDecoder().decode(blob)]),
+  );
   const taken = snapshotEntries(
-    await Promise.all(listed.map(async (entry) => {
-      if (entry.kind !== "symlink") return entry;
-      const blobs = await catBlobs(root, [entry.oid]);
-      return { ...entry, target: new TextDecoder().decode(blobs[0]) };
-    })),
+    listed.map((entry) =>
+      entry.kind === "symlink" ? { ...entry, target: targets.get(entry.path) } : entry
+    ),
   ) as (CodeEntry & { oid: string })[];
   const files = taken.filter((entry) => entry.kind === "file");
   const blobs = await catBlobs(root, files.map((entry) => entry.oid));
@@ -95,39 +98,17 @@ async function headEntries(root: string, commit: string): Promise<Readable[]> {
   );
 }
 
-/** The contents of `oids` in order, from one `git cat-file --batch`. */
+/** The contents of the blobs `oids`, in order, from one `git cat-file --batch`. */
 async function catBlobs(root: string, oids: string[]): Promise<Uint8Array[]> {
-  if (oids.length === 0) return [];
-  const child = new Deno.Command("git", {
-    args: ["--no-optional-locks", "cat-file", "--batch"],
-    cwd: root,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(oids.map((oid) => `${oid}\n`).join("")));
-  await writer.close();
-  const output = await child.output();
-  if (!output.success) {
-    throw new CheckError("`git cat-file --batch` failed while taking the code snapshot", {
-      details: [new TextDecoder().decode(output.stderr).trim()],
-    });
-  }
-  const out = output.stdout;
-  const blobs: Uint8Array[] = [];
-  let at = 0;
-  for (const oid of oids) {
-    const end = out.indexOf(0x0a, at);
-    const header = new TextDecoder().decode(out.subarray(at, end)).split(" ");
-    if (header[0] !== oid || header[1] !== "blob") {
-      throw new Error(`git cat-file --batch: unexpected header "${header.join(" ")}" for ${oid}`);
+  const blobs = await catFileBatch(root, oids);
+  return blobs.map((blob, i) => {
+    if (blob === null) {
+      throw new CheckError(`git has no object "${oids[i]}" while taking the code snapshot`, {
+        hint: "run `git fsck`: the repository is missing objects HEAD names",
+      });
     }
-    const size = Number(header[2]);
-    blobs.push(out.slice(end + 1, end + 1 + size));
-    at = end + 1 + size + 1;
-  }
-  return blobs;
+    return blob;
+  });
 }
 
 async function writeEntries(root: string, runDir: string, entries: Readable[]): Promise<void> {
