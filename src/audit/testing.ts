@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { MLFLOW_PYTHON } from "../tracking/testing.ts";
+import { runMlflowPython } from "../tracking/testing.ts";
 import { OVERRIDE_ENTRIES_ARTIFACT } from "./override_anchor.ts";
 
 const SEALER = `
@@ -38,29 +38,12 @@ export async function sealWithAnchors(
   trackingUri: string,
   runs: Record<string, string[]>,
 ): Promise<void> {
-  const child = new Deno.Command(MLFLOW_PYTHON, {
-    args: ["-c", SEALER],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env: {
-      MLFLOW_DISABLE_TELEMETRY: "true",
-      DO_NOT_TRACK: "true",
-      PYTHONPATH: new URL("../python", import.meta.url).pathname,
-    },
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify({
+  await runMlflowPython(SEALER, {
     uri: trackingUri,
     artifact: OVERRIDE_ENTRIES_ARTIFACT,
     runs: Object.entries(runs).map(([runId, hashes]) => ({
       run_id: runId,
       anchors: hashes.map((hash) => `${hash}\n`).join(""),
     })),
-  })));
-  await writer.close();
-  const output = await child.output();
-  if (output.code !== 0) {
-    throw new Error(`sealing runs failed:\n${new TextDecoder().decode(output.stderr)}`);
-  }
+  }, "sealing runs");
 }

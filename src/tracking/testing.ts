@@ -60,6 +60,36 @@ print(json.dumps(ids))
 `;
 
 /**
+ * Runs `script` with the test MLflow Python (mlp_platform importable), `input` as JSON on stdin;
+ * returns its stdout. `what` names it in the error when it fails.
+ */
+export async function runMlflowPython(
+  script: string,
+  input: unknown,
+  what: string,
+): Promise<string> {
+  const child = new Deno.Command(MLFLOW_PYTHON, {
+    args: ["-c", script],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: {
+      MLFLOW_DISABLE_TELEMETRY: "true",
+      DO_NOT_TRACK: "true",
+      PYTHONPATH: new URL("../python", import.meta.url).pathname,
+    },
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(JSON.stringify(input)));
+  await writer.close();
+  const output = await child.output();
+  if (!output.success) {
+    throw new Error(`${what} failed:\n${new TextDecoder().decode(output.stderr)}`);
+  }
+  return new TextDecoder().decode(output.stdout);
+}
+
+/**
  * The experiment the test projects' config (src/config/testdata/experiment.yaml) names, as
  * `mlp run` names it: `<client_name>/<project_name>`.
  */
@@ -82,27 +112,12 @@ export async function writeMlflowRuns(
     ...spec,
     tags: { client_name: client, project_name: project ?? "", ...spec.tags },
   }));
-  const child = new Deno.Command(MLFLOW_PYTHON, {
-    args: ["-c", WRITER],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env: {
-      MLFLOW_DISABLE_TELEMETRY: "true",
-      DO_NOT_TRACK: "true",
-      PYTHONPATH: new URL("../python", import.meta.url).pathname,
-    },
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(
-    new TextEncoder().encode(JSON.stringify({ uri: trackingUri, experiment, runs, artifacts })),
+  const stdout = await runMlflowPython(
+    WRITER,
+    { uri: trackingUri, experiment, runs, artifacts },
+    "MLflow writer",
   );
-  await writer.close();
-  const output = await child.output();
-  if (!output.success) {
-    throw new Error(`MLflow writer failed:\n${new TextDecoder().decode(output.stderr)}`);
-  }
-  const lines = new TextDecoder().decode(output.stdout).trim().split("\n");
+  const lines = stdout.trim().split("\n");
   return JSON.parse(lines.at(-1)!);
 }
 
