@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make bench`: measures hashing, hooks and runs in one go and rewrites docs/benchmarks.md. Every
-# number is a ratio against a baseline measured in the same run on the same machine.
+# `make bench`: measures runs, the split's cost, hashing, the .venv check and hooks in one go and
+# rewrites docs/benchmarks.md. Every number is a ratio against a baseline measured in the same run
+# on the same machine.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -21,6 +22,8 @@ out="$(mktemp)"
   echo "baseline measured in the same run."
   echo
   deno run -A bench/run_overhead.ts
+  echo
+  deno run -A bench/split_cost.ts
   echo
   deno run -A bench/hashing.ts
   echo

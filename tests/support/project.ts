@@ -62,6 +62,11 @@ export interface ProjectOptions {
   answers?: Record<string, string>;
   /** Rows of the synthetic credit dataset (small keeps tests fast). */
   rows?: number;
+  /**
+   * Another mlp checkout whose template, dataset generator and `bin/mlp` make and drive the
+   * project (a benchmark compares an older commit's mlp with this one); this checkout by default.
+   */
+  mlpRoot?: string;
 }
 
 const GIT_ENV = {
@@ -132,6 +137,8 @@ async function mustExec(cmd: string, args: string[], cwd: string): Promise<Outpu
  * dataset with `mlp data add`, points the config at it, installs the hooks and commits.
  */
 export async function createProject(options: ProjectOptions = {}): Promise<TestProject> {
+  const mlpRoot = options.mlpRoot ?? MLP_ROOT;
+  const mlp = join(mlpRoot, "bin/mlp");
   const parent = await Deno.makeTempDir({ prefix: "mlp-e2e-" });
   const root = join(parent, "project");
   const answers = { project_name: "credit_risk", client_name: "acme_bank", ...options.answers };
@@ -141,7 +148,7 @@ export async function createProject(options: ProjectOptions = {}): Promise<TestP
     "--trust",
     "--defaults",
     ...Object.entries(answers).flatMap(([k, v]) => ["--data", `${k}=${v}`]),
-    MLP_ROOT,
+    mlpRoot,
     root,
   ], parent);
   await mustExec("git", ["init", "--quiet", "--initial-branch=main"], root);
@@ -155,32 +162,32 @@ export async function createProject(options: ProjectOptions = {}): Promise<TestP
     "--quiet",
     "--locked",
     "python",
-    join(MLP_ROOT, "scripts/make_credit_data.py"),
+    join(mlpRoot, "scripts/make_credit_data.py"),
     table,
     "--rows",
     String(options.rows ?? 4000),
     "--seed",
     "7",
   ], root);
-  const added = await mustExec(join(MLP_ROOT, "bin/mlp"), ["data", "add", table], root);
+  const added = await mustExec(mlp, ["data", "add", table], root);
   const datasetHash = added.stdout.trim().split("\n").at(-1)!;
-  const project = makeProject(root, datasetHash);
+  const project = makeProject(root, datasetHash, mlp);
   await project.edit(
     "configs/experiment.yaml",
     /^dataset_version:.*$/m,
     `dataset_version: ${datasetHash}`,
   );
-  await mustExec(join(MLP_ROOT, "bin/mlp"), ["hooks", "install"], root);
+  await mustExec(mlp, ["hooks", "install"], root);
   await project.git(["add", "-A"]);
   await project.git(["commit", "--quiet", "-m", "Initial project from the mlp template"]);
   return project;
 }
 
-function makeProject(root: string, datasetHash: string): TestProject {
+function makeProject(root: string, datasetHash: string, mlp: string): TestProject {
   const project: TestProject = {
     root,
     datasetHash,
-    mlp: (args, options = {}) => exec(join(MLP_ROOT, "bin/mlp"), args, root, options.env),
+    mlp: (args, options = {}) => exec(mlp, args, root, options.env),
     async git(args, options = {}) {
       const out = await exec("git", args, root, options.env);
       if (out.code !== 0 && !options.allowFailure) {
