@@ -123,7 +123,7 @@ def run_training(plan: Plan, stage: FeatureStage) -> None:
     y, classes = _binary_target(df[training.target_column], training.positive_class)
     raw = df.drop(columns=[training.target_column])
     folds = _folds(plan, raw, y)
-    built = stage.run(raw, training.model_type, training.hyperparameters)
+    built = stage.run(raw, training.model_type, training.hyperparameters, training.random_seed)
     features, prototype = built.features, built.estimator
 
     fit_seconds = 0.0

@@ -5,7 +5,8 @@ skops's default types (scikit-learn's own estimators and the numpy and scipy typ
 the one class of the plan's ``model_type``: a class defined in the project, a function, or any
 other type in the file is refused before anything of it is created. The estimator, or the last
 step of a scikit-learn Pipeline, must then be exactly that class, with every hyperparameter of the
-plan set to the plan's value. ``src/model.py`` of the template maps the model types the same way.
+plan set to the plan's value and its random_state to the plan's random_seed. ``src/model.py`` of
+the template maps the model types the same way.
 """
 
 from __future__ import annotations
@@ -49,9 +50,9 @@ def _matches(expected: Any, actual: Any) -> bool:
     return bool(expected == actual)
 
 
-def load_checked(data: bytes, model_type: str, hyperparameters: dict[str, Any]) -> Any:
+def load_checked(data: bytes, model_type: str, hyperparameters: dict[str, Any], random_seed: int) -> Any:
     """Loads the skops bytes `data` and returns the estimator, or raises TrainingRefused saying
-    which type, class or hyperparameter does not match the plan and how to fix it."""
+    which type, class, hyperparameter or random_state does not match the plan and how to fix it."""
     import skops.io
     from sklearn.pipeline import Pipeline
 
@@ -85,6 +86,14 @@ def load_checked(data: bytes, model_type: str, hyperparameters: dict[str, Any]) 
                 f'build_model() returned a {type(final).__name__} whose hyperparameter "{name}" is {found}, but '
                 f"configs/experiment.yaml sets it to {value!r}: pass the configured hyperparameters unchanged"
             )
+    # Every model type's class takes random_state; another seed would make the run unrepeatable
+    # from its recorded random_seed (and lets project code pick the luckiest of many seeds).
+    seed = params.get("random_state")
+    if seed != random_seed or isinstance(seed, bool):
+        raise TrainingRefused(
+            f"build_model() returned a {type(final).__name__} whose random_state is {seed!r}, but "
+            f"configs/experiment.yaml sets random_seed to {random_seed}: pass random_state=random_seed"
+        )
     if not hasattr(estimator, "predict_proba"):
         raise TrainingRefused("build_model() must return a classifier with predict_proba()")
     return estimator

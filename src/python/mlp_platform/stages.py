@@ -113,7 +113,9 @@ class FeatureStage:
         os.close(reader)
         return cls(pid, writer, stage_dir)
 
-    def run(self, raw: pandas.DataFrame, model_type: str, hyperparameters: dict[str, Any]) -> StageResult:
+    def run(
+        self, raw: pandas.DataFrame, model_type: str, hyperparameters: dict[str, Any], random_seed: int
+    ) -> StageResult:
         """Sends `raw` (no target column), waits for the stage, kills every process it left, then
         reads and checks its features and estimator; raises StageFailed when it failed."""
         try:
@@ -132,7 +134,7 @@ class FeatureStage:
         if code != 0:
             raise StageFailed(self._failure(code))
         features = check_features(_read_regular(self.stage_dir / FEATURES_FILE), len(raw))
-        estimator = load_checked(_read_regular(self.stage_dir / MODEL_FILE), model_type, hyperparameters)
+        estimator = load_checked(_read_regular(self.stage_dir / MODEL_FILE), model_type, hyperparameters, random_seed)
         return StageResult(features=features, estimator=estimator)
 
     def abandon(self) -> None:

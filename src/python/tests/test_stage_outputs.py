@@ -68,16 +68,21 @@ def test_a_file_that_is_not_arrow_is_refused() -> None:
 
 
 def test_the_model_types_estimators_load_as_the_plan_configured_them() -> None:
-    pipeline = Pipeline([("impute", SimpleImputer()), ("model", LogisticRegression(C=0.5, class_weight=None))])
-    loaded = load_checked(skops.io.dumps(pipeline), "logistic_regression", {"C": 0.5, "class_weight": "none"})
+    model = LogisticRegression(C=0.5, class_weight=None, random_state=7)
+    pipeline = Pipeline([("impute", SimpleImputer()), ("model", model)])
+    loaded = load_checked(
+        skops.io.dumps(pipeline), "logistic_regression", {"C": 0.5, "class_weight": "none"}, random_seed=7
+    )
     assert type(loaded.steps[-1][1]) is LogisticRegression and loaded.steps[-1][1].C == 0.5
-    xgb = load_checked(skops.io.dumps(XGBClassifier(max_depth=3)), "xgboost", {"max_depth": 3})
+    xgb = load_checked(
+        skops.io.dumps(XGBClassifier(max_depth=3, random_state=7)), "xgboost", {"max_depth": 3}, random_seed=7
+    )
     assert type(xgb) is XGBClassifier and xgb.max_depth == 3
 
 
 def test_another_class_than_the_model_types_is_refused() -> None:
     with pytest.raises(TrainingRefused) as refused:
-        load_checked(skops.io.dumps(DummyClassifier()), "logistic_regression", {})
+        load_checked(skops.io.dumps(DummyClassifier()), "logistic_regression", {}, random_seed=7)
     assert str(refused.value) == (
         'build_model() returned a "sklearn.dummy.DummyClassifier" for model_type "logistic_regression": return '
         "sklearn.linear_model._logistic.LogisticRegression"
@@ -86,7 +91,7 @@ def test_another_class_than_the_model_types_is_refused() -> None:
 
 def test_a_class_outside_scikit_learn_and_the_model_type_is_refused_before_it_is_loaded() -> None:
     with pytest.raises(TrainingRefused) as refused:
-        load_checked(skops.io.dumps(XGBClassifier()), "logistic_regression", {})
+        load_checked(skops.io.dumps(XGBClassifier()), "logistic_regression", {}, random_seed=7)
     assert str(refused.value) == (
         'build_model() returned an estimator holding type "xgboost.sklearn.XGBClassifier", which the platform does '
         'not load: for model_type "logistic_regression" return sklearn.linear_model._logistic.LogisticRegression '
@@ -97,8 +102,22 @@ def test_a_class_outside_scikit_learn_and_the_model_type_is_refused_before_it_is
 
 def test_a_hyperparameter_other_than_the_plans_is_refused() -> None:
     with pytest.raises(TrainingRefused) as refused:
-        load_checked(skops.io.dumps(LogisticRegression(max_iter=5)), "logistic_regression", {"max_iter": 200})
+        load_checked(
+            skops.io.dumps(LogisticRegression(max_iter=5)), "logistic_regression", {"max_iter": 200}, random_seed=7
+        )
     assert str(refused.value) == (
         'build_model() returned a LogisticRegression whose hyperparameter "max_iter" is 5, but '
         "configs/experiment.yaml sets it to 200: pass the configured hyperparameters unchanged"
     )
+
+
+def test_a_random_state_other_than_the_configured_seed_is_refused() -> None:
+    with pytest.raises(TrainingRefused) as refused:
+        load_checked(skops.io.dumps(XGBClassifier(random_state=1)), "xgboost", {}, random_seed=42)
+    assert str(refused.value) == (
+        "build_model() returned a XGBClassifier whose random_state is 1, but configs/experiment.yaml sets "
+        "random_seed to 42: pass random_state=random_seed"
+    )
+    unseeded = Pipeline([("impute", SimpleImputer()), ("model", LogisticRegression())])
+    with pytest.raises(TrainingRefused, match=r"whose random_state is None, but .* random_seed to 42"):
+        load_checked(skops.io.dumps(unseeded), "logistic_regression", {}, random_seed=42)
