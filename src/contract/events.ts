@@ -65,6 +65,19 @@ export const endedEventSchema = z.strictObject({
   was: z.enum(MLFLOW_RUN_STATUSES),
 });
 
+/**
+ * What `restore_check` found comparing a backup restored into a scratch directory with the
+ * backup's snapshot: one line per difference (none: the restore gives the store back as it was),
+ * and the runs whose artifacts lie outside the project, which no project backup holds.
+ */
+export const restoreCheckedEventSchema = z.strictObject({
+  event: z.literal("restore_checked"),
+  runs: z.number().int().nonnegative(),
+  artifacts: z.number().int().nonnegative(),
+  differences: z.array(z.string()),
+  outside: z.array(runId),
+});
+
 /** The supervisor's events, in the order it sends them. */
 export const supervisorEventSchema = z.discriminatedUnion("event", [
   refusedSchema,
@@ -77,12 +90,15 @@ export const supervisorEventSchema = z.discriminatedUnion("event", [
 export const platformEventSchema = z.discriminatedUnion("event", [
   ...supervisorEventSchema.options,
   endedEventSchema,
+  restoreCheckedEventSchema,
 ]);
 
 /** An event of the supervisor. */
 export type SupervisorEvent = z.infer<typeof supervisorEventSchema>;
 /** `run_admin`'s event. */
 export type EndedEvent = z.infer<typeof endedEventSchema>;
+/** `restore_check`'s event. */
+export type RestoreCheckedEvent = z.infer<typeof restoreCheckedEventSchema>;
 
 /**
  * Parses one line of a platform event channel with `schema`.

@@ -17,6 +17,8 @@ export interface PlatformPythonOptions {
   /** The module under `mlp_platform`, e.g. `supervisor`. */
   module: string;
   args: string[];
+  /** The working directory; the project root by default. */
+  cwd?: string;
   /** Variables added to mlp's environment (MLFLOW_TRACKING_URI, …). */
   env: Record<string, string>;
   stdin: "piped" | "null";
@@ -51,7 +53,7 @@ export function spawnPlatformPython(options: PlatformPythonOptions): Deno.ChildP
       `mlp_platform.${options.module}`,
       ...options.args,
     ],
-    cwd: options.root,
+    cwd: options.cwd ?? options.root,
     env,
     stdin: options.stdin,
     stdout: options.stdout,

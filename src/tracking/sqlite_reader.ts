@@ -31,7 +31,7 @@ interface RunRow {
  *
  * @throws {CheckError} when the journal is there and the store cannot be written here.
  */
-function rollBackUnfinishedTransaction(path: string): void {
+export function rollBackUnfinishedTransaction(path: string): void {
   try {
     if (Deno.statSync(`${path}-journal`).size === 0) return;
   } catch {
