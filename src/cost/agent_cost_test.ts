@@ -84,7 +84,10 @@ Deno.test("a Claude Code run is charged its session's tokens since the session's
     // opus 7*5 + 300*25 + 3000*0.5 + 400*6.25 = 11535; haiku 1 + 10 + 0.3 + 5 = 16.3 -> 16
     "agent.cost_usd": "0.011551",
   });
-  equal(second.notes.at(-1), "mlp: agent cost since its previous run: 3717 tokens in 2 messages, $0.011551");
+  equal(
+    second.notes.at(-1),
+    "mlp: agent cost since its previous run: 3717 tokens in 2 messages, $0.011551",
+  );
 });
 
 Deno.test("flags win over the transcript, and still consume the session's window", async () => {

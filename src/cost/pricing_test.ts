@@ -20,7 +20,10 @@ Deno.test("costUsd() is each kind of token times its rate per million", () => {
   const tokens = { input: 117, output: 370, cacheRead: 6000, cacheWrite: 600 };
   // 117*5 + 370*25 + 6000*0.5 + 600*6.25 = 585 + 9250 + 3000 + 3750 = 16585 micro-dollars
   equal(costUsd(tokens, TABLE["claude-opus-4-5"]), 0.016585);
-  equal(costUsd({ input: 1_000_000, output: 0, cacheRead: 0, cacheWrite: 0 }, TABLE["claude-sonnet-4"]), 3);
+  equal(
+    costUsd({ input: 1_000_000, output: 0, cacheRead: 0, cacheWrite: 0 }, TABLE["claude-sonnet-4"]),
+    3,
+  );
 });
 
 Deno.test("priceTally() sums the models and names those without a price", () => {

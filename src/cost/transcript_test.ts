@@ -38,7 +38,8 @@ Deno.test("parseTranscript() reports an assistant line without usage, and counts
     {
       file: "t.jsonl",
       line: 1,
-      message: 'assistant line without a readable "message.usage": Invalid input: expected object, received undefined',
+      message:
+        'assistant line without a readable "message.usage": Invalid input: expected object, received undefined',
     },
     {
       file: "t.jsonl",
