@@ -10,13 +10,14 @@ import { resolveTrackingUri } from "../run/tracking_uri.ts";
 import { openRunReader } from "../tracking/reader.ts";
 import { aggregateSpend } from "../cost/aggregate.ts";
 import { readSpend } from "../cost/spend.ts";
-import { formatCost, parseBy, parseFormat, parseSince } from "../cost/report.ts";
+import { checkPlotFile, formatCost, parseBy, parseFormat, parseSince } from "../cost/report.ts";
 import { printOut } from "./output.ts";
 
 interface CostFlags {
   by: string;
   since?: string;
   format: string;
+  plot?: string;
 }
 
 /** Registers `mlp cost` on the program. */
@@ -29,6 +30,7 @@ export function registerCost(program: Command): void {
     .option("--by <dimensions>", "project, client, week, model; comma-separated", "project,week")
     .option("--since <date>", "only runs started on or after this day (YYYY-MM-DD, UTC)")
     .option("--format <format>", "table, json, csv or markdown", "table")
+    .option("--plot <file.svg>", "also draw the sums as a bar chart (Vega-Lite, SVG)")
     .addHelpText(
       "after",
       `
@@ -38,12 +40,14 @@ run's start. unpriced_runs counts runs whose agent.cost_usd is not recorded.
 
 Example:
   mlp cost
-  mlp cost --by client,week --since 2026-11-01 --format csv`,
+  mlp cost --by client,week --since 2026-11-01 --format csv
+  mlp cost --by week,project --plot cost.svg`,
     )
     .action(async (flags: CostFlags) => {
       const by = parseBy(flags.by);
       const since = flags.since === undefined ? null : parseSince(flags.since);
       const format = parseFormat(flags.format);
+      if (flags.plot !== undefined) checkPlotFile(flags.plot);
       const env = Deno.env.toObject();
       const root = env.MLFLOW_TRACKING_URI ? safeRoot() : findProjectRoot();
       const reader = openRunReader(resolveTrackingUri(env.MLFLOW_TRACKING_URI), root, env);
@@ -54,7 +58,12 @@ Example:
         reader.close();
       }
       const selected = records.filter((record) => since === null || record.startTime >= since);
-      printOut(formatCost(aggregateSpend(selected, by), by, format));
+      const rows = aggregateSpend(selected, by);
+      printOut(formatCost(rows, by, format));
+      if (flags.plot !== undefined) {
+        const { costPlotSpec, renderSvg } = await import("../cost/plot.ts");
+        await Deno.writeTextFile(flags.plot, await renderSvg(costPlotSpec(rows, by)));
+      }
     });
 }
 

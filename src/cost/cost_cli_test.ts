@@ -209,3 +209,20 @@ Deno.test("mlp cost refuses a bad --by, --since or --format with exit 2", async 
     equal(out.stdout, "");
   }
 });
+
+Deno.test("mlp cost --plot draws the sums with Vega-Lite as SVG", async () => {
+  const file = join(dir, "cost.svg");
+  const out = await mlp(dir, ["cost", "--by", "week,project", "--plot", file], env);
+  equal(out.code, 0, out.stderr);
+  const svg = await Deno.readTextFile(file);
+  equal(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'), true);
+  for (const text of ["2026-W48", "2026-W49", "acme/churn", "bank/risk", "cost_usd"]) {
+    equal(svg.includes(`>${text}<`), true, `the plot shows "${text}"`);
+  }
+  const png = await mlp(dir, ["cost", "--plot", "cost.png"], env);
+  equal(png.code, 2);
+  equal(
+    png.stderr,
+    'error: --plot "cost.png" is not an .svg file\nhint: name an SVG file, e.g. --plot cost.svg\n',
+  );
+});

@@ -138,3 +138,16 @@ export function formatCost(
     ).join("  ").trimEnd()
   ).join("\n");
 }
+
+/**
+ * Checks `--plot`: an SVG file (Vega renders PNG only through a canvas package mlp does not ship).
+ *
+ * @throws {InputError} for another extension.
+ */
+export function checkPlotFile(file: string): void {
+  if (!file.toLowerCase().endsWith(".svg")) {
+    throw new InputError(`--plot "${file}" is not an .svg file`, {
+      hint: "name an SVG file, e.g. --plot cost.svg",
+    });
+  }
+}
