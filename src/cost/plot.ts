@@ -26,7 +26,7 @@ export function costPlotSpec(rows: readonly CostRow[], by: readonly CostDimensio
     },
     mark: "bar",
     encoding: {
-      x: { field: x, type: "nominal", sort: "ascending", title: x },
+      x: { field: x, type: "nominal", sort: "ascending", title: x, axis: { labelAngle: 0 } },
       y: { field: "cost_usd", type: "quantitative", aggregate: "sum", title: "cost_usd" },
       ...(color === undefined ? {} : { color: { field: color, type: "nominal", title: color } }),
       tooltip: [

@@ -31,6 +31,7 @@ Deno.test("costPlotSpec() bars the first dimension, stacked by the second", () =
     type: "nominal",
     sort: "ascending",
     title: "week",
+    axis: { labelAngle: 0 },
   });
   deepEqual((spec.encoding as Record<string, unknown>).color, {
     field: "project",
