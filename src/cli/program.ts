@@ -16,6 +16,7 @@ import { registerLog } from "./log.ts";
 import { registerVerifyRun } from "./verify_run.ts";
 import { registerRuns } from "./runs.ts";
 import { registerBackup } from "./backup.ts";
+import { registerCost } from "./cost.ts";
 
 /**
  * Builds the full `mlp` command tree, ready for `parseAsync`. Commander errors (unknown command or
@@ -52,5 +53,6 @@ export function buildProgram(): Command {
   registerVerifyRun(program);
   registerRuns(program);
   registerBackup(program);
+  registerCost(program);
   return program;
 }

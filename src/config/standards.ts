@@ -100,6 +100,16 @@ export interface HyperparameterSpec {
   description?: string;
 }
 
+/** What one model's tokens cost: USD per million tokens of each kind (`agent_pricing`). */
+export interface AgentPrice {
+  input: number;
+  output: number;
+  /** Prompt-cache reads ("cache hits"). */
+  cache_read: number;
+  /** Prompt-cache writes (the 5-minute rate). */
+  cache_write: number;
+}
+
 /** The contents of `configs/project_standards.yaml`. */
 export interface Standards {
   /** Reference value of each protected field of `experiment.yaml`'s `protected` section. */
@@ -124,6 +134,10 @@ export interface Standards {
    * address of the team's MLflow server, without credentials.
    */
   tracking_store: string;
+  /** model id (or its prefix before a date) → price; empty when the file has none. */
+  agent_pricing: Record<string, AgentPrice>;
+  /** The ceiling of an ISO week's recorded agent spend of this project; absent: none. */
+  agent_budget?: { weekly_usd: number };
 }
 
 const NAME = /^[a-z][a-z0-9_]*$/;
@@ -142,6 +156,15 @@ const specSchema = z.strictObject({
   max: z.number().optional().describe("Inclusive upper bound (integer and number only)."),
   choices: z.array(scalar).min(1).optional().describe("The only values allowed."),
   description: z.string().optional().describe("Shown in editors."),
+});
+
+const usdRate = z.number().min(0).refine(Number.isFinite, "must be a finite number");
+
+const agentPriceSchema = z.strictObject({
+  input: usdRate.describe("USD per million input tokens."),
+  output: usdRate.describe("USD per million output tokens."),
+  cache_read: usdRate.describe("USD per million prompt-cache read tokens."),
+  cache_write: usdRate.describe("USD per million prompt-cache write tokens."),
 });
 
 /** The zod schema of project_standards.yaml (structure only; see {@linkcode standardsRules}). */
@@ -188,6 +211,16 @@ export const standardsSchema: z.ZodType<Standards> = z.strictObject({
       "user name or password (credentials go in MLFLOW_TRACKING_USERNAME/PASSWORD)",
   }).default(PROJECT_STORE).describe(
     "The store whose runs can prove a merge: \"project\" (the project's mlflow.db) or the team's MLflow server, http(s)://host:port.",
+  ),
+  agent_pricing: z.record(z.string().min(1), agentPriceSchema).default({}).describe(
+    "What an agent's tokens cost, per model id (or its prefix before a date): USD per million tokens.",
+  ),
+  agent_budget: z.strictObject({
+    weekly_usd: usdRate.describe(
+      "The ceiling of an ISO week's recorded agent spend (USD) of this project.",
+    ),
+  }).optional().describe(
+    "Once an ISO week's recorded agent spend exceeds the ceiling, agents' `mlp run` is refused.",
   ),
 });
 

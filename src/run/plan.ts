@@ -53,6 +53,8 @@ export interface RunPlanInputs {
   projectSrc: string;
   platformDir: string;
   runName?: string;
+  /** The Tier 3 `agent.*` params (src/cost/agent_cost.ts); none for a person's run. */
+  agentParams?: Record<string, string>;
 }
 
 /**
@@ -75,6 +77,12 @@ export function buildRunPlan(inputs: RunPlanInputs): RunPlan {
   };
   for (const [key, value] of Object.entries(flattenParams(inputs.reasoning))) {
     params[`reasoning.${key}`] = value;
+  }
+  for (const [key, value] of Object.entries(inputs.agentParams ?? {})) {
+    if (!key.startsWith("agent.")) {
+      throw new Error(`buildRunPlan(): "${key}" is not an agent param`);
+    }
+    params[key] = value;
   }
   const src = inputs.projectSrc;
   for (const path of [src, inputs.dataset.dir, inputs.scratchDir, inputs.platformDir]) {

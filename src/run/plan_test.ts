@@ -173,3 +173,22 @@ Deno.test("buildRunPlan() refuses to write a plan the platform would refuse", ()
       '"recall"|"accuracy"',
   });
 });
+
+Deno.test("buildRunPlan() logs the agent.* params as given, and only those", () => {
+  const agentParams = {
+    "agent.source": "flags",
+    "agent.tokens.total": "5000",
+    "agent.cost_usd": "1.25",
+  };
+  const plan = buildRunPlan(inputs({ agentParams }));
+  deepEqual(
+    Object.fromEntries(Object.entries(plan.params).filter(([key]) => key.startsWith("agent."))),
+    agentParams,
+  );
+  const none = buildRunPlan(inputs());
+  deepEqual(Object.keys(none.params).filter((key) => key.startsWith("agent.")), []);
+  throws(
+    () => buildRunPlan(inputs({ agentParams: { model_type: "forged" } })),
+    /buildRunPlan\(\): "model_type" is not an agent param/,
+  );
+});

@@ -51,6 +51,9 @@ import { RunInterrupts } from "./interrupts.ts";
 import { refuseUnusableStoreFile } from "./store_file.ts";
 import { closeRunDir, createRunDir, recordRunId } from "../runs/run_dirs.ts";
 import { reconcileExistingStore } from "../runs/open_store.ts";
+import { type CostFlagText, parseCostFlags } from "../cost/agent_params.ts";
+import { resolveAgentCost } from "../cost/agent_cost.ts";
+import { checkAgentBudget } from "../cost/budget_check.ts";
 import {
   describeExit,
   endAbandonedRun,
@@ -67,6 +70,8 @@ export interface RunOptions {
   unsandboxed?: boolean;
   reason?: string;
   runName?: string;
+  /** `--tokens-used`, `--estimated-cost`, `--agent-model` as given (checked before anything). */
+  cost?: CostFlagText;
   env: Record<string, string | undefined>;
   /** Progress lines for a person or an agent (stderr). */
   log: (line: string) => void;
@@ -117,6 +122,7 @@ async function runInterruptibly(
   const { root, log } = options;
   const paths = projectPaths(root);
   checkEscapeHatchFlags(options);
+  const costFlags = parseCostFlags(options.cost ?? {});
 
   const agent = isAgentOperator(options.env);
   const configs = await interrupts.guard(loadRunConfigs(root, {
@@ -159,6 +165,19 @@ async function runInterruptibly(
   await interrupts.guard(checkTrackingServer(trackingUri));
   await refuseUnusableStoreFile(root, trackingUri);
   await interrupts.guard(reconcileExistingStore(root, options.env, trackingUri, log));
+  if (agent) {
+    await interrupts.guard(checkAgentBudget({
+      root,
+      env: options.env,
+      trackingUri,
+      working: standards,
+      committedText: await committed.text(configs.files.standards),
+      file: configs.files.standards,
+      client: experiment.client_name,
+      project: experiment.project_name,
+      now: Date.now(),
+    }));
+  }
 
   const dataset = await interrupts.guard(verifyDataset(root, experiment.dataset_version));
   log(`mlp: dataset ${dataset.hash.slice(0, 12)} verified (${dataset.files.length} files)`);
@@ -189,6 +208,15 @@ async function runInterruptibly(
   const operator = await resolveOperator(root, options.env);
   if (overrideEntries.length > 0) await refuseBrokenOverrideLog(paths.overrideLog);
 
+  const agentCost = await interrupts.guard(resolveAgentCost({
+    root,
+    env: options.env,
+    agent,
+    flags: costFlags,
+    pricing: standards.agent_pricing,
+    now: Date.now(),
+  }));
+  for (const note of agentCost.notes) log(note);
   const platformDir = await interrupts.guard(materializePlatform(paths.state));
   const runDir = await createRunDir(root);
   let snapshot: CodeSnapshot;
@@ -237,6 +265,7 @@ async function runInterruptibly(
     projectSrc: snapshot.src,
     platformDir: relative(root, platformDir),
     runName: options.runName,
+    agentParams: agentCost.params,
   });
   let created: Extract<SupervisorEvent, { event: "run_created" }> | undefined;
   let result: SupervisorResult;
@@ -259,6 +288,11 @@ async function runInterruptibly(
         created = event;
         await recordRunId(runDir, event.run_id);
         log(`mlp: MLflow run ${event.run_id} started (experiment ${event.experiment_id})`);
+        // The run is recorded: the session's messages so far are its. A state file that cannot
+        // be written costs the next run a double count, never this run.
+        await agentCost.markCounted?.().catch((error) =>
+          log(`mlp: warning: the agent session's state was not saved: ${error.message}`)
+        );
         if (overrideEntries.length === 0) return;
         await appendOverrideEntries(
           root,

@@ -166,6 +166,10 @@ export function openRestRunReader(
     findRunning(): Promise<RunRecord[]> {
       return searchRuns("attributes.status = 'RUNNING'", "ACTIVE_ONLY");
     },
+    findRunsWithParam(key: string): Promise<RunRecord[]> {
+      // A param filter matches only the runs that have the param; LIKE '%' matches any value.
+      return searchRuns(`params.\`${key.replace(/`/g, "")}\` LIKE '%'`);
+    },
     async getMetricHistory(runId: string): Promise<Record<string, MetricPoint[]>> {
       const run = await this.getRun(runId);
       const points: Record<string, MetricPoint[]> = {};

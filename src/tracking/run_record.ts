@@ -38,6 +38,8 @@ export interface RunReader {
   findRunsByCommit(commit: string): Promise<RunRecord[]>;
   /** The name of the experiment with this ID, or `null` if the store has none. */
   getExperimentName(experimentId: string): Promise<string | null>;
+  /** Every run (deleted ones too) that has a param named `key`, oldest first. */
+  findRunsWithParam(key: string): Promise<RunRecord[]>;
   /** Every active run whose status is RUNNING, oldest first. */
   findRunning(): Promise<RunRecord[]>;
   /** Every value logged of each metric of the run, in any order. */
