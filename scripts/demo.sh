@@ -5,7 +5,10 @@
 #   2. a synthetic credit-default dataset (60,000 applications) stored by content hash;
 #   3. a baseline experiment on main, then an agent-style change on a feature branch with its
 #      reasoning filled in, run, and merged through the merge gate;
-#   4. both runs' metrics side by side, read back with the official MLflow client.
+#   4. three more changes of other kinds (a feature added, regularization, a feature removed),
+#      each run on its branch and merged the same way;
+#   5. the first two runs side by side, read back with the official MLflow client, and what the
+#      lab learned: `mlp query history` (with a plot), `changes` and `categories`.
 # Running it again starts over from a new demo/ (the old one is removed).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,8 +50,6 @@ cat > configs/reasoning.yaml <<'YAML'
 hypothesis_category: hyperparameter_tuning
 change_description: "Shallower trees (max_depth 4 -> 3) with half the learning rate (0.1 -> 0.05) and twice the trees (200 -> 400): the baseline overfits the 4 % default class; smaller steps over more, simpler trees should generalise better."
 expected_effect: improve
-outcome: null
-metric_delta: null
 YAML
 git commit --quiet -am "Shallower trees, lower learning rate, more trees"
 candidate="$(MLP_AGENT=1 mlp run --run-name agent-slower-learning | tail -n 1)"
@@ -58,6 +59,39 @@ git checkout --quiet main
 git merge --quiet --no-ff agent/slower-learning -m "Merge agent/slower-learning
 
 MLflow-Run: $candidate"
+
+# One more agent change: a branch, the edit ("$4", a sed script on the file "$5"), the reasoning,
+# a commit, `mlp run`, and a merge proven by the run.
+experiment() {
+  local branch="$1" category="$2" description="$3"
+  say "An agent's change ($category): $description"
+  git checkout --quiet -b "agent/$branch"
+  sed -i -E "$4" "$5"
+  cat > configs/reasoning.yaml <<YAML
+# yaml-language-server: \$schema=./reasoning.schema.json
+hypothesis_category: $category
+change_description: "$description"
+expected_effect: improve
+YAML
+  git commit --quiet -am "$description"
+  local run
+  run="$(MLP_AGENT=1 mlp run | tail -n 1)"
+  git checkout --quiet main
+  git merge --quiet --no-ff "agent/$branch" -m "Merge agent/$branch
+
+MLflow-Run: $run"
+}
+experiment loan-per-account feature_addition \
+  "Loan amount per open account: a large loan spread over few accounts should signal risk the two ratios miss." \
+  's/^(\s*)delinquencies_per_open_account: .*/&\n\1loan_per_open_account: [loan_amount, num_open_accounts]/' \
+  configs/experiment.yaml
+experiment stronger-l2 regularization \
+  "Stronger L2 (reg_lambda 1 -> 5) and larger leaves (min_child_weight 1 -> 5): fewer splits fitted to the rare defaults." \
+  's/^(\s*)reg_lambda: .*/\1reg_lambda: 5.0/; s/^(\s*)min_child_weight: .*/\1min_child_weight: 5/' \
+  configs/experiment.yaml
+experiment no-calendar feature_removal \
+  "Drop the calendar features (month, day of week): application dates should not predict default, and they drift." \
+  's/^(\s*)date_parts: .*/\1date_parts: []/' configs/experiment.yaml
 
 say "Both runs, read back from MLflow"
 uv run --quiet --locked python - "$baseline" "$candidate" <<'PY'
@@ -79,9 +113,15 @@ for key in ["roc_auc", "f1", "precision", "recall", "log_loss", "training_time_s
     print(f"{key:28}" + "".join(f"{r.data.metrics.get(key, float('nan')):>36.4f}" for r in runs))
 PY
 
+say "What the lab learned: every experiment over time, the changes ranked, the kinds of change"
+mlp query history --plot "$demo/history.svg"
+mlp query changes
+mlp query categories
+
 cat >&2 <<MSG
 
-Look at both runs (every Tier 1 field is a param) in the MLflow UI:
+The history is drawn in demo/history.svg. Look at the runs (every Tier 1 field is a param) in the
+MLflow UI:
   cd demo && uv run mlflow ui --backend-store-uri sqlite:///mlflow.db --port 5000
 then open http://127.0.0.1:5000
 MSG
