@@ -4,6 +4,7 @@ import { parseExperiment } from "../config/experiment.ts";
 import { parseReasoning } from "../config/reasoning.ts";
 import { runPlanSchema } from "../contract/plan.ts";
 import { buildRunPlan, type RunPlanInputs } from "./plan.ts";
+import { defaultRunName } from "./run_name.ts";
 
 const read = (path: string) => Deno.readTextFile(new URL(path, import.meta.url));
 const standards = parseStandards(
@@ -81,7 +82,7 @@ Deno.test("buildRunPlan() tags the run and names the experiment client/project",
     primary_metric: experiment.protected.metric_definition,
   });
   equal(plan.sandbox.mode, "none");
-  equal(plan.run_name, null);
+  equal(plan.run_name, defaultRunName(reasoning));
 });
 
 Deno.test("buildRunPlan() trains on the protected split and metric, primary metric first", () => {
@@ -172,4 +173,9 @@ Deno.test("buildRunPlan() refuses to write a plan the platform would refuse", ()
       'Invalid option: expected one of "roc_auc"|"pr_auc"|"log_loss"|"brier"|"f1"|"precision"|' +
       '"recall"|"accuracy"',
   });
+});
+
+Deno.test("buildRunPlan() names the run from the reasoning unless --run-name gave one", () => {
+  equal(buildRunPlan(inputs()).run_name, "regularization-increased-depth-reduced-learning-rate");
+  equal(buildRunPlan(inputs({ runName: "ana's try" })).run_name, "ana's try");
 });
