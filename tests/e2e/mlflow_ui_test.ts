@@ -24,6 +24,7 @@ interface UiRecord {
     name: string;
     sourceRunId: string;
     status: string;
+    tags: Record<string, string>;
     metrics: Record<string, number>;
     artifacts: string[];
   }[];
@@ -62,7 +63,7 @@ print(json.dumps({
                   "source": d.dataset.source, "schema": d.dataset.schema,
                   "tags": {t.key: t.value for t in d.tags}} for d in run.inputs.dataset_inputs],
     "modelOutputs": [o.model_id for o in run.outputs.model_outputs],
-    "models": [{"modelId": m.model_id, "name": m.name, "sourceRunId": m.source_run_id, "status": str(m.status),
+    "models": [{"modelId": m.model_id, "name": m.name, "sourceRunId": m.source_run_id, "status": str(m.status), "tags": m.tags,
                 "metrics": {x.key: x.value for x in (m.metrics or [])}, "artifacts": sorted(files(m.model_id))}
                for m in models],
     "metricRows": sum(len(client.get_metric_history("${runId}", k)) for k in run.data.metrics),
@@ -114,6 +115,15 @@ print(json.dumps({
   equal(model.name, run.params.model_type);
   equal(model.sourceRunId, runId);
   equal(model.status, "READY");
+  deepEqual(
+    Object.fromEntries(Object.entries(model.tags).filter(([key]) => key.startsWith("mlflow."))),
+    {
+      "mlflow.user": run.tags["mlp.operator"],
+      "mlflow.source.type": "LOCAL",
+      "mlflow.source.name": "credit_risk",
+      "mlflow.source.git.commit": commit,
+    },
+  );
   equal(model.metrics.roc_auc, run.metrics.roc_auc);
   deepEqual(
     model.artifacts.filter((path) => path === "MLmodel" || path.endsWith(".skops")),

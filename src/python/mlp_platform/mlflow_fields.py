@@ -147,19 +147,31 @@ def dataset_input(plan: Plan) -> DatasetInput:
     return DatasetInput(dataset, tags)
 
 
+MODEL_SOURCE_TAGS = ("mlflow.user", "mlflow.source.type", "mlflow.source.name", "mlflow.source.git.commit")
+"""The run's tags a LoggedModel carries too: the Logged models page shows them (Logged from)."""
+
+
 def log_logged_model(
-    client: MlflowClient, experiment_id: str, run_id: str, model_dir: Path, model_type: str, metric_keys: list[str]
+    client: MlflowClient,
+    experiment_id: str,
+    run_id: str,
+    model_dir: Path,
+    model_type: str,
+    metric_keys: list[str],
+    run_tags: dict[str, str],
 ) -> str:
     """Copies the model directory the trainer wrote (``mlflow.sklearn.save_model``) into an MLflow 3
     LoggedModel named after the model type, made by this run and linked to it as an output (the
     Models column and the Logged models page), with the run's metrics ``metric_keys`` linked to it;
-    returns its model ID. Nothing is loaded or unpickled. The run's ``model/`` artifacts stay the sealed copy.
+    returns its model ID. It carries the run's ``MODEL_SOURCE_TAGS``. Nothing is loaded or
+    unpickled. The run's ``model/`` artifacts stay the sealed copy.
 
     The metrics are logged again with the model's ID and their original timestamp and step: MLflow's
     SQL store keeps one row per identical (key, value, timestamp, step) in the run's history, and adds
     the model's link (what ``mlflow.sklearn.log_model`` does, too)."""
     name = model_type if model_type not in RUN_ARTIFACT_DIRS else f"{model_type}_model"
-    model = client.create_logged_model(experiment_id, name=name, source_run_id=run_id, model_type=model_type)
+    tags = {key: run_tags[key] for key in MODEL_SOURCE_TAGS if key in run_tags}
+    model = client.create_logged_model(experiment_id, name=name, source_run_id=run_id, model_type=model_type, tags=tags)
     client.log_model_artifacts(model.model_id, str(model_dir))
     client.finalize_logged_model(model.model_id, "READY")
     client.log_outputs(run_id, [LoggedModelOutput(model.model_id, step=0)])

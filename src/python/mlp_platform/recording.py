@@ -109,7 +109,7 @@ class Recorder:
         model_dir = self.plan.out_dir / "model"
         model_type = self.plan.training.model_type
         return mlflow_fields.log_logged_model(
-            self.client, self.experiment_id, self.run_id, model_dir, model_type, sorted(self.metrics)
+            self.client, self.experiment_id, self.run_id, model_dir, model_type, sorted(self.metrics), self.tags
         )
 
     def log_results(self, checkpoint: Checkpoint) -> dict[str, float]:
