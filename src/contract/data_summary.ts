@@ -43,7 +43,8 @@ export const targetSummarySchema = z.object({
 /** The whole summary. */
 export const dataSummarySchema = z.object({
   summary_version: z.literal(DATA_SUMMARY_VERSION),
-  dataset_hash: z.string().regex(/^[0-9a-f]{64}$/),
+  // (?![\s\S]), not $: the same end of text in JavaScript and Python regular expressions.
+  dataset_hash: z.string().regex(/^[0-9a-f]{64}(?![\s\S])/),
   rows: z.number().int().nonnegative(),
   columns: z.array(columnSummarySchema),
   target: targetSummarySchema.nullable(),

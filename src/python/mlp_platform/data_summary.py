@@ -20,7 +20,9 @@ from typing import Any
 import pandas
 from pandas.api import types as ptypes
 
+from mlp_platform.contract import DATA_SUMMARY_SCHEMA
 from mlp_platform.dataset import TableError, read_verified
+from mlp_platform.json_schema import validate
 
 SUMMARY_VERSION = 1
 MAX_VALUES = 20
@@ -89,7 +91,9 @@ def summarize(
     """The summary of `df` (already verified against `dataset_hash`): rows, per column (in the
     table's order) dtype, kind, missing count and share, distinct values and, for categorical and
     boolean columns, the most frequent values with their counts; the target's positive rate when
-    `target_column` is given."""
+    `target_column` is given.
+
+    :raises json_schema.Invalid: the summary does not fit the contract (a bug here)."""
     rows = len(df)
     summary: dict[str, Any] = {
         "summary_version": SUMMARY_VERSION,
@@ -98,6 +102,8 @@ def summarize(
         "columns": [_column(str(name), df[name], rows) for name in df.columns],
         "target": None if target_column is None else _target(df, target_column, positive_class),
     }
+    # The contract's schema (src/contract/data_summary.ts), which mlp checks too when it reads one.
+    validate(DATA_SUMMARY_SCHEMA, json.loads(to_json(summary)))
     return summary
 
 

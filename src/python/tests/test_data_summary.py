@@ -6,8 +6,10 @@ import sys
 from pathlib import Path
 
 import pandas
+import pytest
 
 from mlp_platform.data_summary import MAX_VALUES, summarize, to_json
+from mlp_platform.json_schema import Invalid
 
 PLATFORM = Path(__file__).resolve().parents[1]
 
@@ -75,3 +77,8 @@ def test_the_command_line_refuses_a_dataset_whose_manifest_does_not_match(tmp_pa
 
 def test_to_json_writes_no_nan() -> None:
     assert json.loads(to_json({"x": float("nan"), "y": [1.5]})) == {"x": None, "y": [1.5]}
+
+
+def test_a_summary_that_does_not_fit_the_contract_is_never_written() -> None:
+    with pytest.raises(Invalid, match="dataset_hash"):
+        summarize(pandas.DataFrame({"x": [1]}), "not-a-hash")
