@@ -5,7 +5,7 @@ TOOLS := $(CURDIR)/.tools
 export UV_PYTHON_DOWNLOADS := never
 export PATH := $(CURDIR)/bin:$(TOOLS)/deno/node_modules/.bin:$(TOOLS)/uv-pkg/bin:$(TOOLS)/venv/bin:$(PATH)
 
-.PHONY: all tools demo test test-faults test-sandbox check bench build clean
+.PHONY: all tools demo test test-faults test-sandbox check bench build clean ui-check
 
 all: test
 
@@ -38,6 +38,10 @@ check: tools
 ## bench: measure and write docs/benchmarks.md
 bench: tools
 	@scripts/bench.sh
+
+## ui-check: a real run shown by a real MLflow UI in headless chromium: REST + page text, screenshots in .cache/ui-check/
+ui-check: tools
+	@deno run -A tests/ui/ui_check.ts $(UI_CHECK_ARGS)
 
 ## build: a single `mlp` executable with the permissions baked in (needs Deno's denort download)
 build: tools

@@ -123,5 +123,5 @@ cat >&2 <<MSG
 The history is drawn in demo/history.svg. Look at the runs (every Tier 1 field is a param) in the
 MLflow UI:
   cd demo && uv run mlflow ui --backend-store-uri sqlite:///mlflow.db --port 5000
-then open http://127.0.0.1:5000
+then open the runs table: http://127.0.0.1:5000/#/experiments/$(uv run --quiet --locked python -c "from mlflow.tracking import MlflowClient; print(MlflowClient('sqlite:///mlflow.db').get_run('$candidate').info.experiment_id)")/runs?workflowType=machine_learning
 MSG

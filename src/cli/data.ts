@@ -17,12 +17,17 @@ import { addDataset } from "../cas/add.ts";
 import type { VerifiedDataset } from "../cas/dataset.ts";
 import { type DatasetSummary, listDatasets } from "../cas/list.ts";
 import { verifyDataset } from "../cas/verify.ts";
+import { loadStandards } from "../config/standards.ts";
+import { describeDataset } from "../data_summary/describe.ts";
+import { formatSummary } from "../data_summary/format.ts";
 
 /** Registers `mlp data` and its subcommands on the program. */
 export function registerData(program: Command): void {
   const data = program
     .command("data")
-    .description("Content-addressed datasets in data/shadow/<sha256>/: add, verify, list.");
+    .description(
+      "Content-addressed datasets in data/shadow/<sha256>/: add, verify, list, describe.",
+    );
 
   data
     .command("add")
@@ -103,6 +108,45 @@ Example:
         ? await configuredDatasetVersion(root)
         : validateDatasetVersion(hash);
       console.log(`ok  ${describe(root, await verifyWithProgress(root, wanted))}`);
+    });
+
+  data
+    .command("describe")
+    .description(
+      "Per column: type, missing share, distinct values (category values with counts); the target rate.",
+    )
+    .argument("[hash]", "dataset hash (default: dataset_version of configs/experiment.yaml)")
+    .option("--json", "print the summary as JSON (the format of a run's mlp/data_summary.json)")
+    .addHelpText(
+      "after",
+      `
+What the risk checklist needs (missing data, class imbalance, the category values that
+configs/experiment.yaml names) without loading the data yourself. The dataset is verified first;
+the numbers come from the platform's own code, the same that logs every run's
+mlp/data_summary.json. Categorical columns list their 20 most frequent values. The target is the
+standards' protected target_column, its rate that of positive_class.
+
+Example:
+  mlp data describe
+  mlp data describe 3f1c0e…(64 hex characters) --json`,
+    )
+    .action(async (hash: string | undefined, flags: { json?: boolean }) => {
+      const root = findProjectRoot();
+      const wanted = hash === undefined
+        ? await configuredDatasetVersion(root)
+        : validateDatasetVersion(hash);
+      const dataset = await verifyWithProgress(root, wanted);
+      const standards = await loadStandards(
+        projectPaths(root).standards,
+        projectRelative(root, projectPaths(root).standards),
+      );
+      const { target_column: column, positive_class: positiveClass } = standards.protected_fields;
+      const summary = await describeDataset(
+        root,
+        dataset,
+        column ? { column, positiveClass } : null,
+      );
+      console.log(flags.json ? JSON.stringify(summary, null, 1) : formatSummary(summary));
     });
 
   data

@@ -305,7 +305,7 @@ const SEAL_FIXTURE: SealRecord = {
     "zﬀ": "BMP key after U+FB00",
     empty: "",
   },
-  tags: { client_name: "acme", "mlp.owner.pid": "42", "mlflow.user": "not sealed" },
+  tags: { client_name: "acme", "mlp.owner.pid": "42", "mlflow.note.content": "not sealed" },
   metrics: {
     roc_auc: 0.8123456789012345,
     nan: NaN,
@@ -343,7 +343,7 @@ Deno.test("the seal's canonical bytes and digest are the same in the platform an
   const fromPython = JSON.parse(await python(PYTHON_SEAL, [encoded]));
   equal(fromPython.canonical, canonicalSeal(SEAL_FIXTURE));
   equal(fromPython.digest, sealDigest(SEAL_FIXTURE));
-  equal(fromPython.canonical.includes("mlflow.user"), false);
+  equal(fromPython.canonical.includes("mlflow.note.content"), false);
   equal(fromPython.canonical.includes('"nan":"NaN"'), true);
   equal(fromPython.canonical.includes(`"inf":"7fefffffffffffff"`), true);
   equal(fromPython.canonical.includes(`"zero":"0000000000000000"`), true);

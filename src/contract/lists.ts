@@ -84,6 +84,11 @@ export const SEALED_TAGS = [
   "mlp.owner.pid",
   "mlflow.source.git.commit",
   "mlflow.runName",
+  // What the MLflow UI shows as Created by and Source (docs/seal.md says why these and not the
+  // Description, which the UI lets anyone edit).
+  "mlflow.user",
+  "mlflow.source.type",
+  "mlflow.source.name",
 ] as const;
 
 /** The tag that holds a run's seal, set last before the run ends FINISHED. */

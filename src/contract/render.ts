@@ -10,6 +10,7 @@
  * @module
  */
 import { z } from "zod";
+import { dataSummarySchema } from "./data_summary.ts";
 import { platformEventSchema } from "./events.ts";
 import { SHARED_LISTS } from "./lists.ts";
 import { runPlanSchema } from "./plan.ts";
@@ -26,6 +27,10 @@ export function renderContractFiles(): Record<string, string> {
     "events.schema.json": schemaText(
       platformEventSchema,
       "One line of the platform's event channel.",
+    ),
+    "data_summary.schema.json": schemaText(
+      dataSummarySchema,
+      "A dataset's summary (mlp data describe --json, a run's mlp/data_summary.json).",
     ),
     "lists.json": json({ $comment: GENERATED, ...SHARED_LISTS }),
   };

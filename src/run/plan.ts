@@ -18,6 +18,7 @@ import type { SandboxMode } from "../contract/lists.ts";
 import { isProjectRelative, PLAN_VERSION, type RunPlan, runPlanSchema } from "../contract/plan.ts";
 import { featuresJson } from "../fingerprint/feature_hash.ts";
 import { hyperparameterParams, hyperparameterTypes } from "./hyperparameters.ts";
+import { defaultRunName } from "./run_name.ts";
 
 /** Fingerprints that mlp computes and logs as Tier 1 params on every run. */
 export interface Fingerprints {
@@ -93,7 +94,8 @@ export function buildRunPlan(inputs: RunPlanInputs): RunPlan {
   const plan = runPlanSchema.safeParse({
     plan_version: PLAN_VERSION,
     experiment_name: `${experiment.client_name}/${experiment.project_name}`,
-    run_name: inputs.runName ?? null,
+    // A person's --run-name wins; otherwise the name says what was tried (run_name.ts).
+    run_name: inputs.runName ?? defaultRunName(inputs.reasoning),
     tags: {
       client_name: experiment.client_name,
       project_name: experiment.project_name,

@@ -4,6 +4,7 @@ import { parseExperiment } from "../config/experiment.ts";
 import { parseReasoning } from "../config/reasoning.ts";
 import { runPlanSchema } from "../contract/plan.ts";
 import { buildRunPlan, type RunPlanInputs } from "./plan.ts";
+import { defaultRunName } from "./run_name.ts";
 
 const read = (path: string) => Deno.readTextFile(new URL(path, import.meta.url));
 const standards = parseStandards(
@@ -81,7 +82,7 @@ Deno.test("buildRunPlan() tags the run and names the experiment client/project",
     primary_metric: experiment.protected.metric_definition,
   });
   equal(plan.sandbox.mode, "none");
-  equal(plan.run_name, null);
+  equal(plan.run_name, defaultRunName(reasoning));
 });
 
 Deno.test("buildRunPlan() trains on the protected split and metric, primary metric first", () => {
@@ -191,4 +192,9 @@ Deno.test("buildRunPlan() logs the agent.* params as given, and only those", () 
     () => buildRunPlan(inputs({ agentParams: { model_type: "forged" } })),
     /buildRunPlan\(\): "model_type" is not an agent param/,
   );
+});
+
+Deno.test("buildRunPlan() names the run from the reasoning unless --run-name gave one", () => {
+  equal(buildRunPlan(inputs()).run_name, "regularization-increased-depth-reduced-learning-rate");
+  equal(buildRunPlan(inputs({ runName: "ana's try" })).run_name, "ana's try");
 });

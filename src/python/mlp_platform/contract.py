@@ -38,6 +38,9 @@ EVENT_SCHEMAS: dict[str, Schema] = {
 }
 """The schema of each event, by its name (the ``event`` field)."""
 
+DATA_SUMMARY_SCHEMA = _schema("data_summary.schema.json")
+"""The schema of a data summary (``data_summary``: mlp data describe, mlp/data_summary.json)."""
+
 _LISTS = _load("lists.json")
 
 

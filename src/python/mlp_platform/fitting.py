@@ -22,7 +22,7 @@ import numpy
 import pandas
 from sklearn.base import clone
 
-from mlp_platform import splits
+from mlp_platform import data_summary, splits
 from mlp_platform.dataset import read_verified, schema_hash
 from mlp_platform.model_export import save_model
 from mlp_platform.plan import Plan, shown_class
@@ -118,6 +118,9 @@ def run_training(plan: Plan, stage: FeatureStage) -> None:
             f'the loaded dataset "{plan.dataset.dir}" has schema hash "{found}", but the plan expects '
             f'"{plan.dataset.schema_hash}": re-add the dataset with mlp data add'
         )
+    # What `mlp data describe` prints, of the verified bytes trained on (logged as mlp/data_summary.json).
+    summary = out / "data_summary.json"
+    data_summary.write(summary, df, plan.dataset.hash, training.target_column, training.positive_class)
     if training.target_column not in df.columns:
         raise TrainingRefused(f'target column "{training.target_column}" is not in the dataset')
     y, classes = _binary_target(df[training.target_column], training.positive_class)

@@ -14,7 +14,7 @@ import numpy
 import pyarrow.parquet
 from mlflow.tracking import MlflowClient
 
-from mlp_platform import tracking
+from mlp_platform import mlflow_fields, tracking
 from mlp_platform.contract import SEAL_ARTIFACT, SEAL_TAG
 from mlp_platform.metrics import compute_metrics
 from mlp_platform.os_errors import describe
@@ -63,7 +63,8 @@ class Recorder:
             experiment_id, created = tracking.experiment_id(client, plan.experiment_name)
             if created:
                 make_artifact_location_relative(uri, experiment_id)
-            tags = {**plan.tags, **owner_tags(plan.path.parent, plan.project_root)}
+            mlflow_fields.mark_classic_ml(client, experiment_id)
+            tags = {**plan.tags, **owner_tags(plan.path.parent, plan.project_root), **mlflow_fields.run_tags(plan)}
             if "git_commit" in plan.params:
                 tags["mlflow.source.git.commit"] = plan.params["git_commit"]
             checkpoint()
@@ -90,6 +91,26 @@ class Recorder:
             shutil.copyfile(self.plan.path, copy)
         self.client.log_artifact(self.run_id, str(copy), "mlp")
         self.artifacts["mlp/plan.json"] = hash_file(copy)
+        self.log_dataset_input()
+
+    def log_dataset_input(self) -> None:
+        """The run's dataset as an MLflow dataset input (the UI's Datasets column), digest = the
+        dataset hash (``mlflow_fields.dataset_input``). Not sealed: the sealed params carry the hash."""
+        self.client.log_inputs(self.run_id, datasets=[mlflow_fields.dataset_input(self.plan)])
+
+    def log_readable_record(self) -> str:
+        """After ``log_results``: the trainer's data summary as the artifact ``mlp/data_summary.json``
+        (sealed, as every artifact), and the model as an MLflow 3 LoggedModel linked to the run, with
+        the run's metrics linked to it (the UI's Models column and Logged models page); returns the
+        model ID. The LoggedModel is not sealed: the sealed copy is the run's ``model/`` artifacts."""
+        summary = self.plan.out_dir / "data_summary.json"
+        self.client.log_artifact(self.run_id, str(summary), "mlp")
+        self.artifacts["mlp/data_summary.json"] = hash_file(summary)
+        model_dir = self.plan.out_dir / "model"
+        model_type = self.plan.training.model_type
+        return mlflow_fields.log_logged_model(
+            self.client, self.experiment_id, self.run_id, model_dir, model_type, sorted(self.metrics), self.tags
+        )
 
     def log_results(self, checkpoint: Checkpoint) -> dict[str, float]:
         """Metrics from the trainer's out-of-fold predictions, dataset size, plots and the model;

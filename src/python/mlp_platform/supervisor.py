@@ -178,6 +178,7 @@ def _supervise(plan: Plan, uri: str, recorder: Recorder, trainer: TrainerProcess
             status, text = "FAILED", trainer.error_text(code)
         else:
             metrics = recorder.log_results(interrupts.check)
+            recorder.log_readable_record()
             assert_no_project_modules(plan.project_src)
             interrupts.check()
             recorder.seal_finished()

@@ -17,7 +17,7 @@ import pandas
 import pytest
 
 import mlp_platform
-from mlp_platform.dataset import schema_hash
+from mlp_platform.dataset import schema_bytes, schema_hash
 
 PLATFORM_DIR = Path(mlp_platform.__file__).resolve().parent.parent
 
@@ -90,6 +90,7 @@ class Project:
     def write_dataset(self, df: pandas.DataFrame) -> None:
         """Replaces the dataset's table with `df`, its manifest, and the plan's hashes with theirs."""
         df.to_parquet(self.dataset_dir / "data.parquet", index=False)
+        (self.dataset_dir / "schema.json").write_bytes(schema_bytes(df))  # as mlp data add writes it
         digest = write_manifest(self.dataset_dir)
         self.plan["params"]["dataset_schema_hash"] = schema_hash(df)
         self.plan["params"]["dataset_hash"] = digest
@@ -108,6 +109,7 @@ def make_project(root: Path, features: str = FEATURES_OK, model: str = MODEL_LOG
     dataset_dir = root / "data" / "shadow" / ("a" * 64)
     dataset_dir.mkdir(parents=True)
     df.to_parquet(dataset_dir / "data.parquet", index=False)
+    (dataset_dir / "schema.json").write_bytes(schema_bytes(df))  # as mlp data add writes it
     digest = write_manifest(dataset_dir)
     other = root / "data" / "shadow" / ("b" * 64)
     other.mkdir(parents=True)

@@ -125,6 +125,7 @@ def test_a_run_is_recorded_finished_with_params_metrics_artifacts_and_a_loadable
         "plots/roc_curve.png",
         "plots/feature_importance.png",
         "model/MLmodel",
+        "mlp/data_summary.json",
     } <= set(artifacts)
     assert not [a for a in artifacts if a.startswith(("error/", "model/code/"))]  # no project code needed
     plan_copy = Path(client.download_artifacts(run_id, "mlp/plan.json"))
@@ -139,7 +140,14 @@ def test_a_run_is_recorded_finished_with_params_metrics_artifacts_and_a_loadable
     assert (sealed["seal_version"], sealed["run_id"], sealed["status"]) == (1, run_id, "FINISHED")
     assert sealed["params"] == params
     assert sealed["tags"] == {k: v for k, v in tags.items() if k in SEALED_TAGS}
-    assert set(sealed["tags"]) == {*project.plan["tags"], *OWNER_TAGS, "mlflow.source.git.commit", "mlflow.runName"}
+    ui_tags = {"mlflow.user", "mlflow.source.type", "mlflow.source.name"}  # mlflow_fields.run_tags
+    assert set(sealed["tags"]) == {
+        *project.plan["tags"],
+        *OWNER_TAGS,
+        "mlflow.source.git.commit",
+        "mlflow.runName",
+        *ui_tags,
+    }
     assert sealed["metrics"] == {k: encode_metric(v) for k, v in run.data.metrics.items()}
     assert sealed["metric_history"] == {k: [encode_metric(v)] for k, v in run.data.metrics.items()}
     assert set(sealed["artifacts"]) == set(artifacts) - {"mlp/seal.json"}
