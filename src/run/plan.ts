@@ -15,7 +15,13 @@ import type { ReasoningConfig } from "../config/reasoning.ts";
 import { flattenParams } from "../config/flatten.ts";
 import type { HyperparameterSpec } from "../config/standards.ts";
 import type { SandboxMode } from "../contract/lists.ts";
-import { isProjectRelative, PLAN_VERSION, type RunPlan, runPlanSchema } from "../contract/plan.ts";
+import {
+  type Comparison,
+  isProjectRelative,
+  PLAN_VERSION,
+  type RunPlan,
+  runPlanSchema,
+} from "../contract/plan.ts";
 import { featuresJson } from "../fingerprint/feature_hash.ts";
 import { hyperparameterParams, hyperparameterTypes } from "./hyperparameters.ts";
 
@@ -53,6 +59,8 @@ export interface RunPlanInputs {
   projectSrc: string;
   platformDir: string;
   runName?: string;
+  /** The baseline and thresholds of the run's outcome (`src/outcome/`); none: no outcome. */
+  comparison?: Comparison | null;
 }
 
 /**
@@ -125,6 +133,7 @@ export function buildRunPlan(inputs: RunPlanInputs): RunPlan {
     project_src: src,
     scratch_dir: inputs.scratchDir,
     platform_dir: inputs.platformDir,
+    comparison: inputs.comparison ?? null,
   });
   if (!plan.success) {
     const [issue] = plan.error.issues;

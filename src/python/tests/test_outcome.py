@@ -1,0 +1,93 @@
+"""outcome: the paired t-test against scipy's own, the bootstrap on known rows, the classification."""
+
+from __future__ import annotations
+
+import math
+
+import numpy
+import pytest
+from scipy import stats
+from sklearn.metrics import log_loss, roc_auc_score
+
+from mlp_platform.outcome import classify, paired_bootstrap, paired_t_folds
+
+CURRENT = [0.81, 0.79, 0.83, 0.80, 0.82]
+BASELINE = [0.80, 0.78, 0.81, 0.80, 0.80]
+
+
+def test_paired_t_matches_scipy_ttest_rel() -> None:
+    result = paired_t_folds(CURRENT, BASELINE, "higher", 0.95)
+    expected = stats.ttest_rel(CURRENT, BASELINE)
+    diff = numpy.subtract(CURRENT, BASELINE)
+    assert result.method == "paired_t_folds"
+    assert result.delta == pytest.approx(0.012)
+    assert result.p_value == pytest.approx(float(expected.pvalue))
+    assert result.std_error == pytest.approx(float(diff.std(ddof=1) / math.sqrt(5)))
+    half = stats.t.ppf(0.975, 4) * result.std_error
+    assert (result.ci_low, result.ci_high) == (pytest.approx(0.012 - half), pytest.approx(0.012 + half))
+
+
+def test_paired_t_lower_is_better_flips_the_sign() -> None:
+    result = paired_t_folds([0.40, 0.42, 0.41], [0.45, 0.46, 0.44], "lower", 0.95)
+    assert result.delta == pytest.approx(0.04)
+    assert result.p_value == pytest.approx(float(stats.ttest_rel([0.40, 0.42, 0.41], [0.45, 0.46, 0.44]).pvalue))
+
+
+def test_paired_t_identical_scores_have_p_one() -> None:
+    result = paired_t_folds(CURRENT, CURRENT, "higher", 0.95)
+    assert (result.delta, result.std_error, result.p_value) == (0.0, 0.0, 1.0)
+
+
+def test_paired_t_needs_the_same_number_of_folds() -> None:
+    with pytest.raises(ValueError, match="the same folds, at least 2: got 5 and 3"):
+        paired_t_folds(CURRENT, BASELINE[:3], "higher", 0.95)
+
+
+def _rows(n: int = 400, seed: int = 3) -> tuple[numpy.ndarray, numpy.ndarray]:
+    rng = numpy.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    return y, numpy.clip(y * 0.3 + rng.normal(0.35, 0.2, n), 0.01, 0.99)
+
+
+def test_bootstrap_delta_is_the_difference_on_the_shared_rows() -> None:
+    y, good = _rows()
+    rng = numpy.random.default_rng(5)
+    noisy = numpy.clip(good + rng.normal(0, 0.3, len(y)), 0.01, 0.99)
+    result = paired_bootstrap(y, good, noisy, roc_auc_score, "higher", 0.95, resamples=300)
+    assert result.method == "paired_bootstrap"
+    assert result.delta == pytest.approx(roc_auc_score(y, good) - roc_auc_score(y, noisy))
+    assert result.delta > 0.05
+    assert result.p_value == pytest.approx(2 / 301)  # no resample favours the noisy scores
+    assert result.ci_low > 0 and result.std_error > 0
+    again = paired_bootstrap(y, good, noisy, roc_auc_score, "higher", 0.95, resamples=300)
+    assert again == result  # seeded
+
+
+def test_bootstrap_of_identical_scores_is_neutral() -> None:
+    y, scores = _rows()
+    result = paired_bootstrap(y, scores, scores, roc_auc_score, "higher", 0.95, resamples=100)
+    assert (result.delta, result.std_error, result.p_value) == (0.0, 0.0, 1.0)
+
+
+def test_bootstrap_log_loss_direction() -> None:
+    y, good = _rows()
+    worse = numpy.clip(good * 0.5 + 0.25, 0.01, 0.99)
+    result = paired_bootstrap(y, good, worse, lambda a, b: log_loss(a, b, labels=[0, 1]), "lower", 0.95, 200)
+    assert result.delta == pytest.approx(log_loss(y, worse) - log_loss(y, good))
+    assert result.delta > 0
+
+
+@pytest.mark.parametrize(
+    ("delta", "p", "expected"),
+    [
+        (0.01, 0.01, "confirmed"),
+        (0.001, 0.01, "confirmed"),  # exactly min_effect
+        (0.0009, 0.001, "neutral"),  # significant but below the minimum effect
+        (0.01, 0.05, "neutral"),  # not below 1 - confidence
+        (-0.01, 0.01, "negative"),
+        (-0.01, 0.2, "neutral"),
+        (float("nan"), 0.01, "neutral"),
+    ],
+)
+def test_classify(delta: float, p: float, expected: str) -> None:
+    assert classify(delta, p, min_effect=0.001, confidence=0.95) == expected
