@@ -103,10 +103,17 @@ export const supervisorEventSchema = z.discriminatedUnion("event", [
   finishedSchema,
 ]);
 
+/** What `run_admin tag` did: it set the tags asked for on the run. */
+export const taggedEventSchema = z.strictObject({
+  event: z.literal("tagged"),
+  run_id: runId,
+});
+
 /** Every event the platform Python can send, whichever module sends it. */
 export const platformEventSchema = z.discriminatedUnion("event", [
   ...supervisorEventSchema.options,
   endedEventSchema,
+  taggedEventSchema,
 ]);
 
 /** An event of the supervisor. */

@@ -11,7 +11,7 @@ import { parseReasoning } from "../config/reasoning.ts";
 import { parseStandards, PLATFORM_MODEL_TYPES } from "../config/standards.ts";
 import { parseEvent } from "../run/events.ts";
 import { buildRunPlan } from "../run/plan.ts";
-import { endedEventSchema, parseEventLine } from "./events.ts";
+import { endedEventSchema, parseEventLine, taggedEventSchema } from "./events.ts";
 import {
   END_STATUSES,
   HYPERPARAMETER_TYPES,
@@ -265,6 +265,7 @@ tested = {**first, "outcome": "confirmed", "method": "paired_t_folds", "baseline
           "note": "the same 5 folds", "better_elsewhere": {"run_id": "e" * 32, "value": 0.8, "dataset_hash": "a" * 64}}
 emit("finished", status="FINISHED", run_id="0123abcd", metrics={}, error=None, seal="ab" * 32, outcome=tested)
 emit("unended", run_id="0123abcd", message="left RUNNING", hint="free space")
+emit("tagged", run_id="0123abcd")
 for status in contract.END_STATUSES:
     emit("ended", run_id="0123abcd", status=status, changed=True, was="RUNNING")
 for was in contract.RUN_STATUSES:
@@ -273,11 +274,13 @@ for was in contract.RUN_STATUSES:
 
 Deno.test("every event the platform can emit parses in mlp, as it was sent", async () => {
   const lines = (await python(EMIT_ALL)).trim().split("\n");
-  equal(lines.length, 10 + 1 + 12 + 2 + 1 + 5);
+  equal(lines.length, 10 + 1 + 12 + 2 + 1 + 1 + 5);
   for (const line of lines) {
     const sent = JSON.parse(line);
     const parsed = sent.event === "ended"
       ? parseEventLine(endedEventSchema, line, "run_admin")
+      : sent.event === "tagged"
+      ? parseEventLine(taggedEventSchema, line, "run_admin")
       : parseEvent(line);
     deepEqual(parsed, sent);
   }

@@ -38,6 +38,8 @@ export interface RunReader {
   findRunsByCommit(commit: string): Promise<RunRecord[]>;
   /** The name of the experiment with this ID, or `null` if the store has none. */
   getExperimentName(experimentId: string): Promise<string | null>;
+  /** Every active FINISHED run of the experiment named `experimentName`, oldest first. */
+  findFinishedRuns(experimentName: string): Promise<RunRecord[]>;
   /** Every active run whose status is RUNNING, oldest first. */
   findRunning(): Promise<RunRecord[]>;
   /** Every value logged of each metric of the run, in any order. */
