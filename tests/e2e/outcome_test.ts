@@ -23,11 +23,16 @@ function lines(text: string): string[] {
 }
 
 /** Commits the work tree and runs `mlp run` at the new commit (so every run is clean). */
-async function runAt(project: TestProject, message: string): Promise<Output & { runId: string }> {
+async function runAt(
+  project: TestProject,
+  message: string,
+  flags: string[] = [],
+): Promise<Output & { runId: string }> {
   await project.git(["commit", "--quiet", "--allow-empty", "-am", message]);
-  const out = await project.mlp(["run"]);
+  const out = await project.mlp(["run", ...flags]);
   equal(out.code, 0, out.stderr);
-  const runId = lines(out.stdout).at(-1)!;
+  const last = lines(out.stdout).at(-1)!;
+  const runId = flags.includes("--json") ? JSON.parse(last).runId : last;
   match(runId, RUN_ID);
   return { ...out, runId };
 }
@@ -245,7 +250,7 @@ Deno.test("temporal split, log_loss: the baseline is the lowest log_loss, compar
   await project.edit("configs/experiment.yaml", /n_estimators: 200/, "n_estimators: 20");
   const b = await runAt(project, "fewer trees");
   await project.edit("configs/experiment.yaml", /max_depth: 4/, "max_depth: 2");
-  const c = await runAt(project, "shallower trees");
+  const c = await runAt(project, "shallower trees", ["--json"]);
   const [runA, runB, runC] = await Promise.all([a, b, c].map((r) => project.readRun(r.runId)));
   equal(runA.tags["mlp.outcome"], "first");
   equal((await histories(project, a.runId))["fold.log_loss"].length, 1);
@@ -264,13 +269,29 @@ Deno.test("temporal split, log_loss: the baseline is the lowest log_loss, compar
   const p = runC.metrics["outcome.p_value"];
   ok(p > 0 && p <= 1, String(p));
   ok(runC.metrics["outcome.ci_low"] <= runC.metrics["outcome.ci_high"]);
+  // The line before the run ID; with --json, no such line: the summary has the same fields.
   match(
-    lines(c.stdout).at(-2)!,
+    lines(b.stdout).at(-2)!,
     new RegExp(
-      `^log_loss ${runC.metrics.log_loss.toFixed(4)}  [+-]\\d\\.\\d{4} vs ${
-        best.id.slice(0, 8)
+      `^log_loss ${runB.metrics.log_loss.toFixed(4)}  [+-]\\d\\.\\d{4} vs ${
+        a.runId.slice(0, 8)
       } \\(±\\d\\.\\d{4}, p[=<][0-9.]+\\): (confirmed|neutral|negative)$`,
     ),
   );
-  equal(c.stdout.split("\n").at(-2), c.runId);
+  equal(lines(c.stdout).length, 1);
+  const summary = JSON.parse(c.stdout);
+  deepEqual(summary.outcome, {
+    outcome: runC.tags["mlp.outcome"],
+    method: "paired_bootstrap",
+    metric: "log_loss",
+    value: runC.metrics.log_loss,
+    baseline_run_id: best.id,
+    delta: runC.metrics.metric_delta,
+    std_error: runC.metrics["outcome.std_error"],
+    p_value: runC.metrics["outcome.p_value"],
+    ci_low: runC.metrics["outcome.ci_low"],
+    ci_high: runC.metrics["outcome.ci_high"],
+    note: runC.params["outcome.note"],
+    better_elsewhere: null,
+  });
 });
