@@ -220,7 +220,7 @@ print(json.dumps({"p": float(stats.ttest_rel(a, b).pvalue) if se > 0 else 1.0, "
     },
   );
 
-  await t.step("mlp outcome refuses an unknown run, a missing reason and an agent", async () => {
+  await t.step("mlp outcome refuses an unknown or unsealed run, no reason, an agent", async () => {
     const unknown = await project.mlp(["outcome", "f".repeat(32), "neutral", "--reason", "x"]);
     equal(unknown.code, 1);
     match(unknown.stderr, new RegExp(`error: Run ${"f".repeat(32)} is not in the store `));
@@ -232,6 +232,22 @@ print(json.dumps({"p": float(stats.ttest_rel(a, b).pvalue) if se > 0 else 1.0, "
     });
     equal(agent.code, 1);
     match(agent.stderr, /error: An AI agent cannot correct an outcome/);
+    // A FINISHED run written with the MLflow client has no seal, so no outcome to correct.
+    const forged = await project.python<string>(`
+import json
+from mlflow.tracking import MlflowClient
+client = MlflowClient("sqlite:///${project.root}/mlflow.db")
+experiment = client.get_experiment_by_name("acme_bank/credit_risk")
+run = client.create_run(experiment.experiment_id, tags={"mlp.outcome": "confirmed"})
+client.set_terminated(run.info.run_id, "FINISHED")
+print(json.dumps(run.info.run_id))
+`);
+    const unsealed = await project.mlp(["outcome", forged, "neutral", "--reason", "x"]);
+    equal(unsealed.code, 1);
+    match(
+      unsealed.stderr,
+      new RegExp(`error: Run ${forged}'s outcome cannot be corrected: the run has no seal`),
+    );
     const bad = await project.mlp(["outcome", second.runId, "great", "--reason", "x"]);
     equal(bad.code, 2);
     match(
