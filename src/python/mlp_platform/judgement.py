@@ -24,8 +24,13 @@ import numpy
 import pyarrow.parquet
 
 from mlp_platform.contract import BASELINE_TAG, OUTCOME_METHOD_TAG, OUTCOME_TAG
-from mlp_platform.metrics import score
-from mlp_platform.outcome import BOOTSTRAP_RESAMPLES, Comparison, classify, paired_bootstrap, paired_t_folds
+from mlp_platform.outcome import (
+    BOOTSTRAP_RESAMPLES,
+    Comparison,
+    classify,
+    paired_bootstrap,
+    paired_t_folds,
+)
 from mlp_platform.plan import BaselinePlan, ComparisonPlan
 from mlp_platform.seal import hash_file
 
@@ -97,15 +102,12 @@ def _test(
     labels = current.label[mine]
     if len(shared) == 0 or not numpy.array_equal(labels, table.column("label").to_numpy()[theirs].astype(int)):
         return None, f"{why}, and the baseline scored no row with the same label: only the delta is given"
-
-    def scorer(y: numpy.ndarray, s: numpy.ndarray) -> float:
-        return score(comparison.metric, y, s, current.threshold)
-
     result = paired_bootstrap(
         labels,
         current.score[mine],
-        table.column("score").to_numpy()[theirs],
-        scorer,
+        table.column("score").to_numpy()[theirs].astype(float),
+        comparison.metric,
+        current.threshold,
         comparison.direction,
         comparison.confidence,
     )

@@ -27,8 +27,8 @@ BOOTSTRAP_RESAMPLES = 1000
 BOOTSTRAP_SEED = 0
 """The bootstrap's seed: the same two runs always get the same numbers."""
 
-Scorer = Callable[[numpy.ndarray, numpy.ndarray], float]
-"""A metric of (labels 0/1, positive-class scores)."""
+WeightedScorer = Callable[[numpy.ndarray], float]
+"""A metric of fixed rows as a function of each row's weight (``weighted_scorer``)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,87 @@ class Comparison:
     p_value: float
     ci_low: float
     ci_high: float
+
+
+def _groups(s: numpy.ndarray, descending: bool) -> tuple[numpy.ndarray, int]:
+    """Each row's group of equal scores, numbered in score order, and the number of groups."""
+    distinct, group = numpy.unique(-s if descending else s, return_inverse=True)
+    return group, len(distinct)
+
+
+def _roc_auc(y: numpy.ndarray, s: numpy.ndarray) -> WeightedScorer:
+    """The Mann-Whitney form of the area under the ROC curve, ties counted half (as sklearn):
+    per positive, the weight of negatives scored below it, plus half of those scored equal."""
+    group, n = _groups(s, descending=False)
+
+    def auc(w: numpy.ndarray) -> float:
+        pos = numpy.bincount(group, weights=w * y, minlength=n)
+        neg = numpy.bincount(group, weights=w * (1 - y), minlength=n)
+        below = numpy.cumsum(neg) - neg
+        return float(numpy.sum(pos * (below + neg / 2)) / (pos.sum() * neg.sum()))
+
+    return auc
+
+
+def _average_precision(y: numpy.ndarray, s: numpy.ndarray) -> WeightedScorer:
+    """sklearn's average precision: over distinct thresholds, highest first, the recall gained
+    times the precision there (a threshold no resampled row holds gains no recall)."""
+    group, n = _groups(s, descending=True)
+
+    def average_precision(w: numpy.ndarray) -> float:
+        tp = numpy.cumsum(numpy.bincount(group, weights=w * y, minlength=n))
+        seen = numpy.cumsum(numpy.bincount(group, weights=w, minlength=n))
+        precision = numpy.divide(tp, seen, out=numpy.zeros(n), where=seen > 0)
+        return float(numpy.sum(numpy.diff(numpy.r_[0.0, tp / tp[-1]]) * precision))
+
+    return average_precision
+
+
+def _mean_of(per_row: numpy.ndarray) -> WeightedScorer:
+    # An elementwise product, not numpy.dot: BLAS threads contend on a busy machine.
+    return lambda w: float((w * per_row).sum() / w.sum())
+
+
+def _log_loss(y: numpy.ndarray, s: numpy.ndarray) -> WeightedScorer:
+    p = numpy.clip(s, numpy.finfo(s.dtype).eps, 1 - numpy.finfo(s.dtype).eps)
+    return _mean_of(-(y * numpy.log(p) + (1 - y) * numpy.log(1 - p)))
+
+
+def _threshold_metric(name: str, y: numpy.ndarray, s: numpy.ndarray, threshold: float) -> WeightedScorer:
+    """f1, precision, recall or accuracy, a score >= threshold counting as positive; 0 where the
+    ratio is undefined (sklearn's ``zero_division=0``)."""
+    predicted, actual = s >= threshold, y == 1
+    flags = [(a & b).astype(float) for a, b in ((predicted, actual), (predicted, ~actual), (~predicted, actual))]
+
+    def ratio(w: numpy.ndarray) -> float:
+        tp, fp, fn = (float((w * flag).sum()) for flag in flags)
+        numerator, denominator = {
+            "f1": (2 * tp, 2 * tp + fp + fn),
+            "precision": (tp, tp + fp),
+            "recall": (tp, tp + fn),
+            "accuracy": (w.sum() - fp - fn, w.sum()),
+        }[name]
+        return float(numerator / denominator) if denominator else 0.0
+
+    return ratio
+
+
+def weighted_scorer(name: str, labels: numpy.ndarray, scores: numpy.ndarray, threshold: float) -> WeightedScorer:
+    """The metric ``name`` of these rows as a function of each row's weight (how many times a
+    resample drew it): with the weights of a resample it equals ``metrics.compute_metrics`` (sklearn)
+    on the resampled rows, in O(rows) with the sorting done once, so that a thousand resamples of
+    12,000 rows take well under a second."""
+    y = numpy.asarray(labels).astype(float)
+    s = numpy.asarray(scores, dtype=float)
+    if name == "roc_auc":
+        return _roc_auc(y, s)
+    if name == "pr_auc":
+        return _average_precision(y, s)
+    if name == "log_loss":
+        return _log_loss(y, s)
+    if name == "brier":
+        return _mean_of((s - y) ** 2)
+    return _threshold_metric(name, y, s, threshold)
 
 
 def sign_of(direction: str) -> float:
@@ -73,7 +154,8 @@ def paired_bootstrap(
     labels: numpy.ndarray,
     current: numpy.ndarray,
     baseline: numpy.ndarray,
-    scorer: Scorer,
+    metric: str,
+    threshold: float,
     direction: str,
     confidence: float,
     resamples: int = BOOTSTRAP_RESAMPLES,
@@ -86,12 +168,13 @@ def paired_bootstrap(
     two-sided: twice the smaller share of resamples on either side of zero (with the +1 that keeps
     it above zero), at most 1. A resample the metric is undefined on (one class) is drawn again."""
     y = numpy.asarray(labels).astype(int)
-    a = numpy.asarray(current, dtype=float)
-    b = numpy.asarray(baseline, dtype=float)
-    if not (len(y) == len(a) == len(b)) or len(y) == 0:
+    if not (len(y) == len(current) == len(baseline)) or len(y) == 0:
         raise ValueError("a paired bootstrap needs one label and two scores per shared row")
+    mine = weighted_scorer(metric, y, current, threshold)
+    theirs = weighted_scorer(metric, y, baseline, threshold)
     sign = sign_of(direction)
-    delta = sign * (scorer(y, a) - scorer(y, b))
+    ones = numpy.ones(len(y))
+    delta = sign * (mine(ones) - theirs(ones))
     rng = numpy.random.default_rng(seed)
     deltas = numpy.empty(resamples)
     drawn = 0
@@ -99,7 +182,8 @@ def paired_bootstrap(
         rows = rng.integers(0, len(y), len(y))
         if y[rows].min() == y[rows].max():
             continue
-        deltas[drawn] = sign * (scorer(y[rows], a[rows]) - scorer(y[rows], b[rows]))
+        w = numpy.bincount(rows, minlength=len(y)).astype(float)
+        deltas[drawn] = sign * (mine(w) - theirs(w))
         drawn += 1
     below = int((deltas <= 0).sum())
     above = int((deltas >= 0).sum())

@@ -13,8 +13,10 @@ import pytest
 from scipy import stats
 from sklearn.metrics import log_loss, roc_auc_score
 
+from mlp_platform.contract import METRICS
 from mlp_platform.judgement import Scored, judge
-from mlp_platform.outcome import classify, paired_bootstrap, paired_t_folds
+from mlp_platform.metrics import compute_metrics
+from mlp_platform.outcome import classify, paired_bootstrap, paired_t_folds, weighted_scorer
 from mlp_platform.plan import BaselinePlan, ComparisonPlan
 from mlp_platform.seal import hash_file
 
@@ -61,26 +63,26 @@ def test_bootstrap_delta_is_the_difference_on_the_shared_rows() -> None:
     y, good = _rows()
     rng = numpy.random.default_rng(5)
     noisy = numpy.clip(good + rng.normal(0, 0.3, len(y)), 0.01, 0.99)
-    result = paired_bootstrap(y, good, noisy, roc_auc_score, "higher", 0.95, resamples=300)
+    result = paired_bootstrap(y, good, noisy, "roc_auc", 0.5, "higher", 0.95, resamples=300)
     assert result.method == "paired_bootstrap"
     assert result.delta == pytest.approx(roc_auc_score(y, good) - roc_auc_score(y, noisy))
     assert result.delta > 0.05
     assert result.p_value == pytest.approx(2 / 301)  # no resample favours the noisy scores
     assert result.ci_low > 0 and result.std_error > 0
-    again = paired_bootstrap(y, good, noisy, roc_auc_score, "higher", 0.95, resamples=300)
+    again = paired_bootstrap(y, good, noisy, "roc_auc", 0.5, "higher", 0.95, resamples=300)
     assert again == result  # seeded
 
 
 def test_bootstrap_of_identical_scores_is_neutral() -> None:
     y, scores = _rows()
-    result = paired_bootstrap(y, scores, scores, roc_auc_score, "higher", 0.95, resamples=100)
+    result = paired_bootstrap(y, scores, scores, "roc_auc", 0.5, "higher", 0.95, resamples=100)
     assert (result.delta, result.std_error, result.p_value) == (0.0, 0.0, 1.0)
 
 
 def test_bootstrap_log_loss_direction() -> None:
     y, good = _rows()
     worse = numpy.clip(good * 0.5 + 0.25, 0.01, 0.99)
-    result = paired_bootstrap(y, good, worse, lambda a, b: log_loss(a, b, labels=[0, 1]), "lower", 0.95, 200)
+    result = paired_bootstrap(y, good, worse, "log_loss", 0.5, "lower", 0.95, 200)
     assert result.delta == pytest.approx(log_loss(y, worse) - log_loss(y, good))
     assert result.delta > 0
 
@@ -176,3 +178,17 @@ def test_judge_without_per_fold_results_gives_only_the_delta() -> None:
     assert judged.tags == {"mlp.outcome": "neutral", "mlp.outcome.method": "none", "mlp.baseline.run_id": "b" * 32}
     assert judged.metrics == {"metric_delta": pytest.approx(-0.05), "outcome.baseline_value": 0.75}
     assert judged.params["outcome.note"].endswith("only the delta is given")
+
+
+@pytest.mark.parametrize("name", METRICS)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_weighted_scorers_equal_the_sklearn_metrics_on_a_resample(name: str, seed: int) -> None:
+    rng = numpy.random.default_rng(seed)
+    y = rng.integers(0, 2, 300)
+    s = numpy.round(rng.random(300), 2)  # ties, as real scores have
+    s[:5] = [0.0, 1.0, 0.5, 0.5, 0.5]
+    scorer = weighted_scorer(name, y, s, 0.5)
+    assert scorer(numpy.ones(300)) == pytest.approx(compute_metrics(y, s, [name], 0.5)[name], abs=1e-12)
+    rows = rng.integers(0, 300, 300)
+    resampled = compute_metrics(y[rows], s[rows], [name], 0.5)[name]
+    assert scorer(numpy.bincount(rows, minlength=300).astype(float)) == pytest.approx(resampled, abs=1e-12)
