@@ -20,6 +20,8 @@ hypothesis_categories: [feature_addition]
 hyperparameters:
   xgboost:
     max_depth: { type: integer, min: 1, max: 16 }
+metric_directions: { roc_auc: higher, f1: higher }
+outcome: { min_effect: 0.002, confidence: 0.95 }
 `;
 
 Deno.test("standardsTemplate() puts the answers in place of the protected values", () => {
@@ -44,6 +46,8 @@ hypothesis_categories: [feature_addition]
 hyperparameters:
   xgboost:
     max_depth: { type: integer, min: 1, max: 16 }
+metric_directions: { roc_auc: higher, f1: higher }
+outcome: { min_effect: 0.002, confidence: 0.95 }
 `,
   );
 });

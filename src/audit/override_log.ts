@@ -17,12 +17,20 @@ import { projectPaths } from "../project/paths.ts";
 /** A JSON scalar, as protected field values are. */
 export type LogValue = string | number | boolean | null;
 
+/** The kinds of entry of the log. */
+export const ENTRY_KINDS = ["protected_override", "unsandboxed", "outcome_correction"] as const;
+/** A kind of entry. */
+export type EntryKind = (typeof ENTRY_KINDS)[number];
+
 /** One line of the override log. Keys are written in this order. */
 export interface OverrideEntry {
   /** ISO 8601 time of the override. */
   ts: string;
-  /** `protected_override`: a protected field differed; `unsandboxed`: a run without the sandbox. */
-  kind: "protected_override" | "unsandboxed";
+  /**
+   * `protected_override`: a protected field differed; `unsandboxed`: a run without the sandbox;
+   * `outcome_correction`: a person corrected a run's computed outcome (`mlp outcome`).
+   */
+  kind: EntryKind;
   /** The protected field (`protected.split_strategy`), or `sandbox`. */
   field: string;
   /** The reference value (from project_standards.yaml) and the value the run used. */
@@ -266,8 +274,10 @@ function parseEntry(line: string): OverrideEntry | string {
   for (const key of ["ts", "kind", "field", "operator", "config", "reason", "commit", "prev"]) {
     if (typeof record[key] !== "string") return `"${key}" is not a string`;
   }
-  if (record.kind !== "protected_override" && record.kind !== "unsandboxed") {
-    return `"kind" is "${record.kind}", expected "protected_override" or "unsandboxed"`;
+  if (!(ENTRY_KINDS as readonly unknown[]).includes(record.kind)) {
+    return `"kind" is "${record.kind}", expected one of ${
+      ENTRY_KINDS.map((k) => `"${k}"`).join(", ")
+    }`;
   }
   return record as unknown as OverrideEntry;
 }

@@ -59,6 +59,26 @@ Deno.test("verifyOverrideLog() accepts an empty log and a valid chain", () => {
   assert.deepEqual(entries.map((e) => e.reason), ["reason 1", "reason 2", "reason 3"]);
 });
 
+Deno.test("verifyOverrideLog() takes an outcome correction, and refuses an unknown kind", () => {
+  const correction = formatEntry({
+    ...entry(1),
+    kind: "outcome_correction",
+    field: "mlp.outcome",
+    old: "neutral",
+    new: "confirmed",
+    prev: GENESIS,
+  });
+  const { entries, problems } = verifyOverrideLog(`${correction}\n`, FILE);
+  assert.deepEqual(problems, []);
+  assert.equal(entries[0].kind, "outcome_correction");
+  const other = correction.replace('"outcome_correction"', '"vibes"');
+  assert.deepEqual(verifyOverrideLog(`${other}\n`, FILE).problems, [{
+    line: 1,
+    message: '"kind" is "vibes", expected one of "protected_override", "unsandboxed", ' +
+      '"outcome_correction": the entry was edited or truncated',
+  }]);
+});
+
 Deno.test("verifyOverrideLog() names the line after an edited entry", () => {
   const lines = chain(3);
   lines[1] = lines[1].replace("reason 2", "reason two");

@@ -17,6 +17,7 @@ import { registerVerifyRun } from "./verify_run.ts";
 import { registerRuns } from "./runs.ts";
 import { registerBackup } from "./backup.ts";
 import { registerCost } from "./cost.ts";
+import { registerOutcome } from "./outcome.ts";
 
 /**
  * Builds the full `mlp` command tree, ready for `parseAsync`. Commander errors (unknown command or
@@ -54,5 +55,6 @@ export function buildProgram(): Command {
   registerRuns(program);
   registerBackup(program);
   registerCost(program);
+  registerOutcome(program);
   return program;
 }

@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { CheckError } from "../errors.ts";
 import { findProjectRoot } from "../project/paths.ts";
 import { runExperiment, type RunOptions, type RunOutcome } from "../run/run_experiment.ts";
+import { elsewhereLine, outcomeLine } from "../outcome/line.ts";
 import { printErr, printOut } from "./output.ts";
 
 /** Exit code of a run that was interrupted (128 + SIGINT), as shells report it. */
@@ -49,6 +50,8 @@ export function registerRun(program: Command): void {
     .addHelpText(
       "after",
       `
+A finished run's outcome against the best earlier comparable run is the line before the run ID,
+e.g. "roc_auc 0.7812  +0.0043 vs 1a2b3c4d (±0.0019, p=0.01): confirmed" (docs/outcome.md).
 The run ID is the last line of stdout. Exit codes: 0 FINISHED; 1 refused or FAILED; 2 invalid
 configs or flags; 130 interrupted (the run is recorded KILLED). An agent's run is refused (1)
 once the project's agent spend this ISO week exceeds agent_budget.weekly_usd. Under Claude Code
@@ -84,6 +87,12 @@ function report(outcome: RunOutcome, json: boolean): void {
         `mlp: run attached to ${outcome.gitCommit.slice(0, 12)} (git notes --ref=mlflow)`,
       );
     }
+  }
+  if (outcome.outcome !== null) {
+    const elsewhere = elsewhereLine(outcome.outcome);
+    if (elsewhere !== null) printErr(elsewhere);
+    // The line to act on, just before the run ID (which stays the last line of stdout).
+    if (!json) printOut(outcomeLine(outcome.outcome));
   }
   printOut(json ? JSON.stringify(outcome) : outcome.runId);
   if (outcome.status === "KILLED") {

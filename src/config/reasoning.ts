@@ -8,6 +8,7 @@ import { z } from "zod";
 import {
   configError,
   type ConfigProblem,
+  invalid,
   isMapping,
   missing,
   oneOf,
@@ -19,8 +20,14 @@ import { parseYamlStrict } from "./yaml_strict.ts";
 
 /** What the change is expected to do. */
 export const EXPECTED_EFFECTS = ["improve", "reduce_variance", "explore"] as const;
-/** How the experiment turned out, filled in after the run. */
+/** The outcomes a person may set with `mlp outcome` (mlp computes `first` itself). */
 export const OUTCOMES = ["confirmed", "neutral", "negative"] as const;
+
+/**
+ * Fields that older reasoning files carried and mlp now computes itself (docs/outcome.md): a
+ * `null` value is accepted and ignored, any other value refused.
+ */
+export const COMPUTED_FIELDS = ["outcome", "metric_delta"] as const;
 
 const EFFECT_LIST = oneOf(EXPECTED_EFFECTS);
 
@@ -37,9 +44,6 @@ export interface ReasoningConfig {
   change_description: string;
   /** Required when an agent runs the experiment. */
   expected_effect: ExpectedEffect | null;
-  outcome: Outcome | null;
-  /** Change of the primary metric against the best prior run. */
-  metric_delta: number | null;
 }
 
 /** Options of {@linkcode parseReasoning}. */
@@ -59,10 +63,6 @@ export function reasoningSchema(standards: Standards) {
     }).describe("What was changed and why."),
     expected_effect: z.enum(EXPECTED_EFFECTS).nullable().default(null).describe(
       "What the change should do; required when an agent runs the experiment.",
-    ),
-    outcome: z.enum(OUTCOMES).nullable().default(null).describe("Filled in after the run."),
-    metric_delta: z.number().nullable().default(null).describe(
-      "Change of the primary metric against the best prior run; filled in after the run.",
     ),
   });
 }
@@ -92,6 +92,33 @@ function reasoningRules(raw: unknown, options: ReasoningOptions): ConfigProblem[
 }
 
 /**
+ * The fields mlp computes, refused with a non-null value: a value written here would be a claim
+ * about a run made before the run exists. Their `null` (older files) is accepted.
+ */
+function computedFieldRules(raw: unknown): ConfigProblem[] {
+  if (!isMapping(raw)) return [];
+  return COMPUTED_FIELDS.filter((key) => raw[key] !== undefined && raw[key] !== null).map((key) =>
+    invalid(
+      [key],
+      `${show(raw[key])} is not yours to write: mlp computes ${key} for every finished run ` +
+        "against the best earlier comparable run (docs/outcome.md); delete the line, and correct a " +
+        'computed outcome with `mlp outcome RUN_ID confirmed|neutral|negative --reason "…"`',
+    )
+  );
+}
+
+/**
+ * The document without the computed fields: older files carry them as `null`, and a value is
+ * reported by {@linkcode computedFieldRules}, once.
+ */
+function withoutComputedFields(raw: unknown): unknown {
+  if (!isMapping(raw)) return raw;
+  const rest: Record<string, unknown> = { ...raw };
+  for (const key of COMPUTED_FIELDS) delete rest[key];
+  return rest;
+}
+
+/**
  * Parses and validates the text of a reasoning.yaml.
  *
  * @param text The file's contents.
@@ -118,9 +145,12 @@ export function parseReasoning(
 ): ReasoningConfig {
   const doc = parseYamlStrict(text, file);
   const schema = reasoningSchema(standards);
-  const result = schema.safeParse(doc.value);
+  const computed = computedFieldRules(doc.value);
+  const value = withoutComputedFields(doc.value);
+  const result = schema.safeParse(value);
   const problems = [
-    ...(result.success ? [] : zodProblems(result.error.issues, doc.value, schema)),
+    ...(result.success ? [] : zodProblems(result.error.issues, value, schema)),
+    ...computed,
     ...reasoningRules(doc.value, options),
   ];
   if (problems.length > 0 || !result.success) {

@@ -10,6 +10,8 @@ import { z } from "zod";
 import {
   HYPERPARAMETER_TYPES,
   type HyperparameterType,
+  METRIC_DIRECTIONS,
+  type MetricDirection,
   PLATFORM_METRICS,
   PLATFORM_SPLIT_STRATEGIES,
   type SplitStrategy,
@@ -134,10 +136,22 @@ export interface Standards {
    * address of the team's MLflow server, without credentials.
    */
   tracking_store: string;
+  /** Which way each metric improves; every allowed metric has one (docs/outcome.md). */
+  metric_directions: Partial<Record<string, MetricDirection>>;
+  /** When a run's outcome is confirmed or negative rather than neutral (docs/outcome.md). */
+  outcome: OutcomeThresholds;
   /** model id (or its prefix before a date) → price; empty when the file has none. */
   agent_pricing: Record<string, AgentPrice>;
   /** The ceiling of an ISO week's recorded agent spend of this project; absent: none. */
   agent_budget?: { weekly_usd: number };
+}
+
+/** `outcome` of the standards: the smallest change that counts, and the confidence it needs. */
+export interface OutcomeThresholds {
+  /** The smallest improvement (or loss), in the metric's units, that is not neutral. */
+  min_effect: number;
+  /** A change counts only when its p-value is below 1 - confidence. */
+  confidence: number;
 }
 
 const NAME = /^[a-z][a-z0-9_]*$/;
@@ -212,6 +226,18 @@ export const standardsSchema: z.ZodType<Standards> = z.strictObject({
   }).default(PROJECT_STORE).describe(
     "The store whose runs can prove a merge: \"project\" (the project's mlflow.db) or the team's MLflow server, http(s)://host:port.",
   ),
+  metric_directions: z.partialRecord(z.enum(PLATFORM_METRICS), z.enum(METRIC_DIRECTIONS))
+    .describe(
+      "Which way each metric improves: higher or lower (log_loss, brier); every allowed metric needs one.",
+    ),
+  outcome: z.strictObject({
+    min_effect: z.number().min(0).describe(
+      "The smallest change of the primary metric against the baseline that is not neutral.",
+    ),
+    confidence: z.number().gt(0).lt(1).describe(
+      "A change counts only when its p-value is below 1 - confidence.",
+    ),
+  }).describe("When a run's outcome is confirmed or negative (docs/outcome.md)."),
   agent_pricing: z.record(z.string().min(1), agentPriceSchema).default({}).describe(
     "What an agent's tokens cost, per model id (or its prefix before a date): USD per million tokens.",
   ),
@@ -243,7 +269,22 @@ function isTrackingStore(value: string): boolean {
  */
 export function standardsRules(raw: unknown): ConfigProblem[] {
   if (!isMapping(raw)) return [];
-  return [...repeatRules(raw), ...referenceRules(raw), ...tableRules(raw)];
+  return [...repeatRules(raw), ...referenceRules(raw), ...tableRules(raw), ...directionRules(raw)];
+}
+
+/** Allowed metrics without a direction: mlp could not tell an improvement from a loss. */
+function directionRules(raw: Record<string, unknown>): ConfigProblem[] {
+  const directions = raw.metric_directions;
+  if (!isMapping(directions) || !Array.isArray(raw.allowed_metrics)) return [];
+  return raw.allowed_metrics
+    // A metric mlp does not implement is the schema's to report.
+    .filter((metric) => PLATFORM_METRICS.includes(metric) && !(metric in directions))
+    .map((metric) =>
+      missing(
+        ["metric_directions", metric],
+        `every allowed metric needs a direction, "higher" or "lower" (log_loss: lower)`,
+      )
+    );
 }
 
 /** Values listed twice in one of the allowed-value lists. */

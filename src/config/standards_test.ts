@@ -71,7 +71,23 @@ Deno.test("parseStandards() reads mlp's default standards", () => {
 Deno.test("parseStandards() refuses unknown keys with a suggestion", () => {
   assert.deepEqual(problems(edit("allowed_metrics:", "allowed_metric:")), [
     'configs/project_standards.yaml:11:1: field "allowed_metrics" is missing: write a list',
-    'configs/project_standards.yaml:21:1: field "allowed_metric" is not allowed here: use one of "protected_fields", "allowed_metrics", "allowed_split_strategies", "allowed_model_types", "hypothesis_categories", "hyperparameters", "code_files", "tracking_store", "agent_pricing", "agent_budget" (did you mean "allowed_metrics"?)',
+    'configs/project_standards.yaml:21:1: field "allowed_metric" is not allowed here: use one of "protected_fields", "allowed_metrics", "allowed_split_strategies", "allowed_model_types", "hypothesis_categories", "hyperparameters", "code_files", "tracking_store", "metric_directions", "outcome", "agent_pricing", "agent_budget" (did you mean "allowed_metrics"?)',
+  ]);
+});
+
+Deno.test("parseStandards() requires a direction for every allowed metric, and the outcome thresholds", () => {
+  const standards = parseStandards(DEFAULTS, FILE);
+  assert.equal(standards.metric_directions.log_loss, "lower");
+  assert.equal(standards.metric_directions.roc_auc, "higher");
+  assert.deepEqual(standards.outcome, { min_effect: 0.002, confidence: 0.95 });
+  assert.deepEqual(problems(edit("  log_loss: lower\n", "")), [
+    'configs/project_standards.yaml:90:3: field "metric_directions.log_loss" is missing: every allowed metric needs a direction, "higher" or "lower" (log_loss: lower)',
+  ]);
+  assert.deepEqual(problems(edit("  log_loss: lower", "  log_loss: down")), [
+    'configs/project_standards.yaml:92:13: field "metric_directions.log_loss": "down" is not allowed: use one of "higher", "lower"',
+  ]);
+  assert.deepEqual(problems(edit("confidence: 0.95", "confidence: 95")), [
+    'configs/project_standards.yaml:104:15: field "outcome.confidence": 95 must be less than 1',
   ]);
 });
 
@@ -108,8 +124,8 @@ Deno.test("parseStandards() checks hyperparameter tables and specs", () => {
     "    max_depth: { type: integer, min: 16, max: 1.5 }\n    gamma: { type: float }\n    3x: { type: string, min: 1, choices: [a, 2] }",
   );
   const renamed = withoutTable(text, "random_forest").replace(
-    "\n\n# What src/ and configs/ may hold",
-    "\n  random_forests: {}\n\n# What src/ and configs/ may hold",
+    "\n\n# Which way each metric improves",
+    "\n  random_forests: {}\n\n# Which way each metric improves",
   );
   assert.deepEqual(problems(renamed), [
     'configs/project_standards.yaml:50:3: field "hyperparameters.random_forest" is missing: every allowed model type needs its hyperparameter specs (use {} for none)',

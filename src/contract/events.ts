@@ -8,7 +8,9 @@
  */
 import { z } from "zod";
 import {
+  COMPUTED_OUTCOMES,
   MLFLOW_RUN_STATUSES,
+  OUTCOME_METHODS,
   PLATFORM_METRICS,
   REFUSAL_REASONS,
   RUN_STATUSES,
@@ -40,6 +42,32 @@ const unendedSchema = z.strictObject({
   hint: z.string(),
 });
 
+const maybeNumber = z.number().nullable();
+
+/** The outcome of a FINISHED run against its baseline (docs/outcome.md), as it was sealed. */
+export const outcomeReportSchema = z.strictObject({
+  outcome: z.enum(COMPUTED_OUTCOMES),
+  method: z.enum(OUTCOME_METHODS),
+  metric: z.enum(PLATFORM_METRICS),
+  /** The run's pooled value of the metric (`null`: undefined). */
+  value: maybeNumber,
+  baseline_run_id: runId.nullable(),
+  /** The improvement in the metric's direction (positive = better); `null` for `first`. */
+  delta: maybeNumber,
+  std_error: maybeNumber,
+  p_value: maybeNumber,
+  ci_low: maybeNumber,
+  ci_high: maybeNumber,
+  /** Why the method was chosen or only the delta is given, or `null`. */
+  note: z.string().nullable(),
+  /** A better run on other data (never the baseline), or `null`. */
+  better_elsewhere: z.strictObject({
+    run_id: runId,
+    value: z.number(),
+    dataset_hash: z.string(),
+  }).nullable(),
+});
+
 /** The run ended. */
 const finishedSchema = z.strictObject({
   event: z.literal("finished"),
@@ -54,6 +82,8 @@ const finishedSchema = z.strictObject({
   error: z.string().nullable(),
   /** The run's seal (docs/seal.md) when it FINISHED, else `null`. */
   seal: z.string().regex(/^[0-9a-f]{64}(?![\s\S])/).nullable(),
+  /** The outcome when the run FINISHED with a comparison in its plan, else `null`. */
+  outcome: outcomeReportSchema.nullable(),
 });
 
 /** What `run_admin end` did to one run: `changed` is false when it had ended already (`was`). */
@@ -86,15 +116,24 @@ export const supervisorEventSchema = z.discriminatedUnion("event", [
   finishedSchema,
 ]);
 
+/** What `run_admin tag` did: it set the tags asked for on the run. */
+export const taggedEventSchema = z.strictObject({
+  event: z.literal("tagged"),
+  run_id: runId,
+});
+
 /** Every event the platform Python can send, whichever module sends it. */
 export const platformEventSchema = z.discriminatedUnion("event", [
   ...supervisorEventSchema.options,
   endedEventSchema,
   restoreCheckedEventSchema,
+  taggedEventSchema,
 ]);
 
 /** An event of the supervisor. */
 export type SupervisorEvent = z.infer<typeof supervisorEventSchema>;
+/** The outcome of a run, as the supervisor reports it. */
+export type OutcomeReport = z.infer<typeof outcomeReportSchema>;
 /** `run_admin`'s event. */
 export type EndedEvent = z.infer<typeof endedEventSchema>;
 /** `restore_check`'s event. */

@@ -11,7 +11,7 @@ import { parseReasoning } from "../config/reasoning.ts";
 import { parseStandards, PLATFORM_MODEL_TYPES } from "../config/standards.ts";
 import { parseEvent } from "../run/events.ts";
 import { buildRunPlan } from "../run/plan.ts";
-import { endedEventSchema, parseEventLine } from "./events.ts";
+import { endedEventSchema, parseEventLine, taggedEventSchema } from "./events.ts";
 import {
   END_STATUSES,
   HYPERPARAMETER_TYPES,
@@ -23,7 +23,7 @@ import {
   SANDBOX_MODES,
   type SandboxMode,
 } from "./lists.ts";
-import type { RunPlan } from "./plan.ts";
+import type { Comparison, RunPlan } from "./plan.ts";
 import { canonicalSeal, sealDigest, type SealRecord } from "./seal.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -81,7 +81,12 @@ async function templateConfigs(
 }
 
 /** The plan `mlp run` would write for a project with these configs. */
-function planOf(configs: Record<string, string>, sandbox: SandboxMode, runName?: string): RunPlan {
+function planOf(
+  configs: Record<string, string>,
+  sandbox: SandboxMode,
+  runName?: string,
+  comparison: Comparison | null = null,
+): RunPlan {
   const standards = parseStandards(configs.standards, "configs/project_standards.yaml");
   const hash = "d".repeat(64);
   const experiment = parseExperiment(
@@ -116,8 +121,26 @@ function planOf(configs: Record<string, string>, sandbox: SandboxMode, runName?:
     projectSrc: ".mlp/runs/20240101-000000-golden/src",
     platformDir: ".mlp/platform/0123456789abcdef",
     runName,
+    comparison,
   });
 }
+
+/** A comparison with a baseline of other folds, whose predictions are copied beside the plan. */
+const COMPARISON: Comparison = {
+  metric: "roc_auc",
+  direction: "higher",
+  min_effect: 0.002,
+  confidence: 0.95,
+  baseline: {
+    run_id: "b".repeat(32),
+    value: 0.75,
+    fold_scores: [0.7, 0.8],
+    same_folds: false,
+    folds_differ: ["random_seed 7, not 42"],
+    oof: { path: ".mlp/runs/20240101-000000-golden/baseline_oof.parquet", sha256: "0".repeat(64) },
+  },
+  better_elsewhere: { run_id: "e".repeat(32), value: 0.8, dataset_hash: "a".repeat(64) },
+};
 
 /** Loads each plan file with the platform's `load_plan` and prints what it read, paths relative. */
 const LOAD_PLANS = `
@@ -127,6 +150,18 @@ from mlp_platform.plan import load_plan
 
 root = Path.cwd()
 rel = lambda path: str(path.relative_to(root))
+
+def comparison(c):
+    if c is None:
+        return None
+    b = c.baseline
+    base = None if b is None else {
+        "run_id": b.run_id, "value": b.value, "fold_scores": b.fold_scores, "same_folds": b.same_folds,
+        "folds_differ": b.folds_differ,
+        "oof": None if b.oof_path is None else {"path": rel(b.oof_path), "sha256": b.oof_sha256},
+    }
+    return {"metric": c.metric, "direction": c.direction, "min_effect": c.min_effect,
+            "confidence": c.confidence, "baseline": base, "better_elsewhere": c.better_elsewhere}
 loaded = {}
 for name in sys.argv[1:]:
     plan = load_plan(Path(name), root)
@@ -145,6 +180,7 @@ for name in sys.argv[1:]:
         "project_src": rel(plan.project_src),
         "scratch_dir": rel(plan.scratch_dir),
         "platform_dir": rel(plan.platform_dir),
+        "comparison": comparison(plan.comparison),
     }
 print(json.dumps(loaded))
 `;
@@ -171,7 +207,12 @@ Deno.test("a plan built from the template's configs loads in the platform as mlp
     const plans: Record<string, RunPlan> = {};
     for (const [i, [answers, sandbox]] of variants.entries()) {
       const name = `${answers.model_type}.json`;
-      plans[name] = planOf(configs[i], sandbox, i === 1 ? "golden run" : undefined);
+      plans[name] = planOf(
+        configs[i],
+        sandbox,
+        i === 1 ? "golden run" : undefined,
+        i === 0 ? COMPARISON : i === 2 ? { ...COMPARISON, baseline: null } : null,
+      );
       await Deno.writeTextFile(join(parent, name), JSON.stringify(plans[name], null, 2) + "\n");
     }
     equal(plans["lightgbm.json"].training.split_strategy, "temporal_split");
@@ -211,10 +252,20 @@ emit("run_created", run_id="0123abcd", experiment_id="1")
 every = {name: 0.5 for name in contract.METRICS}
 for status in contract.RUN_STATUSES:
     for error in (None, "ValueError: x"):
-        emit("finished", status=status, run_id="0123abcd", metrics={}, error=error, seal=None)
-        emit("finished", status=status, run_id="0123abcd", error=error, seal="ab" * 32,
+        emit("finished", status=status, run_id="0123abcd", metrics={}, error=error, seal=None, outcome=None)
+        emit("finished", status=status, run_id="0123abcd", error=error, seal="ab" * 32, outcome=None,
              metrics={**every, "roc_auc": None, "training_time_s": 1.5, "inference_latency_ms": 0.25})
+# What judgement.judge reports: a first run, and a tested one with a better run elsewhere.
+first = {"outcome": "first", "method": "none", "metric": "roc_auc", "value": 0.7, "baseline_run_id": None,
+         "delta": None, "std_error": None, "p_value": None, "ci_low": None, "ci_high": None,
+         "note": "no prior comparable run", "better_elsewhere": None}
+emit("finished", status="FINISHED", run_id="0123abcd", metrics={}, error=None, seal="ab" * 32, outcome=first)
+tested = {**first, "outcome": "confirmed", "method": "paired_t_folds", "baseline_run_id": "b" * 32,
+          "delta": 0.01, "std_error": 0.002, "p_value": 0.01, "ci_low": 0.005, "ci_high": 0.015,
+          "note": "the same 5 folds", "better_elsewhere": {"run_id": "e" * 32, "value": 0.8, "dataset_hash": "a" * 64}}
+emit("finished", status="FINISHED", run_id="0123abcd", metrics={}, error=None, seal="ab" * 32, outcome=tested)
 emit("unended", run_id="0123abcd", message="left RUNNING", hint="free space")
+emit("tagged", run_id="0123abcd")
 for status in contract.END_STATUSES:
     emit("ended", run_id="0123abcd", status=status, changed=True, was="RUNNING")
 for was in contract.RUN_STATUSES:
@@ -223,11 +274,13 @@ for was in contract.RUN_STATUSES:
 
 Deno.test("every event the platform can emit parses in mlp, as it was sent", async () => {
   const lines = (await python(EMIT_ALL)).trim().split("\n");
-  equal(lines.length, 10 + 1 + 12 + 1 + 5);
+  equal(lines.length, 10 + 1 + 12 + 2 + 1 + 1 + 5);
   for (const line of lines) {
     const sent = JSON.parse(line);
     const parsed = sent.event === "ended"
       ? parseEventLine(endedEventSchema, line, "run_admin")
+      : sent.event === "tagged"
+      ? parseEventLine(taggedEventSchema, line, "run_admin")
       : parseEvent(line);
     deepEqual(parsed, sent);
   }

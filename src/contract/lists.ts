@@ -24,6 +24,24 @@ export const PLATFORM_METRICS = [
 /** What the supervisor measures of each run, recorded as metrics beside {@linkcode PLATFORM_METRICS}. */
 export const TIMING_METRICS = ["training_time_s", "inference_latency_ms"] as const;
 
+/** Which way a metric improves (`metric_directions` in the standards): log_loss is lower. */
+export const METRIC_DIRECTIONS = ["higher", "lower"] as const;
+
+/**
+ * What mlp computes of a run against its baseline (docs/outcome.md), the sealed tag `mlp.outcome`:
+ * `first` when no prior run is comparable.
+ */
+export const COMPUTED_OUTCOMES = ["first", "confirmed", "neutral", "negative"] as const;
+
+/** How the outcome was judged, the sealed tag `mlp.outcome.method` (docs/outcome.md). */
+export const OUTCOME_METHODS = ["paired_t_folds", "paired_bootstrap", "none"] as const;
+
+/**
+ * The sealed tags of the outcome, in this order: the computed outcome, its method, the baseline
+ * run's ID (absent when the outcome is `first`).
+ */
+export const OUTCOME_TAGS = ["mlp.outcome", "mlp.outcome.method", "mlp.baseline.run_id"] as const;
+
 /** Split strategies the platform's trainer implements (`mlp_platform/splits.py`). */
 export const PLATFORM_SPLIT_STRATEGIES = ["stratified_kfold", "temporal_split"] as const;
 
@@ -89,6 +107,7 @@ export const SEALED_TAGS = [
   "mlflow.user",
   "mlflow.source.type",
   "mlflow.source.name",
+  ...OUTCOME_TAGS,
 ] as const;
 
 /** The tag that holds a run's seal, set last before the run ends FINISHED. */
@@ -113,8 +132,13 @@ export const SHARED_LISTS = {
   sealed_tags: SEALED_TAGS,
   seal_tag: [SEAL_TAG],
   seal_artifact: [SEAL_ARTIFACT],
+  outcome_tags: OUTCOME_TAGS,
 } as const;
 
+/** Which way a metric improves. */
+export type MetricDirection = (typeof METRIC_DIRECTIONS)[number];
+/** An outcome as mlp computes it. */
+export type ComputedOutcome = (typeof COMPUTED_OUTCOMES)[number];
 /** A split strategy the platform implements. */
 export type SplitStrategy = (typeof PLATFORM_SPLIT_STRATEGIES)[number];
 /** The value type of a hyperparameter. */

@@ -15,6 +15,7 @@ import { z } from "zod";
 import { matchesType } from "../config/standards.ts";
 import {
   HYPERPARAMETER_TYPES,
+  METRIC_DIRECTIONS,
   PLATFORM_METRICS,
   PLATFORM_SPLIT_STRATEGIES,
   SANDBOX_MODES,
@@ -69,6 +70,40 @@ const trainingSchema = z.strictObject({
   primary_metric: z.enum(PLATFORM_METRICS),
 });
 
+/**
+ * `comparison`: the baseline mlp chose for the run's outcome (docs/outcome.md, `src/outcome/`)
+ * and the standards' thresholds; the supervisor computes the delta, test and outcome from it.
+ */
+export const comparisonSchema = z.strictObject({
+  metric: z.enum(PLATFORM_METRICS),
+  direction: z.enum(METRIC_DIRECTIONS),
+  min_effect: z.number().min(0),
+  confidence: z.number().gt(0).lt(1),
+  /** The best prior comparable run, or `null`: the outcome is then `first`. */
+  baseline: z.strictObject({
+    run_id: text,
+    /** Its pooled out-of-fold value of `metric`. */
+    value: z.number(),
+    /** Its `fold.<metric>` history in step order; `null` when it has none (an older run). */
+    fold_scores: z.array(z.number()).nullable(),
+    /** Its folds are this run's (k-fold with the same data, seed and number of folds). */
+    same_folds: z.boolean(),
+    /** What makes its folds differ from this run's, for the record ("random_seed 42, not 7"). */
+    folds_differ: z.array(z.string()),
+    /** A copy of its `mlp/oof_predictions.parquet` with the SHA-256 its seal holds, or `null`. */
+    oof: z.strictObject({
+      path: projectPath,
+      sha256: z.string().regex(/^[0-9a-f]{64}(?![\s\S])/),
+    }).nullable(),
+  }).nullable(),
+  /** The best prior run on other data with the same protected fields, when it beats the baseline. */
+  better_elsewhere: z.strictObject({
+    run_id: text,
+    value: z.number(),
+    dataset_hash: text,
+  }).nullable(),
+});
+
 /** The schema of `plan.json`, with the rules that tie its fields together. */
 export const runPlanSchema = z.strictObject({
   plan_version: z.literal(PLAN_VERSION),
@@ -95,6 +130,8 @@ export const runPlanSchema = z.strictObject({
   project_src: projectPath,
   scratch_dir: projectPath,
   platform_dir: projectPath,
+  /** What the outcome is judged against; `null` computes none (no metric delta, no outcome). */
+  comparison: comparisonSchema.nullable().default(null),
 }).superRefine((plan, context) => {
   const training = plan.training;
   if (!training.metrics.includes(training.primary_metric)) {
@@ -130,6 +167,9 @@ export const runPlanSchema = z.strictObject({
     }
   }
 });
+
+/** What a run's outcome is judged against (`comparison` of the plan). */
+export type Comparison = z.infer<typeof comparisonSchema>;
 
 /** The plan file format shared with `src/python/mlp_platform/plan.py`. */
 export type RunPlan = z.infer<typeof runPlanSchema>;

@@ -983,7 +983,7 @@ Deno.test("git commit refuses an invalid configs/reasoning.yaml, listing each pr
       'configs/reasoning.yaml:2: field "change_description": " " is empty: say what was changed ' +
       "and why\n" +
       'configs/reasoning.yaml:3: field "mood" is not allowed here: use one of ' +
-      '"hypothesis_category", "change_description", "expected_effect", "outcome", "metric_delta"\n' +
+      '"hypothesis_category", "change_description", "expected_effect"\n' +
       `${REASONING_HINT}\n${REFUSED("3 problems")}`,
   );
 

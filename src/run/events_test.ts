@@ -9,7 +9,7 @@ Deno.test("parseEvent() reads each supervisor event", () => {
   });
   deepEqual(
     parseEvent(
-      '{"event":"finished","status":"FAILED","run_id":"abc","metrics":{"f1":null},"error":"x","seal":null}',
+      '{"event":"finished","status":"FAILED","run_id":"abc","metrics":{"f1":null},"error":"x","seal":null,"outcome":null}',
     ),
     {
       event: "finished",
@@ -18,6 +18,7 @@ Deno.test("parseEvent() reads each supervisor event", () => {
       metrics: { f1: null },
       error: "x",
       seal: null,
+      outcome: null,
     },
   );
   deepEqual(parseEvent('{"event":"unended","run_id":"abc","message":"m","hint":"h"}'), {

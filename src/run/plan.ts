@@ -15,7 +15,13 @@ import type { ReasoningConfig } from "../config/reasoning.ts";
 import { flattenParams } from "../config/flatten.ts";
 import type { HyperparameterSpec } from "../config/standards.ts";
 import type { SandboxMode } from "../contract/lists.ts";
-import { isProjectRelative, PLAN_VERSION, type RunPlan, runPlanSchema } from "../contract/plan.ts";
+import {
+  type Comparison,
+  isProjectRelative,
+  PLAN_VERSION,
+  type RunPlan,
+  runPlanSchema,
+} from "../contract/plan.ts";
 import { featuresJson } from "../fingerprint/feature_hash.ts";
 import { hyperparameterParams, hyperparameterTypes } from "./hyperparameters.ts";
 import { defaultRunName } from "./run_name.ts";
@@ -56,6 +62,8 @@ export interface RunPlanInputs {
   runName?: string;
   /** The Tier 3 `agent.*` params (src/cost/agent_cost.ts); none for a person's run. */
   agentParams?: Record<string, string>;
+  /** The baseline and thresholds of the run's outcome (`src/outcome/`); none: no outcome. */
+  comparison?: Comparison | null;
 }
 
 /**
@@ -135,6 +143,7 @@ export function buildRunPlan(inputs: RunPlanInputs): RunPlan {
     project_src: src,
     scratch_dir: inputs.scratchDir,
     platform_dir: inputs.platformDir,
+    comparison: inputs.comparison ?? null,
   });
   if (!plan.success) {
     const [issue] = plan.error.issues;

@@ -41,11 +41,12 @@ import { attachRunNote } from "../merge/notes.ts";
 import { checkTrackingServer } from "../tracking/health.ts";
 import { MLP_VERSION } from "../version.ts";
 import { materializePlatform } from "./platform.ts";
-import { buildRunPlan } from "./plan.ts";
+import { buildRunPlan, type RunPlanInputs } from "./plan.ts";
 import { resolveTrackingUri } from "./tracking_uri.ts";
 import { redactUri } from "../tracking/redact.ts";
 import { runSupervisor, type SupervisorResult } from "./supervisor.ts";
-import type { SupervisorEvent } from "../contract/events.ts";
+import type { OutcomeReport, SupervisorEvent } from "../contract/events.ts";
+import { openBaselineStore, selectComparison } from "../outcome/select.ts";
 import type { RunStatus, SandboxMode } from "../contract/lists.ts";
 import { RunInterrupts } from "./interrupts.ts";
 import { refuseUnusableStoreFile } from "./store_file.ts";
@@ -93,6 +94,8 @@ export interface RunOutcome {
   trackingUri: string;
   /** The signal that interrupted mlp while the run was in progress, if one did. */
   interrupted: Deno.Signal | null;
+  /** The outcome against the baseline (docs/outcome.md) of a FINISHED run, else `null`. */
+  outcome: OutcomeReport | null;
 }
 
 /**
@@ -240,7 +243,7 @@ async function runInterruptibly(
       snapshot.from === "HEAD" ? "HEAD" : "the work tree (dirty)"
     }`,
   );
-  const plan = buildRunPlan({
+  const planInputs: RunPlanInputs = {
     configFile: configs.files.experiment,
     experiment,
     reasoning,
@@ -266,7 +269,33 @@ async function runInterruptibly(
     platformDir: relative(root, platformDir),
     runName: options.runName,
     agentParams: agentCost.params,
-  });
+  };
+  let plan = buildRunPlan(planInputs);
+  try {
+    // The baseline is chosen from what the plan logs (protected fields, dataset hash, folds).
+    const metric = plan.training.primary_metric;
+    const direction = standards.metric_directions[metric];
+    if (direction === undefined) throw new Error(`no direction for "${metric}": a bug in mlp`);
+    const reader = await openBaselineStore(trackingUri, root, options.env);
+    try {
+      const comparison = await interrupts.guard(selectComparison({
+        reader,
+        experimentName: plan.experiment_name,
+        params: plan.params,
+        metric,
+        direction,
+        thresholds: standards.outcome,
+        root,
+        runDir: runDir.relative,
+      }));
+      plan = buildRunPlan({ ...planInputs, comparison });
+    } finally {
+      reader?.close();
+    }
+  } catch (error) {
+    await closeRunDir(root, runDir, "none");
+    throw error;
+  }
   let created: Extract<SupervisorEvent, { event: "run_created" }> | undefined;
   let result: SupervisorResult;
   try {
@@ -365,6 +394,7 @@ async function runInterruptibly(
     overrides: overrideEntries.length,
     trackingUri: redactUri(trackingUri),
     interrupted: interrupts.received,
+    outcome: finished.status === "FINISHED" ? finished.outcome : null,
   };
 }
 

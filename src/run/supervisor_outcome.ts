@@ -39,6 +39,7 @@ export async function endAbandonedRun(
     error: ended.changed ? why : null,
     // Only the supervisor seals a run, just before it ends it FINISHED.
     seal: null,
+    outcome: null,
   };
 }
 

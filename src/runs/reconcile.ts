@@ -13,13 +13,10 @@
 import { endedEventSchema, parseEventLine } from "../contract/events.ts";
 import type { EndStatus, MlflowRunStatus } from "../contract/lists.ts";
 import { CheckError } from "../errors.ts";
-import { projectPaths } from "../project/paths.ts";
-import { materializePlatform } from "../run/platform.ts";
-import { spawnPlatformPython } from "../run/platform_python.ts";
-import { TextLineStream } from "../run/text_lines.ts";
 import type { RunReader, RunRecord } from "../tracking/run_record.ts";
 import { type Liveness, runOwnerLiveness, type StoreScope } from "./owner.ts";
 import { closeAbandonedRunDirs } from "./run_dirs.ts";
+import { runAdmin } from "./run_admin.ts";
 
 /** A run to end, and how. */
 export interface EndRequest {
@@ -91,36 +88,16 @@ export async function endRuns(
   requests: EndRequest[],
 ): Promise<EndResult[]> {
   if (requests.length === 0) return [];
-  const child = spawnPlatformPython({
-    root,
-    platformDir: await materializePlatform(projectPaths(root).state),
-    module: "run_admin",
-    args: ["end"],
-    env: { MLFLOW_TRACKING_URI: trackingUri },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  });
-  const input = JSON.stringify({
+  const { lines, stderr, success } = await runAdmin(root, trackingUri, "end", {
     runs: requests.map((r) => ({ run_id: r.runId, status: r.status, reason: r.reason })),
   });
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(input));
-  await writer.close();
-  const [lines, stderr, status] = await Promise.all([
-    Array.fromAsync(
-      child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(new TextLineStream()),
-    ),
-    new Response(child.stderr).text(),
-    child.status,
-  ]);
   const results = lines.flatMap((line) => {
     const event = parseEventLine(endedEventSchema, line, "run_admin");
     return event
       ? [{ runId: event.run_id, status: event.status, changed: event.changed, was: event.was }]
       : [];
   });
-  if (!status.success || results.length !== requests.length) {
+  if (!success || results.length !== requests.length) {
     throw new CheckError(
       `Cannot end ${requests.length} run(s) left RUNNING in "${trackingUri}"`,
       {

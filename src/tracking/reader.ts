@@ -43,8 +43,20 @@ export function openRunReader(
   root: string,
   env: Record<string, string | undefined> = {},
 ): RunReader {
+  const path = storeFilePath(trackingUri, root);
+  if (path === null) return openRestRunReader(trackingUri!.trim(), env);
+  return openSqliteRunReader(path, root);
+}
+
+/**
+ * The SQLite file `trackingUri` names (as {@linkcode openRunReader} resolves it), or `null` for a
+ * tracking server.
+ *
+ * @throws {InputError} for a scheme mlp cannot read.
+ */
+export function storeFilePath(trackingUri: string | undefined, root: string): string | null {
   const uri = trackingUri?.trim() || `sqlite:///${join(root, "mlflow.db")}`;
-  if (storeKind(uri) === "server") return openRestRunReader(uri, env);
+  if (storeKind(uri) === "server") return null;
   const path = uri.slice("sqlite:///".length).split("?")[0];
-  return openSqliteRunReader(isAbsolute(path) ? path : join(root, path), root);
+  return isAbsolute(path) ? path : join(root, path);
 }

@@ -118,11 +118,15 @@ export function openRestRunReader(
     return new Uint8Array(await response.arrayBuffer());
   }
 
-  /** Every run matching `filter` in any experiment, oldest first. */
-  async function searchRuns(filter: string, viewType = "ALL"): Promise<RunRecord[]> {
-    const experimentIds: string[] = [];
+  /** Every run matching `filter` in any experiment (or in `only`), oldest first. */
+  async function searchRuns(
+    filter: string,
+    viewType = "ALL",
+    only?: string[],
+  ): Promise<RunRecord[]> {
+    const experimentIds: string[] = [...(only ?? [])];
     let token: string | undefined;
-    do {
+    while (only === undefined) {
       const page = await call("experiments/search", {
         max_results: PAGE_SIZE,
         view_type: "ALL",
@@ -132,7 +136,8 @@ export function openRestRunReader(
         experimentIds.push(experiment.experiment_id);
       }
       token = page?.next_page_token as string | undefined;
-    } while (token);
+      if (!token) break;
+    }
     if (experimentIds.length === 0) return [];
     const runs: RunRecord[] = [];
     do {
@@ -162,6 +167,16 @@ export function openRestRunReader(
     },
     findRunsByCommit(commit: string): Promise<RunRecord[]> {
       return searchRuns(`params.git_commit = '${commit.replace(/[^0-9a-f]/g, "")}'`);
+    },
+    async findFinishedRuns(experimentName: string): Promise<RunRecord[]> {
+      const json = await call(
+        `experiments/get-by-name?experiment_name=${encodeURIComponent(experimentName)}`,
+      );
+      const experiment = json?.experiment as { experiment_id?: string } | undefined;
+      if (!experiment?.experiment_id) return [];
+      return searchRuns("attributes.status = 'FINISHED'", "ACTIVE_ONLY", [
+        experiment.experiment_id,
+      ]);
     },
     findRunning(): Promise<RunRecord[]> {
       return searchRuns("attributes.status = 'RUNNING'", "ACTIVE_ONLY");

@@ -5,7 +5,7 @@ import { openRestRunReader } from "./rest_reader.ts";
 import { openSqliteRunReader } from "./sqlite_reader.ts";
 import { sealDigest } from "../contract/seal.ts";
 import { storedSealRecord } from "./seal.ts";
-import { startMlflowServer, writeMlflowRuns } from "./testing.ts";
+import { startMlflowServer, TEST_EXPERIMENT, writeMlflowRuns } from "./testing.ts";
 
 const COMMIT = "c".repeat(40);
 
@@ -31,6 +31,8 @@ Deno.test("openRestRunReader() reads the same records from an MLflow server as f
     assert.equal(await rest.getRun("0".repeat(32)), null);
     assert.deepEqual((await rest.findRunsByCommit(COMMIT)).map((r) => r.runId), [first, second]);
     assert.deepEqual(await rest.findRunsByCommit("d".repeat(40)), []);
+    assert.deepEqual((await rest.findFinishedRuns(TEST_EXPERIMENT)).map((r) => r.runId), [first]);
+    assert.deepEqual(await rest.findFinishedRuns("other/project"), []);
   } finally {
     sqlite.close();
     await server.stop();

@@ -40,6 +40,8 @@ export interface RunReader {
   getExperimentName(experimentId: string): Promise<string | null>;
   /** Every run (deleted ones too) that has a param named `key`, oldest first. */
   findRunsWithParam(key: string): Promise<RunRecord[]>;
+  /** Every active FINISHED run of the experiment named `experimentName`, oldest first. */
+  findFinishedRuns(experimentName: string): Promise<RunRecord[]>;
   /** Every active run whose status is RUNNING, oldest first. */
   findRunning(): Promise<RunRecord[]>;
   /** Every value logged of each metric of the run, in any order. */

@@ -108,6 +108,12 @@ export function openSqliteRunReader(path: string, projectRoot = dirname(path)): 
       "FROM runs r JOIN params p ON p.run_uuid = r.run_uuid " +
       "WHERE p.key = ? ORDER BY r.start_time, r.run_uuid",
   );
+  const finishedOf = db.prepare(
+    "SELECT r.run_uuid, r.experiment_id, r.status, r.lifecycle_stage, r.start_time, r.end_time " +
+      "FROM runs r JOIN experiments e ON e.experiment_id = r.experiment_id " +
+      "WHERE e.name = ? AND r.status = 'FINISHED' AND r.lifecycle_stage = 'active' " +
+      "ORDER BY r.start_time, r.run_uuid",
+  );
   const running = db.prepare(
     "SELECT run_uuid, experiment_id, status, lifecycle_stage, start_time, end_time FROM runs " +
       "WHERE status = 'RUNNING' AND lifecycle_stage = 'active' ORDER BY start_time, run_uuid",
@@ -171,6 +177,9 @@ export function openSqliteRunReader(path: string, projectRoot = dirname(path)): 
     },
     findRunsWithParam(key: string): Promise<RunRecord[]> {
       return Promise.resolve((runsWithParam.all(key) as unknown as RunRow[]).map(record));
+    },
+    findFinishedRuns(experimentName: string): Promise<RunRecord[]> {
+      return Promise.resolve((finishedOf.all(experimentName) as unknown as RunRow[]).map(record));
     },
     findRunning(): Promise<RunRecord[]> {
       return Promise.resolve((running.all() as unknown as RunRow[]).map(record));

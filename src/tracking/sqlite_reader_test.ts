@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { CheckError, InputError } from "../errors.ts";
 import { openRunReader } from "./reader.ts";
 import { openSqliteRunReader } from "./sqlite_reader.ts";
-import { writeMlflowRuns } from "./testing.ts";
+import { TEST_EXPERIMENT, writeMlflowRuns } from "./testing.ts";
 
 const COMMIT = "a".repeat(40);
 
@@ -56,6 +56,11 @@ Deno.test("openSqliteRunReader() reads runs that the MLflow client wrote", async
         [finished, "FINISHED"],
         [failed, "FAILED"],
       ]);
+    });
+    await t.step("findFinishedRuns() returns the experiment's FINISHED runs only", async () => {
+      const runs = await reader.findFinishedRuns(TEST_EXPERIMENT);
+      assert.deepEqual(runs.map((r) => r.runId), [finished]);
+      assert.deepEqual(await reader.findFinishedRuns("other/project"), []);
     });
   } finally {
     reader.close();

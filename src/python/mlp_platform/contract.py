@@ -64,3 +64,5 @@ SEAL_TAG = _strings("seal_tag")[0]
 """The tag that holds a run's seal."""
 SEAL_ARTIFACT = _strings("seal_artifact")[0]
 """The artifact that holds the sealed record's canonical JSON."""
+OUTCOME_TAG, OUTCOME_METHOD_TAG, BASELINE_TAG = _strings("outcome_tags")
+"""The sealed tags of a run's outcome (docs/outcome.md): computed outcome, method, baseline run."""

@@ -42,3 +42,19 @@ def compute_metrics(
     for name in names:
         result[name] = float(_SCORERS[name](y, s, threshold)) if len(numpy.unique(y)) == 2 else float("nan")
     return result
+
+
+def score(name: str, y_true: numpy.ndarray, y_score: numpy.ndarray, threshold: float) -> float:
+    """One metric of binary labels (0/1) against positive-class probabilities; NaN when the
+    labels hold one class only."""
+    return compute_metrics(y_true, y_score, [name], threshold)[name]
+
+
+def fold_metrics(
+    y_true: numpy.ndarray, y_score: numpy.ndarray, fold: numpy.ndarray, names: list[str], threshold: float
+) -> dict[str, list[float]]:
+    """Each metric per fold (``fold.<name>``: the value of fold 0, 1, … in order), scored on the
+    rows of that fold only."""
+    folds = sorted(int(f) for f in numpy.unique(fold))
+    per_fold = [compute_metrics(y_true[fold == f], y_score[fold == f], names, threshold) for f in folds]
+    return {f"fold.{name}": [values[name] for values in per_fold] for name in names}

@@ -75,6 +75,59 @@ class SandboxPlan:
 
 
 @dataclass(frozen=True)
+class BaselinePlan:
+    """The prior run mlp chose to compare with (src/outcome/): its value, its per-fold scores and,
+    for a comparison over rows, a copy of its out-of-fold predictions with their sealed SHA-256."""
+
+    run_id: str
+    value: float
+    fold_scores: list[float] | None
+    same_folds: bool
+    folds_differ: list[str]
+    oof_path: Path | None
+    """Absolute once loaded."""
+    oof_sha256: str | None
+
+
+@dataclass(frozen=True)
+class ComparisonPlan:
+    """What the run's outcome is judged against (docs/outcome.md)."""
+
+    metric: str
+    direction: str
+    min_effect: float
+    confidence: float
+    baseline: BaselinePlan | None
+    better_elsewhere: dict[str, Any] | None
+
+
+def _comparison(raw: dict[str, Any] | None, root: Path) -> ComparisonPlan | None:
+    if raw is None:
+        return None
+    base = raw["baseline"]
+    baseline = None
+    if base is not None:
+        oof = base["oof"]
+        baseline = BaselinePlan(
+            run_id=base["run_id"],
+            value=float(base["value"]),
+            fold_scores=None if base["fold_scores"] is None else [float(v) for v in base["fold_scores"]],
+            same_folds=base["same_folds"],
+            folds_differ=list(base["folds_differ"]),
+            oof_path=None if oof is None else root / oof["path"],
+            oof_sha256=None if oof is None else oof["sha256"],
+        )
+    return ComparisonPlan(
+        metric=raw["metric"],
+        direction=raw["direction"],
+        min_effect=float(raw["min_effect"]),
+        confidence=float(raw["confidence"]),
+        baseline=baseline,
+        better_elsewhere=raw["better_elsewhere"],
+    )
+
+
+@dataclass(frozen=True)
 class Plan:
     """A whole run plan, as loaded from `path` for the project at `project_root`; its paths are
     absolute once loaded."""
@@ -91,6 +144,7 @@ class Plan:
     project_src: Path
     scratch_dir: Path
     platform_dir: Path
+    comparison: ComparisonPlan | None = None
 
     @property
     def out_dir(self) -> Path:
@@ -210,4 +264,5 @@ def load_plan(path: Path, project_root: Path) -> Plan:
         project_src=root / fields["project_src"],
         scratch_dir=root / fields["scratch_dir"],
         platform_dir=root / fields["platform_dir"],
+        comparison=_comparison(fields["comparison"], root),
     )

@@ -16,7 +16,8 @@ from mlflow.tracking import MlflowClient
 
 from mlp_platform import mlflow_fields, tracking
 from mlp_platform.contract import SEAL_ARTIFACT, SEAL_TAG
-from mlp_platform.metrics import compute_metrics
+from mlp_platform.judgement import Scored, judge
+from mlp_platform.metrics import compute_metrics, fold_metrics
 from mlp_platform.os_errors import describe
 from mlp_platform.owner import owner_tags
 from mlp_platform.plan import Plan
@@ -29,6 +30,11 @@ from mlp_platform.system_info import system_params
 
 OVERRIDE_LOG = "logs/protected_overrides.log"
 """The override log, project-relative (src/audit/override_log.ts)."""
+OOF_ARTIFACT = "mlp/oof_predictions.parquet"
+"""The run's out-of-fold predictions (docs/outcome.md): row_id, fold, label, score."""
+OOF_SCHEMA = pyarrow.schema(
+    [("row_id", pyarrow.int64()), ("fold", pyarrow.int32()), ("label", pyarrow.int8()), ("score", pyarrow.float64())]
+)
 OVERRIDE_ENTRIES_ARTIFACT = "mlp/override_entries.txt"
 """The sealed artifact anchoring the run's override-log entries (src/audit/override_anchor.ts)."""
 
@@ -49,8 +55,13 @@ class Recorder:
     ended: str | None = field(default=None)
     params: dict[str, str] = field(default_factory=dict)
     metrics: dict[str, float] = field(default_factory=dict)
+    history: dict[str, list[float]] = field(default_factory=dict)
+    """Every value logged of each metric, in step order (what the seal's metric_history holds)."""
     artifacts: dict[str, str] = field(default_factory=dict)
     seal: str | None = field(default=None)
+    scored: Scored | None = field(default=None)
+    outcome: dict[str, object] | None = field(default=None)
+    """The outcome report for mlp (``judgement``), once ``log_outcome`` ran."""
 
     @classmethod
     def open(cls, plan: Plan, sandbox: SandboxReport, uri: str, lease: StoreLease, checkpoint: Checkpoint) -> Recorder:
@@ -117,17 +128,25 @@ class Recorder:
         returns the metrics logged. `checkpoint` runs between the steps."""
         out, training = self.plan.out_dir, self.plan.training
         result = json.loads((out / "result.json").read_text(encoding="utf-8"))
-        oof = pyarrow.parquet.read_table(out / "oof.parquet", columns=["y_true", "y_score"])
+        oof = pyarrow.parquet.read_table(out / "oof.parquet", columns=["row", "y_true", "y_score", "fold"])
+        row_id = oof.column("row").to_numpy().astype(numpy.int64)
         y_true = oof.column("y_true").to_numpy().astype(int)
         y_score = oof.column("y_score").to_numpy().astype(float)
+        fold = oof.column("fold").to_numpy().astype(numpy.int32)
         metrics = compute_metrics(y_true, y_score, training.metrics, training.threshold)
         metrics["training_time_s"] = float(result["training_time_s"])
         metrics["inference_latency_ms"] = float(result["inference_latency_ms"])
+        per_fold = fold_metrics(y_true, y_score, fold, training.metrics, training.threshold)
         checkpoint()
         size = {"dataset.rows": str(result["rows"]), "dataset.columns": str(result["columns"])}
         self.params.update(tracking.log_params(self.client, self.run_id, size))
         tracking.log_metrics(self.client, self.run_id, metrics)
-        self.metrics.update(metrics)
+        tracking.log_metric_steps(self.client, self.run_id, per_fold)
+        self._remember(metrics, {key: [value] for key, value in metrics.items()})
+        self._remember({key: values[-1] for key, values in per_fold.items()}, per_fold)
+        primary = training.primary_metric
+        self.scored = Scored(metrics[primary], per_fold[f"fold.{primary}"], row_id, y_true, y_score, training.threshold)
+        self._log_oof(row_id, fold, y_true, y_score)
         checkpoint()
         plots = self.plan.scratch_dir / "plots"
         auc = metrics.get("roc_auc")
@@ -141,6 +160,41 @@ class Recorder:
         self.client.log_artifacts(self.run_id, str(out / "model"), "model")
         self.artifacts.update(hash_artifacts(out / "model", "model"))
         return metrics
+
+    def _remember(self, latest: dict[str, float], history: dict[str, list[float]]) -> None:
+        self.metrics.update(latest)
+        self.history.update(history)
+
+    def _log_oof(self, row_id: numpy.ndarray, fold: numpy.ndarray, label: numpy.ndarray, score: numpy.ndarray) -> None:
+        """Stores the out-of-fold predictions as ``mlp/oof_predictions.parquet``, by row id, so that
+        a later run on the same data can be compared with this one row by row."""
+        table = pyarrow.table(
+            [row_id.astype(numpy.int64), fold.astype(numpy.int32), label.astype(numpy.int8), score.astype(float)],
+            schema=OOF_SCHEMA,
+        )
+        folder, name = OOF_ARTIFACT.rsplit("/", 1)
+        local = self.plan.scratch_dir / "oof" / name
+        local.parent.mkdir(parents=True, exist_ok=True)
+        pyarrow.parquet.write_table(table, local)
+        self.client.log_artifact(self.run_id, str(local), folder)
+        self.artifacts[OOF_ARTIFACT] = hash_file(local)
+
+    def log_outcome(self) -> dict[str, object] | None:
+        """Judges the run against the plan's baseline (docs/outcome.md) and logs the outcome tags,
+        the delta and the test's numbers, before the seal covers them; returns the report for mlp
+        (``None`` when the plan asks for no comparison)."""
+        comparison = self.plan.comparison
+        if comparison is None or self.scored is None:
+            return None
+        judgement = judge(comparison, self.scored, self.plan.training.split_strategy)
+        self.params.update(tracking.log_params(self.client, self.run_id, judgement.params))
+        tracking.log_metrics(self.client, self.run_id, judgement.metrics)
+        self._remember(judgement.metrics, {key: [value] for key, value in judgement.metrics.items()})
+        for key, value in judgement.tags.items():
+            self.client.set_tag(self.run_id, key, value)
+            self.tags[key] = value
+        self.outcome = judgement.report
+        return judgement.report
 
     def seal_finished(self) -> str:
         """Seals the run as FINISHED (docs/seal.md): the digest of what this recorder logged, its
@@ -160,7 +214,7 @@ class Recorder:
             params=dict(self.params),
             tags=dict(self.tags),
             metrics=dict(self.metrics),
-            metric_history={key: [value] for key, value in self.metrics.items()},
+            metric_history={key: list(values) for key, values in self.history.items()},
             artifacts=dict(self.artifacts),
         )
         folder, name = SEAL_ARTIFACT.rsplit("/", 1)

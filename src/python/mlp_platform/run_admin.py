@@ -1,4 +1,5 @@
-"""``python -m mlp_platform.run_admin end``: ends runs that mlp found abandoned, through MLflow.
+"""``python -m mlp_platform.run_admin end|tag``: ends runs that mlp found abandoned, and sets the
+tags of a correction (``mlp outcome``), through MLflow.
 
 mlp (src/runs/reconcile.ts) decides which RUNNING runs no living process owns any more, or which
 run its supervisor left unended when it died; this ends each of them with the status mlp asks for
@@ -10,6 +11,9 @@ Input (stdin): ``{"runs": [{"run_id": …, "status": "KILLED"|"FAILED", "reason"
 ``MLFLOW_TRACKING_URI`` naming the store. Output (the event channel): one
 ``{"event": "ended", "run_id": …, "status": …, "changed": true|false, "was": …}`` per run. Exit
 code 0, or 2 for malformed input.
+
+``tag`` input (stdin): ``{"run_id": …, "tags": {key: value, …}}``; it sets the tags on the run (tags
+a seal does not cover: mlp chose them) and sends ``{"event": "tagged", "run_id": …}``.
 """
 
 from __future__ import annotations
@@ -40,22 +44,43 @@ def _requests(text: str) -> list[dict[str, str]]:
     return runs
 
 
+def _tagging(text: str) -> tuple[str, dict[str, str]]:
+    value: Any = json.loads(text)
+    run_id = value.get("run_id") if isinstance(value, dict) else None
+    tags = value.get("tags") if isinstance(value, dict) else None
+    if (
+        not isinstance(run_id, str)
+        or not isinstance(tags, dict)
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items())
+    ):
+        raise ValueError('expected {"run_id": str, "tags": {str: str}}')
+    return run_id, tags
+
+
 def main(argv: list[str]) -> int:
-    """Ends the runs named on stdin; returns the exit code."""
+    """Ends the runs named on stdin (``end``) or tags one (``tag``); returns the exit code."""
     claim_stdout()
     tolerant_stderr()
     uri = os.environ.get("MLFLOW_TRACKING_URI", "")
-    if argv != ["end"] or not uri:
-        print("usage: MLFLOW_TRACKING_URI=… python -m mlp_platform.run_admin end < runs.json", file=sys.stderr)
+    if argv not in (["end"], ["tag"]) or not uri:
+        print("usage: MLFLOW_TRACKING_URI=… python -m mlp_platform.run_admin end|tag < request.json", file=sys.stderr)
         return 2
     try:
-        requests = _requests(sys.stdin.read())
+        text = sys.stdin.read()
+        requests = _requests(text) if argv == ["end"] else []
+        tagging = _tagging(text) if argv == ["tag"] else None
     except ValueError as error:
         print(f"run_admin: {error}", file=sys.stderr)
         return 2
     from mlflow.tracking import MlflowClient
 
     client = MlflowClient(tracking_uri=uri)
+    if tagging is not None:
+        run_id, tags = tagging
+        for key, value in tags.items():
+            client.set_tag(run_id, key, value)
+        emit("tagged", run_id=run_id)
+        return 0
     for request in requests:
         run_id, status = request["run_id"], request["status"]
         was = client.get_run(run_id).info.status

@@ -181,6 +181,7 @@ def _supervise(plan: Plan, uri: str, recorder: Recorder, trainer: TrainerProcess
             recorder.log_readable_record()
             assert_no_project_modules(plan.project_src)
             interrupts.check()
+            recorder.log_outcome()
             recorder.seal_finished()
             status, text = "FINISHED", None
     except Interrupted as interruption:
@@ -206,6 +207,7 @@ def _supervise(plan: Plan, uri: str, recorder: Recorder, trainer: TrainerProcess
         metrics=_json_metrics(metrics),
         error=error_line,
         seal=seal,
+        outcome=recorder.outcome if status == "FINISHED" else None,
     )
     return EXIT_OF_STATUS[status]
 

@@ -53,3 +53,14 @@ def log_metrics(client: MlflowClient, run_id: str, metrics: dict[str, float]) ->
     """Logs all metrics at step 0 with one timestamp."""
     now = int(time.time() * 1000)
     client.log_batch(run_id, metrics=[Metric(key, value, now, 0) for key, value in sorted(metrics.items())])
+
+
+def log_metric_steps(client: MlflowClient, run_id: str, histories: dict[str, list[float]]) -> None:
+    """Logs each metric's values at steps 0, 1, … (one per fold) with one timestamp, in batches of
+    at most 1,000 (MLflow's limit per log_batch)."""
+    now = int(time.time() * 1000)
+    items = [
+        Metric(key, value, now, step) for key, values in sorted(histories.items()) for step, value in enumerate(values)
+    ]
+    for start in range(0, len(items), 1000):
+        client.log_batch(run_id, metrics=items[start : start + 1000])

@@ -85,7 +85,7 @@ def test_emit_refuses_what_mlp_would_not_parse(
 
 def test_emit_writes_an_event_of_the_contract(capsys: pytest.CaptureFixture[str]) -> None:
     metrics = {"roc_auc": None, "training_time_s": 1.5}
-    assert emit("finished", status="FAILED", run_id="r1", metrics=metrics, error="x", seal=None)
+    assert emit("finished", status="FAILED", run_id="r1", metrics=metrics, error="x", seal=None, outcome=None)
     assert json.loads(capsys.readouterr().out) == {
         "event": "finished",
         "status": "FAILED",
@@ -93,4 +93,5 @@ def test_emit_writes_an_event_of_the_contract(capsys: pytest.CaptureFixture[str]
         "metrics": {"roc_auc": None, "training_time_s": 1.5},
         "error": "x",
         "seal": None,
+        "outcome": None,
     }

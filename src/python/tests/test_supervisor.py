@@ -15,6 +15,7 @@ from pathlib import Path
 import mlflow
 import numpy
 import pandas
+import pyarrow.parquet
 import pytest
 from conftest import (
     MODEL_XGBOOST,
@@ -32,6 +33,7 @@ from mlflow.tracking import MlflowClient
 from sklearn.metrics import recall_score
 
 from mlp_platform.contract import SEALED_TAGS
+from mlp_platform.metrics import compute_metrics
 from mlp_platform.owner import OWNER_TAGS
 from mlp_platform.sandbox import MIN_ABI, landlock_abi
 from mlp_platform.seal import encode_metric
@@ -115,8 +117,28 @@ def test_a_run_is_recorded_finished_with_params_metrics_artifacts_and_a_loadable
     ):
         assert params[key], key
     assert params["system.pkg.mlflow"] == mlflow.__version__
-    assert run.data.metrics == finished["metrics"]
+    pooled = {k: v for k, v in run.data.metrics.items() if not k.startswith("fold.")}
+    assert pooled == finished["metrics"]
     assert 0.5 < run.data.metrics["roc_auc"] <= 1.0
+    # Each allowed metric per fold (step = fold index), scored on that fold's rows of the
+    # out-of-fold predictions, which are stored by row id.
+    oof_file = Path(client.download_artifacts(run_id, "mlp/oof_predictions.parquet"))
+    oof = pyarrow.parquet.read_table(oof_file)
+    assert [(f.name, str(f.type)) for f in oof.schema] == [
+        ("row_id", "int64"),
+        ("fold", "int32"),
+        ("label", "int8"),
+        ("score", "double"),
+    ]
+    frame = oof.to_pandas()
+    assert frame["row_id"].tolist() == list(range(240)) and sorted(set(frame["fold"])) == [0, 1, 2]
+    for name in ("roc_auc", "f1", "precision", "recall", "log_loss"):
+        history = sorted(client.get_metric_history(run_id, f"fold.{name}"), key=lambda m: m.step)
+        assert [m.step for m in history] == [0, 1, 2]
+        parts = [part for _, part in frame.groupby("fold")]
+        expected = [compute_metrics(part["label"], part["score"], [name], 0.5)[name] for part in parts]
+        assert [m.value for m in history] == pytest.approx(expected)
+        assert run.data.metrics[f"fold.{name}"] == history[-1].value
     assert run.data.metrics["training_time_s"] > 0
 
     artifacts = artifact_paths(client, run_id)
@@ -149,7 +171,10 @@ def test_a_run_is_recorded_finished_with_params_metrics_artifacts_and_a_loadable
         *ui_tags,
     }
     assert sealed["metrics"] == {k: encode_metric(v) for k, v in run.data.metrics.items()}
-    assert sealed["metric_history"] == {k: [encode_metric(v)] for k, v in run.data.metrics.items()}
+    assert sealed["metric_history"] == {
+        k: [encode_metric(m.value) for m in sorted(client.get_metric_history(run_id, k), key=lambda m: m.step)]
+        for k in run.data.metrics
+    }
     assert set(sealed["artifacts"]) == set(artifacts) - {"mlp/seal.json"}
     model_file = Path(client.download_artifacts(run_id, "model/MLmodel")).read_bytes()
     assert sealed["artifacts"]["model/MLmodel"] == hashlib.sha256(model_file).hexdigest()
