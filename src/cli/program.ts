@@ -15,6 +15,7 @@ import { registerHooks } from "./hooks.ts";
 import { registerLog } from "./log.ts";
 import { registerVerifyRun } from "./verify_run.ts";
 import { registerRuns } from "./runs.ts";
+import { registerQuery } from "./query.ts";
 
 /**
  * Builds the full `mlp` command tree, ready for `parseAsync`. Commander errors (unknown command or
@@ -50,5 +51,6 @@ export function buildProgram(): Command {
   registerLog(program);
   registerVerifyRun(program);
   registerRuns(program);
+  registerQuery(program);
   return program;
 }
