@@ -112,7 +112,9 @@ export function formatResult(
         ),
       ];
       const summary = summaryLines(result);
-      return [...lines, ...(summary.length ? ["", ...summary] : [])].join("\n");
+      return [...lines, ...(summary.length ? ["", ...summary.map((l) => `- ${l}`)] : [])].join(
+        "\n",
+      );
     }
     case "table": {
       if (rows.length === 0) return "(no runs)";

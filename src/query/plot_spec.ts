@@ -12,6 +12,8 @@ export type VegaLiteSpec = Record<string, unknown>;
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 const LABEL = 40;
+/** Up to this many runs, the history labels each; more, only those that set a new best. */
+const LABEL_ALL = 15;
 
 function short(text: unknown): string {
   const s = String(text ?? "");
@@ -92,7 +94,15 @@ export function plotSpec(result: QueryResult, title: string): VegaLiteSpec {
 
 /** The metric over time, the best so far as a step line, each run labelled with its change. */
 function historySpec(base: VegaLiteSpec, result: QueryResult): VegaLiteSpec {
-  const x = { field: "date", type: "temporal", title: "run start (UTC)" };
+  const x = {
+    field: "date",
+    type: "temporal",
+    title: "run start (UTC)",
+    scale: { type: "utc" },
+    axis: { format: "%Y-%m-%d %H:%M", labelAngle: -30 },
+  };
+  // Every change is labelled while the labels can be read; beyond that, those that set a new best.
+  const labelled = result.rows.length <= LABEL_ALL ? [] : [{ filter: "datum.new_best" }];
   const layers = [
     {
       mark: { type: "line", interpolate: "step-after", color: "#999" },
@@ -108,6 +118,7 @@ function historySpec(base: VegaLiteSpec, result: QueryResult): VegaLiteSpec {
       },
     },
     {
+      transform: labelled,
       mark: { type: "text", align: "left", angle: -30, dx: 6, dy: -6, fontSize: 9 },
       encoding: { x, y: { field: "value", type: "quantitative" }, text: { field: "label" } },
     },

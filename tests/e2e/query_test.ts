@@ -7,7 +7,14 @@
  */
 import { deepEqual, equal, match } from "node:assert/strict";
 import { join, resolve } from "node:path";
-import { MLFLOW_PYTHON, type MlflowServer, startMlflowServer } from "../../src/tracking/testing.ts";
+import {
+  MLFLOW_PYTHON,
+  type MlflowServer,
+  runMlflowPython,
+  startMlflowServer,
+  TEST_EXPERIMENT,
+  writeMlflowRuns,
+} from "../../src/tracking/testing.ts";
 
 const ROOT = resolve(import.meta.dirname!, "../..");
 const STORE_SCRIPT = join(ROOT, "tests/support/query_store.py");
@@ -199,5 +206,68 @@ print(json.dumps(out))
       await server?.stop();
     }
   });
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("--verify leaves out a sealed run whose record was edited, and names it", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mlp-query-verify-" });
+  const uri = `sqlite:///${join(dir, "mlflow.db")}`;
+  const spec = (i: number, delta: number) => ({
+    params: {
+      "reasoning.hypothesis_category": "regularization",
+      "reasoning.change_description": `change ${i}`,
+      model_type: "xgboost",
+      git_commit: "a".repeat(40),
+    },
+    tags: { primary_metric: "roc_auc", "mlp.outcome": "confirmed" },
+    metrics: { roc_auc: 0.7 + delta, metric_delta: delta },
+    artifacts: { "mlp/note.txt": `run ${i}` },
+    sealed: true,
+  });
+  const ids = await writeMlflowRuns(
+    uri,
+    [spec(0, 0.01), spec(1, 0.02), spec(2, 0.03)],
+    TEST_EXPERIMENT,
+    join(dir, "artifacts"),
+  );
+  // Someone raises run 1's delta after the fact.
+  await runMlflowPython(
+    `
+import json, sys
+from mlflow.tracking import MlflowClient
+spec = json.load(sys.stdin)
+MlflowClient(tracking_uri=spec["uri"]).log_metric(spec["run"], "metric_delta", 0.5)
+`,
+    { uri, run: ids[1] },
+    "tampering",
+  );
+  const ask = (...extra: string[]) =>
+    run(join(ROOT, "bin/mlp"), [
+      "query",
+      "changes",
+      "--store",
+      join(dir, "mlflow.db"),
+      "--format",
+      "json",
+      ...extra,
+    ], dir);
+  const trusting = await ask();
+  equal(trusting.code, 0, trusting.stderr);
+  deepEqual(JSON.parse(trusting.stdout).rows.map((r: { run: string }) => r.run), [
+    ids[1],
+    ids[2],
+    ids[0],
+  ]);
+  const verified = await ask("--verify");
+  equal(verified.code, 0, verified.stderr);
+  const answer = JSON.parse(verified.stdout);
+  deepEqual(answer.rows.map((r: { run: string }) => r.run), [ids[2], ids[0]]);
+  deepEqual(answer.left_out, {
+    "seal broken (--verify: the record changed since it was sealed)": 1,
+  });
+  match(
+    verified.stderr,
+    new RegExp(`^mlp query: left out run ${ids[1]}: its record changed since it was sealed`),
+  );
   await Deno.remove(dir, { recursive: true });
 });
