@@ -72,7 +72,9 @@ function groupBy(runs: readonly QueryRun[], key: (run: QueryRun) => string) {
   const groups = new Map<string, QueryRun[]>();
   for (const run of runs) {
     const k = key(run);
-    groups.set(k, [...(groups.get(k) ?? []), run]);
+    const group = groups.get(k);
+    if (group) group.push(run);
+    else groups.set(k, [run]);
   }
   return groups;
 }
