@@ -12,6 +12,7 @@ import { directionOf, readDirections } from "../query/directions.ts";
 import { type Format, formatResult } from "../query/format.ts";
 import { FORMATS } from "../query/formats.ts";
 import { approaches, categories, changes, history, runsToTarget } from "../query/questions.ts";
+import { checkPlotFile } from "../query/render.ts";
 import { runQuery } from "../query/run_query.ts";
 import type { QueryRun } from "../query/record.ts";
 import type { QueryResult } from "../query/result.ts";
@@ -73,6 +74,7 @@ export async function execute(
       hint: `use one of ${FORMATS.join(", ")}`,
     });
   }
+  if (flags.plot) checkPlotFile(flags.plot);
   const here = currentProject();
   const env = Deno.env.toObject();
   const stores = resolveStores(
@@ -115,7 +117,9 @@ export async function execute(
   for (const b of outcome.broken) {
     printErr(`mlp query: left out run ${b.runId}: ${b.why.join("; ")}`);
   }
-  printOut(formatResult(outcome.result, flags.format as Format, outcome.counted, outcome.leftOut));
+  printOut(
+    await formatResult(outcome.result, flags.format as Format, outcome.counted, outcome.leftOut),
+  );
   printErr(describeLeftOut(outcome.counted, outcome.leftOut));
   if (flags.plot) {
     const [{ plotSpec }, { writePlot }] = await Promise.all([
@@ -148,8 +152,10 @@ export interface QuestionFlags {
 /** Runs question `name` with its parsed flags. */
 export function runQuestion(name: string, flags: CommonFlags & QuestionFlags): Promise<void> {
   switch (name) {
-    case "changes":
-      return execute(name, flags, true, (runs) => changes(runs, positiveInt("--top", flags.top!)));
+    case "changes": {
+      const top = positiveInt("--top", flags.top!);
+      return execute(name, flags, true, (runs) => changes(runs, top));
+    }
     case "categories":
       return execute(name, flags, true, (runs) => categories(runs));
     case "approaches":

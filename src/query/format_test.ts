@@ -13,9 +13,9 @@ const result = changes([
   queryRun(2, { delta: -0.002, outcome: "negative", change: "a | b", category: null }),
 ], 10);
 
-Deno.test("json keeps every digit, full IDs, ISO dates and says what was left out", () => {
+Deno.test("json keeps every digit, full IDs, ISO dates and says what was left out", async () => {
   equal(
-    formatResult(result, "json", 2, { "not FINISHED": 1 }),
+    await formatResult(result, "json", 2, { "not FINISHED": 1 }),
     JSON.stringify(
       {
         query: "changes",
@@ -50,9 +50,9 @@ Deno.test("json keeps every digit, full IDs, ISO dates and says what was left ou
   );
 });
 
-Deno.test("csv quotes commas and quotes (RFC 4180) and leaves nulls empty", () => {
+Deno.test("csv quotes commas and quotes (RFC 4180) and leaves nulls empty", async () => {
   equal(
-    formatResult(result, "csv", 2, {}),
+    await formatResult(result, "csv", 2, {}),
     [
       "run,date,experiment,category,change,delta,outcome,commit",
       'run00100000000000000000000000000,2026-01-01T00:01:00Z,acme/credit,feature_addition,"Add ""ratio"" features, drop id",0.0123456,confirmed,0123456789abcdef0123456789abcdef01234567',
@@ -61,9 +61,9 @@ Deno.test("csv quotes commas and quotes (RFC 4180) and leaves nulls empty", () =
   );
 });
 
-Deno.test("markdown: short IDs, four decimals, numbers right-aligned, pipes escaped", () => {
+Deno.test("markdown: short IDs, four decimals, numbers right-aligned, pipes escaped", async () => {
   equal(
-    formatResult(result, "markdown", 2, {}),
+    await formatResult(result, "markdown", 2, {}),
     [
       "| run | date | experiment | category | change | delta | outcome | commit |",
       "| --- | --- | --- | --- | --- | ---: | --- | --- |",
@@ -73,7 +73,7 @@ Deno.test("markdown: short IDs, four decimals, numbers right-aligned, pipes esca
   );
 });
 
-Deno.test("table: aligned columns, no trailing blanks, the summary after it", () => {
+Deno.test("table: aligned columns, no trailing blanks, the summary after it", async () => {
   const target = runsToTarget(
     [queryRun(0, { metrics: { f1: 0.5 } }), queryRun(1, { metrics: { f1: 0.9 } })],
     "f1",
@@ -81,7 +81,7 @@ Deno.test("table: aligned columns, no trailing blanks, the summary after it", ()
     "higher",
   );
   equal(
-    formatResult(target, "table", 2, {}),
+    await formatResult(target, "table", 2, {}),
     [
       "experiment   runs  runs_to_target  run       date                best",
       "acme/credit     2               2  run00100  2026-01-01 00:01  0.9000",
@@ -93,5 +93,5 @@ Deno.test("table: aligned columns, no trailing blanks, the summary after it", ()
       "median_runs_to_target: 2",
     ].join("\n"),
   );
-  equal(formatResult({ ...target, rows: [] }, "table", 0, {}), "(no runs)");
+  equal(await formatResult({ ...target, rows: [] }, "table", 0, {}), "(no runs)");
 });

@@ -58,17 +58,27 @@ export async function svgToPng(svg: string): Promise<Uint8Array> {
 }
 
 /**
- * Writes the chart of `spec` to `file`: `.svg` or `.png`.
+ * The extension of a `--plot` file, checked before any query runs.
  *
- * @throws {InputError} for any other extension.
+ * @throws {InputError} unless it is `.svg` or `.png`.
  */
-export async function writePlot(spec: VegaLiteSpec, file: string): Promise<void> {
+export function checkPlotFile(file: string): ".svg" | ".png" {
   const ext = extname(file).toLowerCase();
   if (ext !== ".svg" && ext !== ".png") {
     throw new InputError(`--plot "${file}" must end in .svg or .png`, {
       hint: "name the file e.g. history.svg (vector) or history.png (image)",
     });
   }
+  return ext;
+}
+
+/**
+ * Writes the chart of `spec` to `file`: `.svg` or `.png`.
+ *
+ * @throws {InputError} for any other extension.
+ */
+export async function writePlot(spec: VegaLiteSpec, file: string): Promise<void> {
+  const ext = checkPlotFile(file);
   const svg = await renderSvg(spec);
   if (ext === ".svg") await Deno.writeTextFile(file, svg);
   else await Deno.writeFile(file, await svgToPng(svg));

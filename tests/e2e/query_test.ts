@@ -271,3 +271,42 @@ MlflowClient(tracking_uri=spec["uri"]).log_metric(spec["run"], "metric_delta", 0
   );
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("mlp query refuses bad input before reading anything, naming the fix", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mlp-query-input-" });
+  const mlp = (...args: string[]) => run(join(ROOT, "bin/mlp"), ["query", ...args], dir);
+  const cases: [string[], string][] = [
+    [
+      ["history"],
+      "error: No MLflow store to query: mlp runs outside a project\nhint: run it inside a " +
+      "client project, set MLFLOW_TRACKING_URI, or name stores with --store (a project folder, " +
+      "a mlflow.db file or http(s)://server:port; repeatable)\n",
+    ],
+    [
+      ["history", "--store", "x.db", "--format", "xml"],
+      'error: --format "xml" is not an output format\nhint: use one of table, json, csv, ' +
+      "markdown\n",
+    ],
+    [
+      ["history", "--store", "x.db", "--plot", "x.pdf"],
+      'error: --plot "x.pdf" must end in .svg or .png\nhint: name the file e.g. history.svg ' +
+      "(vector) or history.png (image)\n",
+    ],
+    [
+      ["changes", "--store", "x.db", "--top", "0"],
+      'error: --top "0" is not a positive whole number\nhint: e.g. --top 10\n',
+    ],
+    [
+      ["history", "--store", "x.db", "--since", "yesterday"],
+      'error: --since "yesterday" is not a date\nhint: give an ISO date or time in UTC, e.g. ' +
+      "2026-11-01 or 2026-11-01T09:00:00Z\n",
+    ],
+  ];
+  for (const [args, stderr] of cases) {
+    const out = await mlp(...args);
+    equal(out.code, 2, args.join(" "));
+    equal(out.stderr, stderr);
+    equal(out.stdout, "");
+  }
+  await Deno.remove(dir, { recursive: true });
+});
