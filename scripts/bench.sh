@@ -30,6 +30,8 @@ out="$(mktemp)"
   deno run -A bench/venv_check.ts
   echo
   deno run -A bench/hooks.ts
+  echo
+  deno run -A bench/query.ts
 } >"$out"
 mv "$out" docs/benchmarks.md
 echo "bench: wrote docs/benchmarks.md" >&2

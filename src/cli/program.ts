@@ -18,6 +18,7 @@ import { registerRuns } from "./runs.ts";
 import { registerBackup } from "./backup.ts";
 import { registerCost } from "./cost.ts";
 import { registerOutcome } from "./outcome.ts";
+import { registerQuery } from "./query.ts";
 
 /**
  * Builds the full `mlp` command tree, ready for `parseAsync`. Commander errors (unknown command or
@@ -56,5 +57,6 @@ export function buildProgram(): Command {
   registerBackup(program);
   registerCost(program);
   registerOutcome(program);
+  registerQuery(program);
   return program;
 }

@@ -63,6 +63,8 @@ export interface ProtectedConfig {
 export interface ExperimentConfig {
   project_name: string;
   client_name: string;
+  /** One of the standards' `allowed_use_cases`, recorded as the `use_case` tag. */
+  use_case: string;
   /** SHA-256 of the dataset's manifest: the directory name under `data/shadow/`. */
   dataset_version: string;
   /** Always "auto": mlp computes the feature-pipeline hash. */
@@ -112,6 +114,9 @@ export function experimentSchema(standards: Standards) {
       "Project identifier; with client_name it names the MLflow experiment.",
     ),
     client_name: identifier.describe("Client identifier, recorded as the client_name tag."),
+    use_case: z.enum(standards.allowed_use_cases).describe(
+      "What the model is for, one of the standards' allowed_use_cases; recorded as the use_case tag.",
+    ),
     dataset_version: z.string().regex(/^[0-9a-f]{64}$/, {
       error: (issue) => {
         const rule = "use the 64 lowercase hex characters of a directory under data/shadow/";

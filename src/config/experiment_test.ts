@@ -41,6 +41,7 @@ Deno.test("parseExperiment() returns the typed config with defaults filled in", 
   assert.deepEqual(parseExperiment(VALID, FILE, standards), {
     project_name: "fraud_model_v1",
     client_name: "bank_x",
+    use_case: "credit_risk",
     dataset_version: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
     feature_pipeline_version: "auto",
     model_type: "xgboost",
@@ -83,7 +84,7 @@ Deno.test("parseExperiment() names a missing field, its file and the line of its
   assert.deepEqual(problems(edit("model_type: xgboost\n", "")), {
     message: "configs/experiment.yaml has 1 problem",
     details: [
-      'configs/experiment.yaml:2:1: field "model_type" is missing: use one of "xgboost", "lightgbm", "logistic_regression", "random_forest"',
+      'configs/experiment.yaml:1:1: field "model_type" is missing: use one of "xgboost", "lightgbm", "logistic_regression", "random_forest"',
     ],
   });
   assert.deepEqual(problems(edit("  metric: roc_auc\n", "")).details, [
@@ -108,8 +109,8 @@ Deno.test("parseExperiment() refuses an unknown key with a suggestion, at any le
     {
       message: "configs/experiment.yaml has 4 problems",
       details: [
-        'configs/experiment.yaml:2:1: field "random_seed" is missing: write an integer',
-        'configs/experiment.yaml:7:1: field "random_sed" is not allowed here: use one of "project_name", "client_name", "dataset_version", "feature_pipeline_version", "model_type", "random_seed", "hyperparameters", "features", "evaluation", "protected" (did you mean "random_seed"?)',
+        'configs/experiment.yaml:1:1: field "random_seed" is missing: write an integer',
+        'configs/experiment.yaml:7:1: field "random_sed" is not allowed here: use one of "project_name", "client_name", "use_case", "dataset_version", "feature_pipeline_version", "model_type", "random_seed", "hyperparameters", "features", "evaluation", "protected" (did you mean "random_seed"?)',
         'configs/experiment.yaml:15:3: field "evaluation.metric" is missing: use one of "roc_auc", "f1", "precision", "recall", "log_loss"',
         'configs/experiment.yaml:15:3: field "evaluation.metrc" is not allowed here: use one of "metric", "split_strategy", "n_splits", "test_fraction", "threshold" (did you mean "metric"?)',
       ],
@@ -235,4 +236,15 @@ Deno.test("parseExperiment() takes protected.positive_class as an integer or a s
       'configs/experiment.yaml:21:19: field "protected.positive_class": 0.5 is not an integer or a string: write the class of target_column that is the event, e.g. 1 or "bad"',
     ],
   );
+});
+
+Deno.test("parseExperiment() names the allowed use cases for one that is not", () => {
+  assert.deepEqual(problems(edit("use_case: credit_risk", "use_case: credit_risks")), {
+    message: "configs/experiment.yaml has 1 problem",
+    details: [
+      'configs/experiment.yaml:1:11: field "use_case": "credit_risks" is not allowed: use one of ' +
+      '"credit_risk", "fraud_detection", "churn", "collections", "marketing_response", "other" ' +
+      '(did you mean "credit_risk"?)',
+    ],
+  });
 });

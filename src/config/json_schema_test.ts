@@ -35,6 +35,7 @@ Deno.test("experimentJsonSchema() carries the project's allowed values and per-m
   assert.deepEqual(schema.required, [
     "project_name",
     "client_name",
+    "use_case",
     "dataset_version",
     "model_type",
     "random_seed",

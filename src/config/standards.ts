@@ -86,6 +86,19 @@ export const DEFAULT_MAX_FILE_BYTES = 200_000;
 /** `tracking_store` naming the project's own `mlflow.db`. */
 export const PROJECT_STORE = "project";
 
+/**
+ * The use cases of a standards file that lists none (one written before `allowed_use_cases`):
+ * the template's list.
+ */
+export const DEFAULT_USE_CASES = [
+  "credit_risk",
+  "fraud_detection",
+  "churn",
+  "collections",
+  "marketing_response",
+  "other",
+] as const;
+
 /** A model type the platform implements. */
 export type ModelType = (typeof PLATFORM_MODEL_TYPES)[number];
 
@@ -127,6 +140,8 @@ export interface Standards {
   allowed_split_strategies: SplitStrategy[];
   allowed_model_types: ModelType[];
   hypothesis_categories: string[];
+  /** The use cases experiment.yaml's `use_case` may name (the `use_case` tag of every run). */
+  allowed_use_cases: string[];
   /** model type → hyperparameter name → spec. */
   hyperparameters: Record<string, Record<string, HyperparameterSpec>>;
   /** What src/ and configs/ may hold besides code and configs: no file over `max_file_bytes`. */
@@ -204,6 +219,9 @@ export const standardsSchema: z.ZodType<Standards> = z.strictObject({
   ),
   hypothesis_categories: z.array(nameSchema).min(1).describe(
     "Categories reasoning.yaml's hypothesis_category may take.",
+  ),
+  allowed_use_cases: z.array(nameSchema).min(1).default([...DEFAULT_USE_CASES]).describe(
+    "Use cases experiment.yaml's use_case may name; they group projects across clients.",
   ),
   hyperparameters: z.record(z.string(), z.record(z.string(), specSchema)).describe(
     "For each allowed model type: hyperparameter name → spec.",
@@ -295,6 +313,7 @@ function repeatRules(raw: Record<string, unknown>): ConfigProblem[] {
     "allowed_split_strategies",
     "allowed_model_types",
     "hypothesis_categories",
+    "allowed_use_cases",
   ];
   for (const list of lists) {
     const values = raw[list];

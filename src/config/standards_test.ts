@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { InputError } from "../errors.ts";
-import { loadStandards, parseStandards } from "./standards.ts";
+import { parse } from "yaml";
+import { DEFAULT_USE_CASES, loadStandards, parseStandards } from "./standards.ts";
 
 const FILE = "configs/project_standards.yaml";
 const DEFAULTS_URL = new URL("../../configs/project_standards.yaml", import.meta.url);
@@ -71,7 +72,7 @@ Deno.test("parseStandards() reads mlp's default standards", () => {
 Deno.test("parseStandards() refuses unknown keys with a suggestion", () => {
   assert.deepEqual(problems(edit("allowed_metrics:", "allowed_metric:")), [
     'configs/project_standards.yaml:11:1: field "allowed_metrics" is missing: write a list',
-    'configs/project_standards.yaml:21:1: field "allowed_metric" is not allowed here: use one of "protected_fields", "allowed_metrics", "allowed_split_strategies", "allowed_model_types", "hypothesis_categories", "hyperparameters", "code_files", "tracking_store", "metric_directions", "outcome", "agent_pricing", "agent_budget" (did you mean "allowed_metrics"?)',
+    'configs/project_standards.yaml:21:1: field "allowed_metric" is not allowed here: use one of "protected_fields", "allowed_metrics", "allowed_split_strategies", "allowed_model_types", "hypothesis_categories", "allowed_use_cases", "hyperparameters", "code_files", "tracking_store", "metric_directions", "outcome", "agent_pricing", "agent_budget" (did you mean "allowed_metrics"?)',
   ]);
 });
 
@@ -81,13 +82,13 @@ Deno.test("parseStandards() requires a direction for every allowed metric, and t
   assert.equal(standards.metric_directions.roc_auc, "higher");
   assert.deepEqual(standards.outcome, { min_effect: 0.002, confidence: 0.95 });
   assert.deepEqual(problems(edit("  log_loss: lower\n", "")), [
-    'configs/project_standards.yaml:90:3: field "metric_directions.log_loss" is missing: every allowed metric needs a direction, "higher" or "lower" (log_loss: lower)',
+    'configs/project_standards.yaml:100:3: field "metric_directions.log_loss" is missing: every allowed metric needs a direction, "higher" or "lower" (log_loss: lower)',
   ]);
   assert.deepEqual(problems(edit("  log_loss: lower", "  log_loss: down")), [
-    'configs/project_standards.yaml:92:13: field "metric_directions.log_loss": "down" is not allowed: use one of "higher", "lower"',
+    'configs/project_standards.yaml:102:13: field "metric_directions.log_loss": "down" is not allowed: use one of "higher", "lower"',
   ]);
   assert.deepEqual(problems(edit("confidence: 0.95", "confidence: 95")), [
-    'configs/project_standards.yaml:104:15: field "outcome.confidence": 95 must be less than 1',
+    'configs/project_standards.yaml:114:15: field "outcome.confidence": 95 must be less than 1',
   ]);
 });
 
@@ -128,14 +129,14 @@ Deno.test("parseStandards() checks hyperparameter tables and specs", () => {
     "\n  random_forests: {}\n\n# Which way each metric improves",
   );
   assert.deepEqual(problems(renamed), [
-    'configs/project_standards.yaml:50:3: field "hyperparameters.random_forest" is missing: every allowed model type needs its hyperparameter specs (use {} for none)',
-    'configs/project_standards.yaml:51:47: field "hyperparameters.xgboost.max_depth.max": 1.5 is not an integer',
-    'configs/project_standards.yaml:51:47: field "hyperparameters.xgboost.max_depth.max": 1.5 is below min 16',
-    'configs/project_standards.yaml:52:20: field "hyperparameters.xgboost.gamma.type": "float" is not allowed: use one of "integer", "number", "string", "boolean"',
-    'configs/project_standards.yaml:53:5: field "hyperparameters.xgboost.3x" is not a Python identifier: use letters, digits and "_", not starting with a digit',
-    'configs/project_standards.yaml:53:30: field "hyperparameters.xgboost.3x.min": bounds apply only to integer and number, not string',
-    'configs/project_standards.yaml:53:46: field "hyperparameters.xgboost.3x.choices[1]": 2 is not of type string',
-    'configs/project_standards.yaml:75:3: field "hyperparameters.random_forests" is not in allowed_model_types: use one of "xgboost", "lightgbm", "logistic_regression", "random_forest" (did you mean "random_forest"?)',
+    'configs/project_standards.yaml:60:3: field "hyperparameters.random_forest" is missing: every allowed model type needs its hyperparameter specs (use {} for none)',
+    'configs/project_standards.yaml:61:47: field "hyperparameters.xgboost.max_depth.max": 1.5 is not an integer',
+    'configs/project_standards.yaml:61:47: field "hyperparameters.xgboost.max_depth.max": 1.5 is below min 16',
+    'configs/project_standards.yaml:62:20: field "hyperparameters.xgboost.gamma.type": "float" is not allowed: use one of "integer", "number", "string", "boolean"',
+    'configs/project_standards.yaml:63:5: field "hyperparameters.xgboost.3x" is not a Python identifier: use letters, digits and "_", not starting with a digit',
+    'configs/project_standards.yaml:63:30: field "hyperparameters.xgboost.3x.min": bounds apply only to integer and number, not string',
+    'configs/project_standards.yaml:63:46: field "hyperparameters.xgboost.3x.choices[1]": 2 is not of type string',
+    'configs/project_standards.yaml:85:3: field "hyperparameters.random_forests" is not in allowed_model_types: use one of "xgboost", "lightgbm", "logistic_regression", "random_forest" (did you mean "random_forest"?)',
   ]);
 });
 
@@ -189,4 +190,13 @@ Deno.test("parseStandards() takes code_files.max_file_bytes, 200000 when absent,
   );
   assert.equal(problems(edit("max_file_bytes: 200000", "max_file_bytes: 0")).length, 1);
   assert.equal(problems(edit("max_file_bytes: 200000", "max_file_bytes: 1.5")).length, 1);
+});
+
+Deno.test("the template's use_case question offers exactly the default allowed_use_cases", async () => {
+  const copier = parse(await Deno.readTextFile(new URL("../../copier.yml", import.meta.url)));
+  const defaults = await loadStandards(
+    new URL("../../configs/project_standards.yaml", import.meta.url).pathname,
+  );
+  assert.deepEqual(copier.use_case.choices, defaults.allowed_use_cases);
+  assert.deepEqual(defaults.allowed_use_cases, [...DEFAULT_USE_CASES]);
 });

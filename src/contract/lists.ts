@@ -93,6 +93,7 @@ export const INTERRUPT_SIGNALS = [
 export const SEALED_TAGS = [
   "client_name",
   "project_name",
+  "use_case",
   "primary_metric",
   "sandbox",
   "mlp.config",

@@ -107,6 +107,7 @@ export function buildRunPlan(inputs: RunPlanInputs): RunPlan {
     tags: {
       client_name: experiment.client_name,
       project_name: experiment.project_name,
+      use_case: experiment.use_case,
       "mlp.config": inputs.configFile,
       "mlp.operator": inputs.operator,
       sandbox: inputs.sandbox,

@@ -76,6 +76,7 @@ Deno.test("buildRunPlan() tags the run and names the experiment client/project",
   deepEqual(plan.tags, {
     client_name: experiment.client_name,
     project_name: experiment.project_name,
+    use_case: "credit_risk",
     "mlp.config": "configs/experiment.yaml",
     "mlp.operator": "ana@bank.test",
     sandbox: "none",

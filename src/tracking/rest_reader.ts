@@ -11,7 +11,8 @@ import { CheckError } from "../errors.ts";
 import { splitCredentials } from "./redact.ts";
 import type { MetricPoint, RunReader, RunRecord } from "./run_record.ts";
 
-interface RestRun {
+/** A run as the REST API returns it. */
+export interface RestRun {
   info: {
     run_id: string;
     experiment_id: string;
@@ -30,11 +31,15 @@ interface RestRun {
 /** MLflow's documented page size limit is 50,000; 1,000 keeps each response small. */
 const PAGE_SIZE = 1000;
 
-/** Opens a reader on the MLflow server at `baseUrl` (e.g. `http://mlflow.internal:5000`). */
-export function openRestRunReader(
+/**
+ * The server's URL without credentials or trailing slash, and the headers of every request: a
+ * bearer token (MLFLOW_TRACKING_TOKEN), else basic auth from MLFLOW_TRACKING_USERNAME /
+ * MLFLOW_TRACKING_PASSWORD, else from the URL's user info.
+ */
+export function restConnection(
   baseUrl: string,
   env: Record<string, string | undefined>,
-): RunReader {
+): { base: string; headers: Record<string, string> } {
   const { uri, username, password } = splitCredentials(baseUrl);
   const base = uri.replace(/\/+$/, "");
   const headers: Record<string, string> = { "content-type": "application/json" };
@@ -46,6 +51,15 @@ export function openRestRunReader(
   } else if (username !== undefined) {
     headers.authorization = `Basic ${btoa(`${username}:${password ?? ""}`)}`;
   }
+  return { base, headers };
+}
+
+/** Opens a reader on the MLflow server at `baseUrl` (e.g. `http://mlflow.internal:5000`). */
+export function openRestRunReader(
+  baseUrl: string,
+  env: Record<string, string | undefined>,
+): RunReader {
+  const { base, headers } = restConnection(baseUrl, env);
 
   async function call(path: string, body?: unknown): Promise<Record<string, unknown> | null> {
     const response = await send(`${base}/api/2.0/mlflow/${path}`, body);

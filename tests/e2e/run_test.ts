@@ -39,6 +39,7 @@ Deno.test("mlp run records a FINISHED run with every Tier 1 field equal to its t
     equal(run.status, "FINISHED");
     equal(run.tags.client_name, "acme_bank");
     equal(run.tags.project_name, "credit_risk");
+    equal(run.tags.use_case, "credit_risk");
     equal(run.tags.sandbox, "landlock");
     equal(run.params.git_commit, await headCommit(project));
     equal(run.params.git_dirty, "false");
@@ -119,6 +120,19 @@ pred = numpy.asarray(model.predict(build_features(df.drop(columns=["default"]), 
 print(json.dumps({"n": len(pred), "between": bool(((pred >= 0) & (pred <= 1)).all())}))
 `);
     deepEqual(result, { n: 50, between: true });
+  });
+
+  await t.step("mlp query history answers from the project's own store", async () => {
+    const history = await project.mlp(["query", "history", "--format", "json"]);
+    equal(history.code, 0, history.stderr);
+    const answer = JSON.parse(history.stdout);
+    equal(answer.counted, 1);
+    equal(answer.rows.length, 1);
+    equal(answer.rows[0].run, runId);
+    equal(answer.rows[0].experiment, "acme_bank/credit_risk");
+    equal(answer.rows[0].value, run.metrics.roc_auc);
+    equal(answer.rows[0].new_best, true);
+    equal(history.stderr, "mlp query: 1 run counted\n");
   });
 
   await t.step("the run ID is attached to the clean commit as a git note", async () => {

@@ -129,6 +129,7 @@ def make_project(root: Path, features: str = FEATURES_OK, model: str = MODEL_LOG
         "tags": {
             "client_name": "acme",
             "project_name": "scorecard",
+            "use_case": "credit_risk",
             "mlp.config": "configs/experiment.yaml",
             "mlp.operator": "human:tester",
             "sandbox": "landlock",

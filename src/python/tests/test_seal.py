@@ -21,7 +21,7 @@ def test_the_canonical_form_sorts_escapes_and_keeps_only_sealed_tags() -> None:
         run_id="r",
         status="FINISHED",
         params={"b": 'say "é"\n', "a": "\\"},
-        tags={"client_name": "acme", "mlflow.user": "someone"},
+        tags={"client_name": "acme", "mlflow.note.content": "someone"},
         metrics={"m": 0.5},
         metric_history={"m": [0.5]},
         artifacts={"mlp/plan.json": "0" * 64},

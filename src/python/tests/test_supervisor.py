@@ -156,6 +156,7 @@ def test_a_run_is_recorded_finished_with_params_metrics_artifacts_and_a_loadable
     # Sealed last: the seal is the SHA-256 of the sealed record, which covers every param, the
     # sealed tags, the metrics and every other artifact's hash, and is what mlp was told.
     assert finished["seal"] == tags["mlp.seal"]
+    assert tags["use_case"] == "credit_risk"  # on every run, and sealed (below)
     sealed_bytes = Path(client.download_artifacts(run_id, "mlp/seal.json")).read_bytes()
     assert hashlib.sha256(sealed_bytes).hexdigest() == tags["mlp.seal"]
     sealed = json.loads(sealed_bytes)
