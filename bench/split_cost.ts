@@ -13,13 +13,15 @@ import { createProject, exec, MLP_ROOT, type TestProject } from "../tests/suppor
 
 /** The last commit before the split: one trainer ran project code and fitted and scored the folds. */
 export const SINGLE_TRAINER = "1d2cfb0";
+/** The split as it was finished, on top of {@linkcode SINGLE_TRAINER} and nothing else. */
+export const SPLIT_ALONE = "525c8d8";
 
 const ROWS = Number(Deno.env.get("MLP_BENCH_ROWS") ?? 60_000);
-const PAIRS = Number(Deno.env.get("MLP_BENCH_SPLIT_PAIRS") ?? 5);
+const ROUNDS = Number(Deno.env.get("MLP_BENCH_SPLIT_ROUNDS") ?? 5);
 
 /** Extracts the tree of `ref` of this repository into a new directory (no worktree is registered). */
 async function checkoutRef(ref: string): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "mlp-bench-single-trainer-" });
+  const dir = await Deno.makeTempDir({ prefix: `mlp-bench-${ref}-` });
   const archive = new Deno.Command("bash", {
     args: ["-c", `git -C "$1" archive "$2" | tar -x -C "$3"`, "archive", MLP_ROOT, ref, dir],
     stderr: "piped",
@@ -49,58 +51,75 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-const oldRoot = await checkoutRef(SINGLE_TRAINER);
-const single = await createProject({ rows: ROWS, mlpRoot: oldRoot });
-const split = await createProject({ rows: ROWS });
-if (single.datasetHash !== split.datasetHash) {
+/** One mlp measured: where it comes from, its project, its run times. */
+interface Version {
+  label: string;
+  root: string | null;
+  project: TestProject;
+  times: number[];
+}
+
+const commit = (await exec("git", ["rev-parse", "--short", "HEAD"], MLP_ROOT)).stdout.trim();
+const versions: Version[] = [];
+for (
+  const [label, ref] of [
+    [`single trainer (${SINGLE_TRAINER}, baseline)`, SINGLE_TRAINER],
+    [`the split alone (${SPLIT_ALONE}: feature stage + platform trainer)`, SPLIT_ALONE],
+    [`mlp now (${commit})`, null],
+  ] as const
+) {
+  const root = ref === null ? null : await checkoutRef(ref);
+  const project = await createProject({ rows: ROWS, ...(root ? { mlpRoot: root } : {}) });
+  versions.push({ label, root, project, times: [] });
+}
+const hashes = new Set(versions.map((v) => v.project.datasetHash));
+if (hashes.size !== 1) {
   throw new Error(
-    `bench: the two projects hold different data ("${single.datasetHash}" and "${split.datasetHash}"): ` +
-      `the dataset generator changed since ${SINGLE_TRAINER}; compare on one file`,
+    `bench: the projects hold different data (${[...hashes].join(", ")}): the dataset ` +
+      "generator changed between the commits; compare on one file",
   );
 }
 // One unmeasured run each: the store is created and Python's imports are cached.
-await timedRun(single);
-await timedRun(split);
-const singleTimes: number[] = [];
-const splitTimes: number[] = [];
-for (let pair = 0; pair < PAIRS; pair++) {
-  // ABBA order: neither side always runs first after the other has warmed the page cache.
-  if (pair % 2 === 0) {
-    singleTimes.push(await timedRun(single));
-    splitTimes.push(await timedRun(split));
-  } else {
-    splitTimes.push(await timedRun(split));
-    singleTimes.push(await timedRun(single));
+for (const version of versions) await timedRun(version.project);
+for (let round = 0; round < ROUNDS; round++) {
+  // The order rotates each round, so that no version always runs right after the same other.
+  for (let i = 0; i < versions.length; i++) {
+    const version = versions[(i + round) % versions.length];
+    version.times.push(await timedRun(version.project));
   }
   console.error(
-    `bench: split pair ${pair + 1}/${PAIRS}: single ${(singleTimes[pair] / 1000).toFixed(2)} s, ` +
-      `split ${(splitTimes[pair] / 1000).toFixed(2)} s`,
+    `bench: split round ${round + 1}/${ROUNDS}: ` +
+      versions.map((v) => `${(v.times[round] / 1000).toFixed(2)} s`).join(", "),
   );
 }
-const diffs = splitTimes.map((t, i) => (t - singleTimes[i]) / 1000);
-const singleMedian = median(singleTimes) / 1000;
-const splitMedian = median(splitTimes) / 1000;
-const commit = (await exec("git", ["rev-parse", "--short", "HEAD"], MLP_ROOT)).stdout.trim();
-await Deno.remove(oldRoot, { recursive: true });
+for (const version of versions) {
+  if (version.root) await Deno.remove(version.root, { recursive: true });
+}
+const [single] = versions;
+const base = median(single.times) / 1000;
+const rows = versions.map((v) => {
+  const diffs = v.times.map((t, i) => (t - single.times[i]) / 1000);
+  const m = median(v.times) / 1000;
+  const paired = v === single
+    ? ""
+    : `${median(diffs) >= 0 ? "+" : ""}${median(diffs).toFixed(2)} s (${
+      Math.min(...diffs).toFixed(2)
+    } to ${Math.max(...diffs).toFixed(2)})`;
+  return `| ${v.label} | ${m.toFixed(2)} s | ${(m / base).toFixed(2)} | ${paired} |`;
+});
 
 console.log(`## The cost of the split (issue 7)
 
 \`mlp run\` on a project from the template (xgboost, stratified 5-fold CV, ${
   ROWS.toLocaleString("en")
 } rows of the same
-generated data), ${PAIRS} alternating pairs after one warm-up each. Baseline: mlp at ${SINGLE_TRAINER}, the last
-commit whose single trainer ran project code next to the labels, with its own template. Measured:
-mlp at ${commit}, with the feature stage forked per run, the trainer fitting every fold, the code
-snapshot and the \`.venv\` check against uv.lock (warm stat cache). Everything else that changed
-between the two commits is in the difference too, so it is an upper bound on the split's cost.
+generated data), ${ROUNDS} rounds after one warm-up each, every version once per round in rotating
+order; each version runs its own template's project. Baseline: mlp at ${SINGLE_TRAINER}, the last commit
+whose single trainer ran project code next to the labels. The split alone is that commit plus the
+feature stage forked per run and the trainer fitting every fold itself. mlp now adds everything
+since (the code snapshot, the \`.venv\` check against uv.lock, per-fold metrics, the outcome against a
+baseline, the MLflow UI record, the data summary).
 
-| what | median | ratio |
-| --- | ---: | ---: |
-| single trainer (${SINGLE_TRAINER}, baseline) | ${singleMedian.toFixed(2)} s | 1.00 |
-| feature stage + platform trainer (${commit}) | ${splitMedian.toFixed(2)} s | ${
-  (splitMedian / singleMedian).toFixed(2)
-} |
-
-Paired difference (split − single) per pair: median ${median(diffs).toFixed(2)} s, from ${
-  Math.min(...diffs).toFixed(2)
-} s to ${Math.max(...diffs).toFixed(2)} s.`);
+| mlp | median | ratio | paired difference to the baseline: median (range) |
+| --- | ---: | ---: | ---: |
+${rows.join("\n")}`);

@@ -39,7 +39,7 @@ git add -A
 git commit --quiet -m "Credit default project from the mlp template, dataset ${hash:0:12}"
 
 say "Baseline experiment on main (mlp run)"
-baseline="$(mlp run --run-name baseline | tail -n 1)"
+baseline="$(mlp run --run-name baseline | tee /dev/stderr | tail -n 1)"
 
 say "An agent's change on a feature branch: shallower trees, slower learning, more of them; reasoning filled in"
 git checkout --quiet -b agent/slower-learning
@@ -52,7 +52,7 @@ change_description: "Shallower trees (max_depth 4 -> 3) with half the learning r
 expected_effect: improve
 YAML
 git commit --quiet -am "Shallower trees, lower learning rate, more trees"
-candidate="$(MLP_AGENT=1 mlp run --run-name agent-slower-learning | tail -n 1)"
+candidate="$(MLP_AGENT=1 mlp run --run-name agent-slower-learning | tee /dev/stderr | tail -n 1)"
 
 say "Merging the branch: the pre-merge-commit hook checks that run $candidate proves the branch tip"
 git checkout --quiet main
@@ -75,7 +75,7 @@ expected_effect: improve
 YAML
   git commit --quiet -am "$description"
   local run
-  run="$(MLP_AGENT=1 mlp run | tail -n 1)"
+  run="$(MLP_AGENT=1 mlp run | tee /dev/stderr | tail -n 1)"
   git checkout --quiet main
   git merge --quiet --no-ff "agent/$branch" -m "Merge agent/$branch
 
