@@ -26,14 +26,18 @@ import { STORE_FILE } from "./layout.ts";
  * comparison found.
  *
  * @param root The project whose locked environment runs the check.
+ * @param scratchParent Where the scratch directory goes (the system's temporary folder by default):
+ *   a new backup puts it in its own staging copy, so that a backup killed half-way leaves it where
+ *   the next backup removes it.
  * @throws {CheckError} when the check could not run (uv missing, MLflow failing to open the copy)
  */
 export async function checkRestore(
   dir: string,
   entries: readonly ManifestEntry[],
   root: string,
+  scratchParent?: string,
 ): Promise<RestoreCheckedEvent> {
-  const scratch = await Deno.makeTempDir({ prefix: "mlp-restore-test-" });
+  const scratch = await Deno.makeTempDir({ dir: scratchParent, prefix: "mlp-restore-test-" });
   try {
     await copyOut(dir, entries, scratch);
     const child = spawnPlatformPython({
@@ -43,7 +47,8 @@ export async function checkRestore(
       args: [join(dir, STORE_FILE), join(dir, MANIFEST_NAME)],
       cwd: scratch,
       env: { MLFLOW_TRACKING_URI: `sqlite:///${join(scratch, STORE_FILE)}` },
-      stdin: "null",
+      // Never written: its end tells the check that mlp is gone (exit_when_stdin_closes).
+      stdin: "piped",
       stdout: "piped",
       stderr: "piped",
     });
@@ -52,6 +57,7 @@ export async function checkRestore(
       new Response(child.stderr).text(),
       child.status,
     ]);
+    await child.stdin.close().catch(() => {});
     const event = stdout.split("\n").map((line) =>
       parseEventLine(restoreCheckedEventSchema, line, "restore_check")
     ).find((e) => e !== undefined);

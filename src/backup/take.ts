@@ -125,7 +125,7 @@ export async function takeBackup(root: string, options: BackupOptions): Promise<
     newBytes += storeSize;
     await Deno.writeTextFile(join(staging, MANIFEST_NAME), formatManifest(entries));
 
-    const checked = await checkRestore(staging, entries, root);
+    const checked = await checkRestore(staging, entries, root, staging);
     if (checked.differences.length > 0 || checked.runs !== runs) {
       throw new CheckError(
         `The backup failed its restore test: ${checked.differences.length} difference(s) between ` +

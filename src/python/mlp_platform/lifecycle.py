@@ -77,6 +77,23 @@ class Interrupts:
             raise Interrupted(self._reasons[0])
 
 
+def exit_when_stdin_closes(code: int = 1) -> None:
+    """For a helper that only reads and reports (the restore check): once mlp, which holds the
+    other end of stdin, is gone, nobody waits for the report and nothing is left to finish, so the
+    process ends at once instead of reading a scratch copy for minutes as an orphan."""
+
+    def watch() -> None:
+        try:
+            with os.fdopen(0, "rb", buffering=0, closefd=False) as pipe:
+                while pipe.read(4096):
+                    pass
+        except OSError:
+            pass
+        os._exit(code)
+
+    threading.Thread(target=watch, name="mlp-parent-pipe", daemon=True).start()
+
+
 class _Tolerant(io.TextIOBase):
     """A text stream that drops what it cannot write instead of raising."""
 

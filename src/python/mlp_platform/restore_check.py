@@ -12,7 +12,8 @@ store as it was at the snapshot.
 Output (the event channel): one ``restore_checked`` event with the number of runs and artifacts
 compared, one line per difference, and the runs whose artifacts lie outside the project (a store
 written before mlp kept artifacts in ``mlartifacts/``), which no project backup can hold.
-Exit code 0 when the event was sent (differences or not), 2 for wrong arguments.
+Exit code 0 when the event was sent (differences or not), 2 for wrong arguments; the process
+ends at once when mlp, at the other end of stdin, is gone.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from mlp_platform.events import claim_stdout, emit
-from mlp_platform.lifecycle import tolerant_stderr
+from mlp_platform.lifecycle import exit_when_stdin_closes, tolerant_stderr
 
 Point = tuple[int, int, float]
 """A metric value as (step, timestamp, value), NaN as math.nan."""
@@ -154,6 +155,7 @@ def main(argv: list[str]) -> int:
     """Runs the check; see the module doc."""
     claim_stdout()
     tolerant_stderr()
+    exit_when_stdin_closes()
     if len(argv) != 2:
         print("usage: python -m mlp_platform.restore_check SNAPSHOT MANIFEST", file=sys.stderr)
         return 2
