@@ -49,7 +49,7 @@ import type { OutcomeReport, SupervisorEvent } from "../contract/events.ts";
 import { openBaselineStore, selectComparison } from "../outcome/select.ts";
 import type { RunStatus, SandboxMode } from "../contract/lists.ts";
 import { RunInterrupts } from "./interrupts.ts";
-import { refuseUnusableStoreFile } from "./store_file.ts";
+import { corruptStoreRefusal, refuseUnusableStoreFile } from "./store_file.ts";
 import { closeRunDir, createRunDir, recordRunId } from "../runs/run_dirs.ts";
 import { reconcileExistingStore } from "../runs/open_store.ts";
 import { type CostFlagText, parseCostFlags } from "../cost/agent_params.ts";
@@ -294,7 +294,7 @@ async function runInterruptibly(
     }
   } catch (error) {
     await closeRunDir(root, runDir, "none");
-    throw error;
+    throw corruptStoreRefusal(root, trackingUri, error);
   }
   let created: Extract<SupervisorEvent, { event: "run_created" }> | undefined;
   let result: SupervisorResult;

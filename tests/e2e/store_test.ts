@@ -45,7 +45,10 @@ Deno.test("eight runs started at the same instant on a new project all end FINIS
   const runs = Array.from({ length: 8 }, () => spawnMlp(project, ["run"]));
   const statuses = await Promise.all(runs.map((run) => run.status()));
   for (const [i, status] of statuses.entries()) equal(status.code, 0, runs[i].stderr);
-  const ids = await Promise.all(runs.map(async (run) => (await run.stdout).trim()));
+  // The run ID is the last line of stdout (the outcome line comes before it).
+  const ids = await Promise.all(
+    runs.map(async (run) => (await run.stdout).trim().split("\n").at(-1) ?? ""),
+  );
   for (const id of ids) match(id, RUN_ID);
   const stored = await project.runs();
   equal(stored.length, 8);
