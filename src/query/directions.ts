@@ -1,42 +1,48 @@
 /**
  * Which way each metric improves, for best-so-far, best runs and runs-to-target. The project's
- * standards declare it (`metric_directions` in configs/project_standards.yaml); a query outside
- * a project, or of a standards file from before that key, uses the platform's defaults below,
- * which are the template's values.
+ * standards declare it (`metric_directions` in configs/project_standards.yaml, read with the
+ * standards' own loader); a query outside a project, or of a standards file that does not load
+ * (one from before that key), uses the platform's defaults below, which are the template's values.
  *
  * @module
  */
-import { parse } from "yaml";
-import { InputError } from "../errors.ts";
+import { InputError, MlpError } from "../errors.ts";
+import { parseStandards } from "../config/standards.ts";
 import type { Direction } from "./stats.ts";
 
-/** The template's `metric_directions`. */
+/** The template's `metric_directions` (directions_test.ts keeps the two equal). */
 export const DEFAULT_DIRECTIONS: Readonly<Record<string, Direction>> = {
   roc_auc: "higher",
+  pr_auc: "higher",
+  log_loss: "lower",
+  brier: "lower",
   f1: "higher",
   precision: "higher",
   recall: "higher",
-  log_loss: "lower",
+  accuracy: "higher",
 };
 
 /**
- * The directions of `standardsText` (a project_standards.yaml) over the defaults; `null` text
- * (no project) gives the defaults. A malformed file is the validator's to report: its bad entries
- * are skipped here.
+ * The directions of `standardsText` (a project_standards.yaml, `file` for messages) over the
+ * defaults; `null` text (no project) gives the defaults. A file that does not load is the
+ * validator's to report (`mlp validate`); the defaults apply to it here.
  */
-export function readDirections(standardsText: string | null): Record<string, Direction> {
+export function readDirections(
+  standardsText: string | null,
+  file = "configs/project_standards.yaml",
+): Record<string, Direction> {
   const directions: Record<string, Direction> = { ...DEFAULT_DIRECTIONS };
   if (standardsText === null) return directions;
-  let declared: unknown;
   try {
-    declared = (parse(standardsText) as Record<string, unknown> | null)?.metric_directions;
-  } catch {
-    return directions;
-  }
-  if (declared && typeof declared === "object") {
-    for (const [metric, direction] of Object.entries(declared)) {
-      if (direction === "higher" || direction === "lower") directions[metric] = direction;
+    for (
+      const [metric, direction] of Object.entries(
+        parseStandards(standardsText, file).metric_directions,
+      )
+    ) {
+      if (direction) directions[metric] = direction;
     }
+  } catch (error) {
+    if (!(error instanceof MlpError)) throw error;
   }
   return directions;
 }
