@@ -5,6 +5,7 @@
  * @module
  */
 import type { Command } from "commander";
+import { costPlotSpec } from "../cost/plot.ts";
 import { findProjectRoot } from "../project/paths.ts";
 import { resolveTrackingUri } from "../run/tracking_uri.ts";
 import { openRunReader } from "../tracking/reader.ts";
@@ -61,7 +62,7 @@ Example:
       const rows = aggregateSpend(selected, by);
       printOut(formatCost(rows, by, format));
       if (flags.plot !== undefined) {
-        const { costPlotSpec, renderSvg } = await import("../cost/plot.ts");
+        const { renderSvg } = await import("../query/render.ts");
         await Deno.writeTextFile(flags.plot, await renderSvg(costPlotSpec(rows, by)));
       }
     });

@@ -1,13 +1,10 @@
 /**
- * `mlp cost --plot FILE.svg`: the sums as a bar chart, drawn by Vega-Lite and rendered to SVG by
- * Vega headless (no browser, no canvas). The spec is built here (pure); Vega draws it. Loaded
- * only when a plot is asked for: Vega is large, and every mlp command (the hooks too) starts
- * from the same program.
+ * `mlp cost --plot FILE.svg`: the sums as a bar chart. The Vega-Lite spec is built here (pure);
+ * `mlp query`'s renderer (src/query/render.ts) draws it headless, loading Vega only for a plot.
  *
  * @module
  */
-import * as vega from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
 import type { CostDimension, CostRow } from "./aggregate.ts";
 
 /**
@@ -36,14 +33,4 @@ export function costPlotSpec(rows: readonly CostRow[], by: readonly CostDimensio
       ],
     },
   };
-}
-
-/** Renders the spec to SVG text. */
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
 }

@@ -18,8 +18,8 @@ const FONT_FILES = [
   "/System/Library/Fonts/Supplemental/Arial.ttf",
 ];
 
-/** The SVG of `spec`. */
-export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
+/** The SVG of the Vega-Lite spec `spec` (`mlp query`'s and `mlp cost`'s plots). */
+export async function renderSvg(spec: VegaLiteSpec | object): Promise<string> {
   const [vega, vegaLite] = await Promise.all([import("vega"), import("vega-lite")]);
   // deno-lint-ignore no-explicit-any
   const compiled = vegaLite.compile(spec as any).spec;
