@@ -18,7 +18,7 @@ import {
   type ManifestEntry,
   parseManifest,
 } from "../cas/manifest.ts";
-import { chmodTree } from "../cas/tree.ts";
+import { chmodTree, listTree } from "../cas/tree.ts";
 import { projectPaths } from "../project/paths.ts";
 import { copyTree, type PreviousBackup } from "./copy_tree.ts";
 import { ARTIFACTS_DIR, LOGS_DIR, STORE_FILE } from "./layout.ts";
@@ -186,15 +186,10 @@ async function previousBackup(
 }
 
 async function treeBytes(dir: string): Promise<number> {
-  let sum = 0;
   try {
-    for await (const entry of Deno.readDir(dir)) {
-      const path = join(dir, entry.name);
-      const info = await Deno.lstat(path);
-      sum += info.isDirectory ? await treeBytes(path) : info.size;
-    }
+    return (await listTree(dir)).reduce((sum, entry) => sum + entry.size, 0);
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    if (error instanceof Deno.errors.NotFound) return 0;
+    throw error;
   }
-  return sum;
 }
