@@ -15,10 +15,17 @@ import { gitOutput, gitRun } from "../fingerprint/git.ts";
 import { readRunSeals } from "../merge/notes.ts";
 import type { RunReader, RunRecord } from "../tracking/run_record.ts";
 import { checkSeal } from "../tracking/seal.ts";
-import { lineHash, type LogProblem } from "./override_log.ts";
+import { type EntryKind, lineHash, type LogProblem } from "./override_log.ts";
 
 /** The run artifact holding the SHA-256 of each of its log lines, one a line, in log order. */
 export const OVERRIDE_ENTRIES_ARTIFACT = "mlp/override_entries.txt";
+
+/** Entries written about a run after it was sealed, which its anchor therefore cannot hold. */
+const AFTER_THE_SEAL: readonly EntryKind[] = [
+  "outcome_correction",
+  "promotion",
+  "promotion_revoked",
+];
 
 /** One line of the log with what the anchor check needs. */
 interface LogLine {
@@ -92,8 +99,8 @@ export async function checkEntriesAnchored(
     for (const problem of seal) {
       problems.push({ line: entry.line, message: `run ${entry.runId}: ${problem}` });
     }
-    // A correction is made after the run was sealed: nothing in the run can anchor it.
-    if (entry.kind === "outcome_correction") continue;
+    // A correction or a promotion is made after the run was sealed: nothing in it can anchor it.
+    if (AFTER_THE_SEAL.includes(entry.kind as EntryKind)) continue;
     if (!(await anchoredHashes(reader, run.runId)).includes(entry.hash)) {
       problems.push({
         line: entry.line,

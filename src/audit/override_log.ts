@@ -18,7 +18,13 @@ import { projectPaths } from "../project/paths.ts";
 export type LogValue = string | number | boolean | null;
 
 /** The kinds of entry of the log. */
-export const ENTRY_KINDS = ["protected_override", "unsandboxed", "outcome_correction"] as const;
+export const ENTRY_KINDS = [
+  "protected_override",
+  "unsandboxed",
+  "outcome_correction",
+  "promotion",
+  "promotion_revoked",
+] as const;
 /** A kind of entry. */
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 
@@ -28,7 +34,9 @@ export interface OverrideEntry {
   ts: string;
   /**
    * `protected_override`: a protected field differed; `unsandboxed`: a run without the sandbox;
-   * `outcome_correction`: a person corrected a run's computed outcome (`mlp outcome`).
+   * `outcome_correction`: a person corrected a run's computed outcome (`mlp outcome`);
+   * `promotion`, `promotion_revoked`: a person made the run the champion of the registered model
+   * `field`, or revoked that (`mlp promote`, `mlp promote --revoke`).
    */
   kind: EntryKind;
   /** The protected field (`protected.split_strategy`), or `sandbox`. */

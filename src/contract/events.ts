@@ -122,12 +122,59 @@ export const taggedEventSchema = z.strictObject({
   run_id: runId,
 });
 
+/** What `score_check` found: the run's model loaded in the sandbox and scored a sample of raw rows. */
+export const scoredEventSchema = z.strictObject({
+  event: z.literal("scored"),
+  rows: z.number().int().nonnegative(),
+  ok: z.boolean(),
+  /** Why the model did not score (its exception's first line, or what was wrong with the scores). */
+  problem: z.string().nullable(),
+});
+
+/** What `promotion register` did: `version` of the registered model `name` is now the champion. */
+export const promotedEventSchema = z.strictObject({
+  event: z.literal("promoted"),
+  run_id: runId,
+  name: z.string(),
+  version: z.string(),
+  /** The version that was champion before, or `null`. */
+  previous: z.string().nullable(),
+});
+
+/** What `promotion revoke` did: the run's `version` is revoked; `champion` is the champion now. */
+export const revokedEventSchema = z.strictObject({
+  event: z.literal("revoked"),
+  run_id: runId,
+  name: z.string(),
+  version: z.string(),
+  champion: z.string().nullable(),
+});
+
+/** `promotion list`: every version of the registered model `name`, oldest first. */
+export const modelVersionsEventSchema = z.strictObject({
+  event: z.literal("model_versions"),
+  name: z.string(),
+  champion: z.string().nullable(),
+  versions: z.array(z.strictObject({
+    version: z.string(),
+    run_id: z.string(),
+    created_ms: z.number().int(),
+    intended_use: z.string(),
+    promoted_by: z.string(),
+    revoked: z.boolean(),
+  })),
+});
+
 /** Every event the platform Python can send, whichever module sends it. */
 export const platformEventSchema = z.discriminatedUnion("event", [
   ...supervisorEventSchema.options,
   endedEventSchema,
   restoreCheckedEventSchema,
   taggedEventSchema,
+  scoredEventSchema,
+  promotedEventSchema,
+  revokedEventSchema,
+  modelVersionsEventSchema,
 ]);
 
 /** An event of the supervisor. */
@@ -138,6 +185,14 @@ export type OutcomeReport = z.infer<typeof outcomeReportSchema>;
 export type EndedEvent = z.infer<typeof endedEventSchema>;
 /** `restore_check`'s event. */
 export type RestoreCheckedEvent = z.infer<typeof restoreCheckedEventSchema>;
+/** `score_check`'s event. */
+export type ScoredEvent = z.infer<typeof scoredEventSchema>;
+/** `promotion register`'s event. */
+export type PromotedEvent = z.infer<typeof promotedEventSchema>;
+/** `promotion revoke`'s event. */
+export type RevokedEvent = z.infer<typeof revokedEventSchema>;
+/** `promotion list`'s event. */
+export type ModelVersionsEvent = z.infer<typeof modelVersionsEventSchema>;
 
 /**
  * Parses one line of a platform event channel with `schema`.

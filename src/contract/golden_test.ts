@@ -357,6 +357,7 @@ const SEAL_FIXTURE: SealRecord = {
     "z\u{1F600}": "astral key",
     "zﬀ": "BMP key after U+FB00",
     empty: "",
+    "card.intended_use": "written by mlp promote after the seal",
   },
   tags: { client_name: "acme", "mlp.owner.pid": "42", "mlflow.note.content": "not sealed" },
   metrics: {
@@ -397,6 +398,7 @@ Deno.test("the seal's canonical bytes and digest are the same in the platform an
   equal(fromPython.canonical, canonicalSeal(SEAL_FIXTURE));
   equal(fromPython.digest, sealDigest(SEAL_FIXTURE));
   equal(fromPython.canonical.includes("mlflow.note.content"), false);
+  equal(fromPython.canonical.includes("card.intended_use"), false);
   equal(fromPython.canonical.includes('"nan":"NaN"'), true);
   equal(fromPython.canonical.includes(`"inf":"7fefffffffffffff"`), true);
   equal(fromPython.canonical.includes(`"zero":"0000000000000000"`), true);

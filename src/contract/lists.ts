@@ -111,6 +111,13 @@ export const SEALED_TAGS = [
   ...OUTCOME_TAGS,
 ] as const;
 
+/**
+ * The prefix of the params `mlp promote` logs on a sealed run (the model card's fields, write-once
+ * in MLflow). The seal leaves them out: they are written after it, and no config can produce a
+ * param under it (experiment.yaml has no `card` section).
+ */
+export const CARD_PARAM_PREFIX = "card.";
+
 /** The tag that holds a run's seal, set last before the run ends FINISHED. */
 export const SEAL_TAG = "mlp.seal";
 
@@ -134,6 +141,7 @@ export const SHARED_LISTS = {
   seal_tag: [SEAL_TAG],
   seal_artifact: [SEAL_ARTIFACT],
   outcome_tags: OUTCOME_TAGS,
+  card_param_prefix: [CARD_PARAM_PREFIX],
 } as const;
 
 /** Which way a metric improves. */

@@ -13,7 +13,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { SEALED_TAGS } from "./lists.ts";
+import { CARD_PARAM_PREFIX, SEALED_TAGS } from "./lists.ts";
 
 /** The version of the canonical form; a different version is a different seal. */
 export const SEAL_VERSION = 1;
@@ -23,7 +23,7 @@ export interface SealRecord {
   runId: string;
   /** The status the run ends in (FINISHED: only finished runs are sealed). */
   status: string;
-  /** Every param of the run. */
+  /** Every param of the run; those under `CARD_PARAM_PREFIX` (the model card's) do not count. */
   params: Record<string, string>;
   /** The run's tags; only those in the contract's `SEALED_TAGS` count. */
   tags: Record<string, string>;
@@ -65,7 +65,9 @@ export function canonicalSeal(record: SealRecord): string {
     seal_version: SEAL_VERSION,
     run_id: record.runId,
     status: record.status,
-    params: record.params,
+    params: Object.fromEntries(
+      Object.entries(record.params).filter(([k]) => !k.startsWith(CARD_PARAM_PREFIX)),
+    ),
     tags: Object.fromEntries(
       Object.entries(record.tags).filter(([k]) => (SEALED_TAGS as readonly string[]).includes(k)),
     ),

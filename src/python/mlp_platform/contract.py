@@ -64,5 +64,7 @@ SEAL_TAG = _strings("seal_tag")[0]
 """The tag that holds a run's seal."""
 SEAL_ARTIFACT = _strings("seal_artifact")[0]
 """The artifact that holds the sealed record's canonical JSON."""
+CARD_PARAM_PREFIX = _strings("card_param_prefix")[0]
+"""The prefix of the model card's params, which ``mlp promote`` logs after the seal (``seal`` leaves them out)."""
 OUTCOME_TAG, OUTCOME_METHOD_TAG, BASELINE_TAG = _strings("outcome_tags")
 """The sealed tags of a run's outcome (docs/outcome.md): computed outcome, method, baseline run."""

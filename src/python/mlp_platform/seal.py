@@ -17,7 +17,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlp_platform.contract import SEALED_TAGS
+from mlp_platform.contract import CARD_PARAM_PREFIX, SEALED_TAGS
 
 SEAL_VERSION = 1
 _DOUBLE_MAX = 1.7976931348623157e308
@@ -58,7 +58,7 @@ def canonical_seal(record: SealRecord) -> str:
         "seal_version": SEAL_VERSION,
         "run_id": record.run_id,
         "status": record.status,
-        "params": record.params,
+        "params": {key: value for key, value in record.params.items() if not key.startswith(CARD_PARAM_PREFIX)},
         "tags": tags,
         "metrics": {key: encode_metric(value) for key, value in record.metrics.items()},
         "metric_history": {key: [encode_metric(v) for v in values] for key, values in record.metric_history.items()},
