@@ -14,12 +14,8 @@ const DOCS = [
   "skills/new_feature.md",
   "skills/hyperparameter_search.md",
   "skills/model_comparison.md",
+  "skills/promote_model.md",
 ];
-
-/**
- * Commands built on other branches at the same time (issue 8's `mlp outcome` and `mlp query`; `mlp
- * backup`, already on main): the lead removes each once it is registered here.
- */
 
 function commandNames(program: Command): Set<string> {
   const names = new Set<string>();
