@@ -19,6 +19,7 @@ import { registerBackup } from "./backup.ts";
 import { registerCost } from "./cost.ts";
 import { registerOutcome } from "./outcome.ts";
 import { registerQuery } from "./query.ts";
+import { registerCard } from "./card.ts";
 
 /**
  * Builds the full `mlp` command tree, ready for `parseAsync`. Commander errors (unknown command or
@@ -58,5 +59,6 @@ export function buildProgram(): Command {
   registerCost(program);
   registerOutcome(program);
   registerQuery(program);
+  registerCard(program);
   return program;
 }
