@@ -4,7 +4,7 @@ functions from the record ``model_card.collect`` reads through MLflow to Markdow
 The sections are built once, as blocks (a paragraph, a list, a table, a warning, the ROC image),
 and each format writes the same blocks: the Markdown and the HTML card say the same things.
 
-The record (a dict): ``run`` (run_id, run_name, experiment, status, start_time, end_time),
+The record (a dict): ``run`` (run_id, run_name, experiment, status, lifecycle_stage, start_time, end_time),
 ``params``, ``tags``, ``metrics`` (latest values), ``folds`` (metric → per-fold values in fold
 order, from the history of ``fold.<metric>``), ``seal`` (why the seal does not hold; ``[]`` when it
 does), ``data_summary`` (the ``mlp/data_summary.json`` artifact, or None), ``roc`` (``points``:
@@ -140,6 +140,8 @@ def _banner(record: Record) -> list[Block]:
                 "so nothing below is proven (`mlp verify-run` refuses it): " + "; ".join(record["seal"])
             )
         )
+    if run.get("lifecycle_stage") == "deleted":
+        blocks.append(Alert("The run is deleted (in MLflow's trash): someone withdrew it."))
     if run["status"] != "FINISHED":
         blocks.append(Alert(f"The run ended {run['status']}, not FINISHED: it produced no model to use."))
     blocks.append(

@@ -11,7 +11,7 @@ the card's run first, then its baseline, and so on. With ``image``, the run's RO
 there too and the Markdown card links it as ``image_ref``. ``MLFLOW_TRACKING_URI`` names the
 store; the working directory is the project root (where a SQLite store's relative artifact
 locations resolve). Output: the files; nothing on stdout. Exit code 0, 1 when the store cannot be
-read (the reason on stderr), 2 for malformed input.
+read or the card cannot be written (the reason on stderr), 2 for malformed input.
 """
 
 from __future__ import annotations
@@ -112,6 +112,7 @@ def collect(client: Any, chain: list[dict[str, Any]], image_ref: str | None) -> 
             "run_name": run.info.run_name,
             "experiment": experiment.name,
             "status": run.info.status,
+            "lifecycle_stage": run.info.lifecycle_stage,
             "start_time": _time(run.info.start_time),
             "end_time": _time(run.info.end_time),
         },
@@ -168,9 +169,13 @@ def main(argv: list[str]) -> int:
         print(f"model_card: cannot read the run from the store: {error}", file=sys.stderr)
         return 1
     text = render_html(record) if request["format"] == "html" else render_markdown(record)
-    Path(request["output"]).write_text(text, encoding="utf-8")
-    if image and record["roc"]["png"] is not None:
-        Path(image).write_bytes(record["roc"]["png"])
+    try:
+        Path(request["output"]).write_text(text, encoding="utf-8")
+        if image and record["roc"]["png"] is not None:
+            Path(image).write_bytes(record["roc"]["png"])
+    except OSError as error:
+        print(f"model_card: cannot write the card: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -266,12 +266,14 @@ def test_a_broken_seal_an_escape_hatch_and_a_dirty_tree_are_at_the_top_and_in_th
     )
 
 
-def test_a_failed_run_and_a_missing_baseline_are_said() -> None:
+def test_a_failed_deleted_run_and_a_missing_baseline_are_said() -> None:
     record = _record()
     record["run"]["status"] = "FAILED"
+    record["run"]["lifecycle_stage"] = "deleted"
     record["chain"][1] = {"run_id": BASE, "missing": True}
     lines = render_markdown(record).split("\n")
     assert "> **WARNING:** The run ended FAILED, not FINISHED: it produced no model to use." in lines
+    assert "> **WARNING:** The run is deleted (in MLflow's trash): someone withdrew it." in lines
     assert "| 1 | fedcba98 | not in the store |  |  |  |  |  |" in lines
     assert any(f"It begins at run {BASE}, which the store does not hold." in line for line in lines)
 
@@ -327,6 +329,7 @@ def test_collect_reads_the_run_through_mlflow(tmp_path: Path, monkeypatch: pytes
     record = collect(client, [{"run_id": run_id, "seal": ["no seal"], "missing": False}], "card.roc_curve.png")
 
     assert record["run"]["status"] == "FINISHED"
+    assert record["run"]["lifecycle_stage"] == "active"
     assert record["run"]["experiment"] == "acme/credit"
     assert record["params"]["dataset_hash"] == "d" * 64
     assert record["folds"] == {"roc_auc": [0.7, 0.8, 0.75]}
