@@ -20,6 +20,7 @@ import { registerCost } from "./cost.ts";
 import { registerOutcome } from "./outcome.ts";
 import { registerQuery } from "./query.ts";
 import { registerPromote } from "./promote.ts";
+import { registerCard } from "./card.ts";
 
 /**
  * Builds the full `mlp` command tree, ready for `parseAsync`. Commander errors (unknown command or
@@ -60,5 +61,6 @@ export function buildProgram(): Command {
   registerOutcome(program);
   registerQuery(program);
   registerPromote(program);
+  registerCard(program);
   return program;
 }

@@ -42,6 +42,17 @@ export const OUTCOME_METHODS = ["paired_t_folds", "paired_bootstrap", "none"] as
  */
 export const OUTCOME_TAGS = ["mlp.outcome", "mlp.outcome.method", "mlp.baseline.run_id"] as const;
 
+/**
+ * What a promotion records on the run (`mlp promote`, issue 9): the tags, in this order, that it
+ * is promoted (`"true"`), when and by whom; and the write-once params of the card it fills in, in
+ * this order: the intended use, the approver and the approval time. `mlp card` reads them from
+ * here, so the command that writes them and the card cannot name different fields.
+ */
+export const PROMOTION_TAGS = ["promoted", "promotion_timestamp", "promoted_by"] as const;
+
+/** The card's params a promotion logs (see {@linkcode PROMOTION_TAGS}). */
+export const CARD_PARAMS = ["card.intended_use", "card.approver", "card.approval_time"] as const;
+
 /** Split strategies the platform's trainer implements (`mlp_platform/splits.py`). */
 export const PLATFORM_SPLIT_STRATEGIES = ["stratified_kfold", "temporal_split"] as const;
 
@@ -142,6 +153,8 @@ export const SHARED_LISTS = {
   seal_artifact: [SEAL_ARTIFACT],
   outcome_tags: OUTCOME_TAGS,
   card_param_prefix: [CARD_PARAM_PREFIX],
+  promotion_tags: PROMOTION_TAGS,
+  card_params: CARD_PARAMS,
 } as const;
 
 /** Which way a metric improves. */

@@ -59,16 +59,15 @@ export async function committedStore(root: string): Promise<string> {
 }
 
 /**
- * Opens (and reconciles) the store the merge gate may read: `MLFLOW_TRACKING_URI` when it names
- * the committed store, else the committed store itself when it is unset.
+ * The tracking URI of the store the merge gate may read: `MLFLOW_TRACKING_URI` when it names the
+ * committed store, else the committed store itself when it is unset.
  *
  * @throws {CheckError} when `MLFLOW_TRACKING_URI` names another store, with both and the fix.
  */
-export async function openGateStore(
+export async function gateStoreUri(
   root: string,
   env: Record<string, string | undefined>,
-  log: (line: string) => void,
-): Promise<RunReader> {
+): Promise<string> {
   const setting = await committedStore(root);
   const committed = committedStoreUri(setting);
   const given = env.MLFLOW_TRACKING_URI?.trim();
@@ -86,5 +85,19 @@ export async function openGateStore(
       },
     );
   }
-  return await openStore(root, { ...env, MLFLOW_TRACKING_URI: given || committed }, log);
+  return given || committed;
+}
+
+/**
+ * Opens (and reconciles) the store the merge gate may read ({@linkcode gateStoreUri}).
+ *
+ * @throws {CheckError} when `MLFLOW_TRACKING_URI` names another store, with both and the fix.
+ */
+export async function openGateStore(
+  root: string,
+  env: Record<string, string | undefined>,
+  log: (line: string) => void,
+): Promise<RunReader> {
+  const uri = await gateStoreUri(root, env);
+  return await openStore(root, { ...env, MLFLOW_TRACKING_URI: uri }, log);
 }

@@ -4,13 +4,23 @@
  *
  * @module
  */
-import { CARD_PARAM_PREFIX } from "../contract/lists.ts";
+import {
+  CARD_PARAM_PREFIX,
+  CARD_PARAMS as SHARED_CARD_PARAMS,
+  PROMOTION_TAGS as SHARED_PROMOTION_TAGS,
+} from "../contract/lists.ts";
 
-/** The run tags `mlp promote` sets (not sealed: they are written after the seal). */
+const [promoted, timestamp, by] = SHARED_PROMOTION_TAGS;
+const [intendedUse, approver, approvalTime] = SHARED_CARD_PARAMS;
+
+/**
+ * The run tags `mlp promote` sets (not sealed: they are written after the seal); the first three
+ * are the contract's, which `mlp card` reads too.
+ */
 export const PROMOTION_TAGS = {
-  promoted: "promoted",
-  timestamp: "promotion_timestamp",
-  by: "promoted_by",
+  promoted,
+  timestamp,
+  by,
   registeredModel: "mlp.registered_model",
   /** The registered version, set last: its presence says the promotion finished. */
   registeredVersion: "mlp.registered_version",
@@ -24,11 +34,14 @@ export const REVOCATION_TAGS = {
   reason: "promotion_revoked_reason",
 } as const;
 
-/** The model card's params (write-once), also set as tags of the registered version. */
+/**
+ * The model card's params (write-once), also set as tags of the registered version; the approval's
+ * three are the contract's, which `mlp card` reads too.
+ */
 export const CARD_PARAMS = {
-  intendedUse: `${CARD_PARAM_PREFIX}intended_use`,
-  approver: `${CARD_PARAM_PREFIX}approver`,
-  approvalTime: `${CARD_PARAM_PREFIX}approval_time`,
+  intendedUse,
+  approver,
+  approvalTime,
   datasetHash: `${CARD_PARAM_PREFIX}dataset_hash`,
   schemaHash: `${CARD_PARAM_PREFIX}schema_hash`,
   commit: `${CARD_PARAM_PREFIX}commit`,

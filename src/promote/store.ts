@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { committedStore, committedStoreUri, openGateStore } from "../merge/gate_store.ts";
+import { gateStoreUri } from "../merge/gate_store.ts";
+import { openStore } from "../runs/open_store.ts";
 import { resolveTrackingUri } from "../run/tracking_uri.ts";
 import type { RunReader } from "../tracking/run_record.ts";
 
@@ -16,7 +17,7 @@ export interface PromotionStore {
 }
 
 /**
- * Opens the project's store (refusing an `MLFLOW_TRACKING_URI` that names another).
+ * Opens (and reconciles) the project's store, refusing an `MLFLOW_TRACKING_URI` that names another.
  *
  * @throws {CheckError} when `MLFLOW_TRACKING_URI` names another store.
  */
@@ -25,8 +26,7 @@ export async function openPromotionStore(
   env: Record<string, string | undefined>,
   log: (line: string) => void,
 ): Promise<PromotionStore> {
-  const reader = await openGateStore(root, env, log);
-  const given = env.MLFLOW_TRACKING_URI?.trim();
-  const trackingUri = resolveTrackingUri(given || committedStoreUri(await committedStore(root)));
-  return { reader, trackingUri };
+  const uri = await gateStoreUri(root, env);
+  const reader = await openStore(root, { ...env, MLFLOW_TRACKING_URI: uri }, log);
+  return { reader, trackingUri: resolveTrackingUri(uri) };
 }

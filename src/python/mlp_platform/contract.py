@@ -68,3 +68,7 @@ CARD_PARAM_PREFIX = _strings("card_param_prefix")[0]
 """The prefix of the model card's params, which ``mlp promote`` logs after the seal (``seal`` leaves them out)."""
 OUTCOME_TAG, OUTCOME_METHOD_TAG, BASELINE_TAG = _strings("outcome_tags")
 """The sealed tags of a run's outcome (docs/outcome.md): computed outcome, method, baseline run."""
+PROMOTED_TAG, PROMOTION_TIMESTAMP_TAG, PROMOTED_BY_TAG = _strings("promotion_tags")
+"""The tags of a promotion (``mlp promote``): promoted (``"true"``), when, by whom."""
+INTENDED_USE_PARAM, APPROVER_PARAM, APPROVAL_TIME_PARAM = _strings("card_params")
+"""The card's write-once params a promotion logs: intended use, approver, approval time."""
