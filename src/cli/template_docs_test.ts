@@ -14,6 +14,7 @@ const DOCS = [
   "skills/new_feature.md",
   "skills/hyperparameter_search.md",
   "skills/model_comparison.md",
+  "skills/backup_and_restore.md",
 ];
 
 /**
