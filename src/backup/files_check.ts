@@ -80,3 +80,20 @@ export async function checkBackupFiles(
   });
   return { entries, bytes: sizes.reduce((a, b) => a + b, 0), findings };
 }
+
+/**
+ * The files of the backup `dir`, for a restore: every one checked against the manifest first.
+ *
+ * @throws {CheckError} when the backup is damaged, listing each finding: a restore then restores
+ *   nothing
+ */
+export async function intactBackupFiles(dir: string): Promise<BackupFiles> {
+  const files = await checkBackupFiles(dir);
+  if (files.findings.length > 0) {
+    throw new CheckError(`The backup "${dir}" is damaged; nothing was restored`, {
+      details: files.findings,
+      hint: "restore from another backup (`ls` the backup folder), and take a new one",
+    });
+  }
+  return files;
+}

@@ -11,7 +11,7 @@ import { CheckError } from "../errors.ts";
 import type { ManifestEntry } from "../cas/manifest.ts";
 import { exists } from "../project/exists.ts";
 import { projectPaths } from "../project/paths.ts";
-import { checkBackupFiles } from "./files_check.ts";
+import { intactBackupFiles } from "./files_check.ts";
 import { BACKUP_PARTS } from "./layout.ts";
 
 /** What restoring into a project did. */
@@ -70,13 +70,7 @@ export async function restoreBackup(
   root: string,
   options: { force?: boolean; now?: Date } = {},
 ): Promise<RestoreResult> {
-  const files = await checkBackupFiles(dir);
-  if (files.findings.length > 0) {
-    throw new CheckError(`The backup "${dir}" is damaged; nothing was restored`, {
-      details: files.findings,
-      hint: "restore from another backup (`ls` the backup folder), and take a new one",
-    });
-  }
+  const files = await intactBackupFiles(dir);
   const paths = projectPaths(root);
   const existing = countRuns(paths.mlflowDb);
   if (existing > 0 && !options.force) {

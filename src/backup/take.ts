@@ -7,6 +7,10 @@
  * backup that fails on the way is removed: a backup directory with a final name is complete and
  * verified, or does not exist.
  *
+ * With a tracking server on PostgreSQL (`server`), the store is a `pg_dump --format=custom` of its
+ * database instead, the artifact store is the server's artifact root, and the restore test
+ * restores the dump into a scratch database.
+ *
  * @module
  */
 import { join, relative, resolve } from "node:path";
@@ -21,10 +25,26 @@ import {
 import { chmodTree, listTree } from "../cas/tree.ts";
 import { projectPaths } from "../project/paths.ts";
 import { copyTree, type PreviousBackup } from "./copy_tree.ts";
-import { ARTIFACTS_DIR, LOGS_DIR, STORE_FILE } from "./layout.ts";
+import {
+  ARTIFACTS_DIR,
+  LOGS_DIR,
+  PG_DUMP_FILE,
+  SERVER_ARTIFACTS_DIR,
+  STORE_FILE,
+} from "./layout.ts";
 import { backupName, expiredBackups, latestBackup, STAGING_PREFIX } from "./naming.ts";
-import { checkRestore } from "./restore_check.ts";
+import { checkPgVersions, dumpDatabase } from "./pg.ts";
+import { checkRestore, type ServerCheck } from "./restore_check.ts";
 import { snapshotStore } from "./snapshot.ts";
+
+/** The variable naming the tracking server's artifact root (its `--artifacts-destination`). */
+export const ARTIFACT_ROOT_VARIABLE = "MLP_BACKUP_ARTIFACT_ROOT";
+
+/** A tracking server on PostgreSQL, whose database and artifact root are backed up. */
+export interface ServerSource extends ServerCheck {
+  /** The folder that holds the server's artifacts. */
+  artifactRoot: string;
+}
 
 /** The lock file in the backup folder that keeps two backups from writing there at once. */
 const LOCK_FILE = ".mlp-backup.lock";
@@ -39,6 +59,8 @@ export interface BackupOptions {
   now?: Date;
   /** Called as bytes are copied, with the running total and the total. */
   onProgress?: (done: number, total: number) => void;
+  /** Back up this tracking server instead of the project's SQLite store. */
+  server?: ServerSource;
 }
 
 /** A backup that was written and verified. */
@@ -58,9 +80,11 @@ export interface BackupResult {
 }
 
 /**
- * Takes a backup of the project at `root` (its SQLite store, artifacts and audit logs).
+ * Takes a backup of the project at `root` (its SQLite store, artifacts and audit logs; or the
+ * tracking server's database, its artifact root and the project's audit logs).
  *
- * @throws {CheckError} when the project has no store, the destination lies inside the project,
+ * @throws {CheckError} when the project has no store (the server no artifact root, or a
+ *   PostgreSQL the machine's pg_dump cannot dump), the destination lies inside the project,
  *   a file cannot be backed up, or the restore test finds a difference (each one listed); nothing
  *   is left in the destination then
  */
@@ -71,18 +95,23 @@ export async function takeBackup(root: string, options: BackupOptions): Promise<
   if (inside === "" || (!inside.startsWith("..") && !inside.startsWith("/"))) {
     throw new CheckError(`The backup folder "${destination}" is inside the project`, {
       hint: "a backup must survive the loss of the project folder: name a folder elsewhere " +
-        "(--to DIR or MLP_BACKUP_DIR), ideally on another disk",
+        "(--to DIR, MLP_BACKUP_DIR or backup.dir in configs/project_standards.yaml), ideally " +
+        "on another disk",
     });
   }
-  try {
-    await Deno.stat(paths.mlflowDb);
-  } catch {
-    throw new CheckError(
-      `There is nothing to back up: the project has no store "${paths.mlflowDb}"`,
-      {
-        hint: "`mlp run` creates it with the first run",
-      },
-    );
+  const server = options.server;
+  if (server) {
+    await requireFolder(server.artifactRoot);
+    await checkPgVersions(server.database);
+  } else {
+    try {
+      await Deno.stat(paths.mlflowDb);
+    } catch {
+      throw new CheckError(
+        `There is nothing to back up: the project has no store "${paths.mlflowDb}"`,
+        { hint: "`mlp run` creates it with the first run" },
+      );
+    }
   }
   await Deno.mkdir(destination, { recursive: true });
   // One backup at a time per folder; whatever a killed backup left staged is removed under it.
@@ -102,15 +131,21 @@ export async function takeBackup(root: string, options: BackupOptions): Promise<
   const staging = join(destination, STAGING_PREFIX + name);
   await Deno.mkdir(staging);
   try {
-    const runs = await snapshotStore(paths.mlflowDb, join(staging, STORE_FILE));
+    const storeFile = server ? PG_DUMP_FILE : STORE_FILE;
+    let runs: number | undefined;
+    if (server) await dumpDatabase(server.database, join(staging, storeFile));
+    else runs = await snapshotStore(paths.mlflowDb, join(staging, storeFile));
     const entries: ManifestEntry[] = [];
     let bytes = 0;
     let newBytes = 0;
     let done = 0;
-    const total = await treeBytes(paths.artifacts) + await treeBytes(join(root, LOGS_DIR));
-    for (
-      const [source, prefix] of [[paths.artifacts, ARTIFACTS_DIR], [join(root, LOGS_DIR), LOGS_DIR]]
-    ) {
+    const trees = [
+      server ? [server.artifactRoot, SERVER_ARTIFACTS_DIR] : [paths.artifacts, ARTIFACTS_DIR],
+      [join(root, LOGS_DIR), LOGS_DIR],
+    ];
+    let total = 0;
+    for (const [source] of trees) total += await treeBytes(source);
+    for (const [source, prefix] of trees) {
       const copied = await copyTree(source, staging, prefix, previous, (n) => {
         done += n;
         options.onProgress?.(done, total);
@@ -119,13 +154,15 @@ export async function takeBackup(root: string, options: BackupOptions): Promise<
       bytes += copied.bytes;
       newBytes += copied.newBytes;
     }
-    entries.push({ path: STORE_FILE, sha256: await hashFile(join(staging, STORE_FILE)) });
-    const storeSize = (await Deno.stat(join(staging, STORE_FILE))).size;
+    entries.push({ path: storeFile, sha256: await hashFile(join(staging, storeFile)) });
+    const storeSize = (await Deno.stat(join(staging, storeFile))).size;
     bytes += storeSize;
     newBytes += storeSize;
     await Deno.writeTextFile(join(staging, MANIFEST_NAME), formatManifest(entries));
 
-    const checked = await checkRestore(staging, entries, root, staging);
+    const checked = await checkRestore(staging, entries, root, staging, server);
+    // The dump's runs are counted by the restore test, from the dump's own data.
+    runs ??= checked.runs;
     if (checked.differences.length > 0 || checked.runs !== runs) {
       throw new CheckError(
         `The backup failed its restore test: ${checked.differences.length} difference(s) between ` +
@@ -160,6 +197,19 @@ export async function takeBackup(root: string, options: BackupOptions): Promise<
     await removeTree(staging).catch(() => {});
     throw error;
   }
+}
+
+/** Refuses a tracking server's artifact root that is not a folder (a typo would back up nothing). */
+async function requireFolder(dir: string): Promise<void> {
+  const stat = await Deno.stat(dir).catch(() => undefined);
+  if (stat?.isDirectory) return;
+  throw new CheckError(
+    `${ARTIFACT_ROOT_VARIABLE} "${dir}" is not a folder: the tracking server's artifacts cannot be backed up`,
+    {
+      hint: "name the folder the server keeps its artifacts in (its --artifacts-destination); " +
+        "nothing was written",
+    },
+  );
 }
 
 /** Removes a backup (read-only) or a staging copy. */

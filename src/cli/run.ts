@@ -8,6 +8,7 @@ import { CheckError } from "../errors.ts";
 import { findProjectRoot } from "../project/paths.ts";
 import { runExperiment, type RunOptions, type RunOutcome } from "../run/run_experiment.ts";
 import { elsewhereLine, outcomeLine } from "../outcome/line.ts";
+import { warnIfBackupOld } from "../backup/state.ts";
 import { printErr, printOut } from "./output.ts";
 
 /** Exit code of a run that was interrupted (128 + SIGINT), as shells report it. */
@@ -62,10 +63,12 @@ Example:
   mlp run --override-protected --reason "approved by J. Doe: regulator asks for temporal CV"`,
     )
     .action(async ({ json, tokensUsed, estimatedCost, agentModel, ...options }: RunFlags) => {
+      const root = findProjectRoot();
+      await warnIfBackupOld(root, printErr);
       const outcome = await runExperiment({
         ...options,
         cost: { tokensUsed, estimatedCost, agentModel },
-        root: findProjectRoot(),
+        root,
         env: Deno.env.toObject(),
         log: printErr,
       });

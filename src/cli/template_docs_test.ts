@@ -15,6 +15,7 @@ const DOCS = [
   "skills/hyperparameter_search.md",
   "skills/model_comparison.md",
   "skills/promote_model.md",
+  "skills/backup_and_restore.md",
 ];
 
 function commandNames(program: Command): Set<string> {

@@ -159,7 +159,20 @@ export interface Standards {
   agent_pricing: Record<string, AgentPrice>;
   /** The ceiling of an ISO week's recorded agent spend of this project; absent: none. */
   agent_budget?: { weekly_usd: number };
+  /** Where `mlp backup` writes, and when `mlp run` warns that the last verified backup is old. */
+  backup: BackupSettings;
 }
+
+/** `backup` of the standards (docs/backup.md). */
+export interface BackupSettings {
+  /** The folder that holds the backups, relative to the project root unless absolute. */
+  dir?: string;
+  /** `mlp run` warns (once a day) when the last verified backup is older than this. */
+  max_age_days: number;
+}
+
+/** `backup.max_age_days` when the file names none: a weekly backup, as `mlp backup --cron` sets up. */
+export const DEFAULT_BACKUP_MAX_AGE_DAYS = 7;
 
 /** `outcome` of the standards: the smallest change that counts, and the confidence it needs. */
 export interface OutcomeThresholds {
@@ -265,6 +278,16 @@ export const standardsSchema: z.ZodType<Standards> = z.strictObject({
     ),
   }).optional().describe(
     "Once an ISO week's recorded agent spend exceeds the ceiling, agents' `mlp run` is refused.",
+  ),
+  backup: z.strictObject({
+    dir: z.string().min(1).optional().describe(
+      "The folder mlp backup writes to when neither --to nor MLP_BACKUP_DIR is given; relative to the project root unless absolute, and outside the project.",
+    ),
+    max_age_days: z.int().min(1).default(DEFAULT_BACKUP_MAX_AGE_DAYS).describe(
+      "mlp run warns, once a day, when the last verified backup is older than this many days.",
+    ),
+  }).default({ max_age_days: DEFAULT_BACKUP_MAX_AGE_DAYS }).describe(
+    "Backups of the project's runs (mlp backup, docs/backup.md).",
   ),
 });
 

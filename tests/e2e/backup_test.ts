@@ -2,20 +2,27 @@
  * `mlp backup`, `mlp backup verify` and `mlp restore` on a real project (issue 9, item 4): a
  * verified, read-only backup; unchanged artifacts hard-linked against the previous backup;
  * `--keep`; a damaged backup named file by file; a restore that refuses to replace runs without
- * --force and moves what it replaces aside; a backup taken while two runs are writing.
+ * --force and moves what it replaces aside; a backup taken while two runs are writing; the folder
+ * from project_standards.yaml; `mlp run`'s once-a-day warning; progress on a terminal only.
  */
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { createProject, type TestProject } from "../support/project.ts";
+import { createProject, exec, MLP_ROOT, testEnv, type TestProject } from "../support/project.ts";
+import { Spawned } from "../support/spawned.ts";
+
+const NO_BACKUP_WARNING = "mlp: warning: this project has no verified backup: take one with " +
+  "`mlp backup` (--to DIR, MLP_BACKUP_DIR or backup.dir in configs/project_standards.yaml)";
 
 function lastLine(text: string): string {
   return text.trim().split("\n").at(-1) ?? "";
 }
 
-async function run(project: TestProject): Promise<string> {
+async function run(project: TestProject, warning?: string): Promise<string> {
   const out = await project.mlp(["run"]);
   equal(out.code, 0, out.stderr);
+  const warnings = out.stderr.split("\n").filter((line) => line.startsWith("mlp: warning: "));
+  deepEqual(warnings, warning === undefined ? [] : [warning]);
   return lastLine(out.stdout);
 }
 
@@ -26,7 +33,7 @@ async function manifestPaths(dir: string): Promise<string[]> {
 
 Deno.test("mlp backup: verified, read-only, linked against the last backup, kept, restored", async (t) => {
   const project = await createProject({ rows: 2000 });
-  const first = await run(project);
+  const first = await run(project, NO_BACKUP_WARNING);
   const backups = await Deno.makeTempDir({ prefix: "mlp-backups-" });
 
   await t.step(
@@ -37,7 +44,10 @@ Deno.test("mlp backup: verified, read-only, linked against the last backup, kept
       match(inside.stderr, /The backup folder ".*\/backups" is inside the project/);
       const none = await project.mlp(["backup"], { env: { MLP_BACKUP_DIR: "" } });
       equal(none.code, 2);
-      match(none.stderr, /No backup folder: pass --to DIR or set MLP_BACKUP_DIR/);
+      match(
+        none.stderr,
+        /^error: No backup folder: pass --to DIR, set MLP_BACKUP_DIR, or set backup\.dir in configs\/project_standards\.yaml$/m,
+      );
       const cron = await project.mlp(["backup", "--to", backups, "--keep", "8", "--cron"]);
       equal(cron.code, 0, cron.stderr);
       match(
@@ -60,11 +70,18 @@ Deno.test("mlp backup: verified, read-only, linked against the last backup, kept
     ok(paths.some((p) => p.startsWith("mlartifacts/") && p.endsWith("/artifacts/mlp/seal.json")));
     equal((await Deno.stat(join(one, "mlflow.db"))).mode! & 0o777, 0o444);
     equal((await Deno.stat(one)).mode! & 0o777, 0o555);
+    // stderr is no terminal here: no progress line.
+    equal(out.stderr.includes("backing up"), false);
+    const state = JSON.parse(
+      await Deno.readTextFile(join(project.root, ".mlp/backup/last_verified.json")),
+    );
+    equal(state.dir, one);
+    equal(one.endsWith(`mlp-backup-${state.taken_at.replace(/[-:]|\.\d+/g, "")}`), true);
   });
 
   let two = "";
   await t.step("the next backup hard-links the artifacts the last one holds", async () => {
-    await run(project);
+    await run(project); // a fresh backup: no warning
     await new Promise((r) => setTimeout(r, 1100)); // backups are named by the second
     const out = await project.mlp(["backup", "--to", backups, "--json"]);
     equal(out.code, 0, out.stderr);
@@ -108,7 +125,20 @@ Deno.test("mlp backup: verified, read-only, linked against the last backup, kept
       const refused = await project.mlp(["restore", three]);
       equal(refused.code, 1);
       match(refused.stderr, /holds 2 runs; restoring would replace them/);
-      await run(project); // a third run, which the restore takes back
+      // The last verified backup was ten days ago, and mlp has not warned today yet.
+      const taken = new Date(Date.now() - 10.5 * 24 * 3600 * 1000);
+      await Deno.writeTextFile(
+        join(project.root, ".mlp/backup/last_verified.json"),
+        JSON.stringify({ taken_at: taken.toISOString(), dir: three }),
+      );
+      await Deno.remove(join(project.root, ".mlp/backup/warned_on"));
+      // A third run, which the restore takes back.
+      await run(
+        project,
+        `mlp: warning: the last verified backup is 10 days old (${
+          taken.toISOString().slice(0, 10)
+        }): take one with \`mlp backup\``,
+      );
       const forced = await project.mlp(["restore", three, "--force"]);
       equal(forced.code, 0, forced.stderr);
       match(forced.stdout, /^restored 2 runs \(\d+ files\) into /);
@@ -121,11 +151,65 @@ Deno.test("mlp backup: verified, read-only, linked against the last backup, kept
       ok(restored.artifacts.includes("mlp/seal.json"));
     },
   );
+
+  await t.step(
+    "without --to or MLP_BACKUP_DIR, backup.dir of the standards, relative to the root",
+    async () => {
+      await project.edit("configs/project_standards.yaml", /# dir: .*$/m, "dir: ../std-backups");
+      await Deno.mkdir(join(project.root, "src/deep"), { recursive: true });
+      const out = await exec(
+        join(MLP_ROOT, "bin/mlp"),
+        ["backup"],
+        join(project.root, "src/deep"),
+        {
+          MLP_BACKUP_DIR: "",
+        },
+      );
+      equal(out.code, 0, out.stderr);
+      match(lastLine(out.stdout), /\/std-backups\/mlp-backup-\d{8}T\d{6}Z$/);
+      equal(lastLine(out.stdout).startsWith(join(project.root, "..", "std-backups")), true);
+    },
+  );
+
+  await t.step("a large artifact store shows progress on a terminal", async () => {
+    // A sparse 256 MiB file: as large as the progress threshold, cheap to write.
+    using big = await Deno.open(join(project.root, "mlartifacts/big.bin"), {
+      create: true,
+      write: true,
+    });
+    await big.truncate(256 * 1024 * 1024);
+    await new Promise((r) => setTimeout(r, 1100)); // backups are named by the second
+    const onTerminal = async (args: string[]) => {
+      const terminal = new Spawned(
+        "python3",
+        [join(MLP_ROOT, "tests/support/pty_run.py"), join(MLP_ROOT, "bin/mlp"), ...args],
+        project.root,
+        testEnv(),
+        { follow: "stdout", stdin: "piped" },
+      );
+      await terminal.status();
+      equal(terminal.lines.at(-1), "exit 0", terminal.stderr);
+      return terminal.stderr;
+    };
+    const taken = await onTerminal(["backup", "--to", backups]);
+    // Each redraw clears the terminal line first: "\r", then ESC [2K.
+    ok(taken.includes("\r\u001b[2Kmlp: backing up "), taken);
+    match(taken, /mlp: backing up [\d.]+ MiB \/ [\d.]+ MiB \(100%\)/);
+    match(taken, /backup verified: 2 runs, /);
+    const dir = /^(\/\S*\/mlp-backup-\d{8}T\d{6}Z)$/m.exec(taken)![1];
+    const verified = await onTerminal(["backup", "verify", dir]);
+    ok(verified.includes("\r\u001b[2Kmlp: verifying "), verified);
+    match(verified, /mlp: verifying [\d.]+ MiB \/ [\d.]+ MiB \(100%\)/);
+    // The same backup, verified with stderr redirected: no progress.
+    const quiet = await project.mlp(["backup", "verify", dir]);
+    equal(quiet.code, 0, quiet.stderr);
+    equal(quiet.stderr, "");
+  });
 });
 
 Deno.test("mlp backup while two runs are writing: every backup verifies, no torn record", async () => {
   const project = await createProject({ rows: 2000 });
-  await run(project); // the store exists
+  await run(project, NO_BACKUP_WARNING); // the store exists
   const backups = await Deno.makeTempDir({ prefix: "mlp-backups-" });
   const writers = [project.mlp(["run"]), project.mlp(["run"])];
   let settled = false;

@@ -9,6 +9,7 @@ manifest are each named with their run.
 from __future__ import annotations
 
 import hashlib
+import math
 import shutil
 import sqlite3
 from pathlib import Path
@@ -17,7 +18,7 @@ import mlflow
 import pytest
 from mlflow.tracking import MlflowClient
 
-from mlp_platform.restore_check import compare, read_manifest, read_snapshot
+from mlp_platform.restore_check import compare, read_manifest, read_pg_snapshot, read_snapshot, server_artifacts
 
 
 def _store(root: Path) -> tuple[str, dict[str, str]]:
@@ -101,3 +102,57 @@ def test_an_artifact_missing_from_the_manifest_and_a_foreign_location_are_report
 def test_the_manifest_is_read_as_mlp_writes_it(tmp_path: Path) -> None:
     (tmp_path / "MANIFEST.sha256").write_text(f"{'a' * 64}  mlflow.db\n{'b' * 64}  logs/a b.log\n", encoding="utf-8")
     assert read_manifest(tmp_path / "MANIFEST.sha256") == {"mlflow.db": "a" * 64, "logs/a b.log": "b" * 64}
+
+
+PG_DATA = """--
+-- PostgreSQL database dump
+--
+SET statement_timeout = 0;
+
+COPY public.runs (run_uuid, name, source_type, status, start_time, artifact_uri, experiment_id) FROM stdin;
+r1\tbrave-cat\tUNKNOWN\tFINISHED\t1000\tmlflow-artifacts:/1/r1/artifacts\t1
+r2\t\\N\tUNKNOWN\tFAILED\t1001\t\\N\t1
+\\.
+
+COPY public.params (key, value, run_uuid) FROM stdin;
+model_type\txgboost\tr1
+note\ttab\\there, line\\nthere, back\\\\slash, octal \\101, hex \\x42\tr1
+\\.
+
+COPY public.tags (key, value, run_uuid) FROM stdin;
+mlflow.runName\tbrave-cat\tr1
+\\.
+
+COPY public.metrics (key, value, "timestamp", run_uuid, step, is_nan, experiment_id) FROM stdin;
+roc_auc\t0.74\t1001\tr1\t1\tf\t1
+roc_auc\t0.71\t1000\tr1\t0\tf\t1
+roc_auc\t0\t1002\tr1\t2\tt\t1
+\\.
+"""
+
+
+def test_a_pg_dump_snapshot_is_read_from_pg_restore_data() -> None:
+    runs = read_pg_snapshot(PG_DATA)
+    assert sorted(runs) == ["r1", "r2"]
+    assert runs["r2"] == {"status": "FAILED", "artifact_uri": "", "params": {}, "tags": {}, "history": {}}
+    r1 = runs["r1"]
+    assert r1["status"] == "FINISHED"
+    assert r1["artifact_uri"] == "mlflow-artifacts:/1/r1/artifacts"
+    assert r1["params"] == {"model_type": "xgboost", "note": "tab\there, line\nthere, back\\slash, octal A, hex B"}
+    assert r1["tags"] == {"mlflow.runName": "brave-cat"}
+    [(s0, t0, v0), (s1, t1, v1), (s2, t2, v2)] = r1["history"]["roc_auc"]
+    assert (s0, t0, v0, s1, t1, v1, s2, t2) == (0, 1000, 0.71, 1, 1001, 0.74, 2, 1002)
+    assert math.isnan(v2)
+
+
+def test_a_servers_artifacts_are_read_from_the_restored_artifact_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "artifacts/1/r1/artifacts/mlp").mkdir(parents=True)
+    (tmp_path / "artifacts/1/r1/artifacts/mlp/plan.json").write_text('{"plan": 1}\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert server_artifacts(None, "r1", "mlflow-artifacts:/1/r1/artifacts") == (
+        "artifacts/1/r1/artifacts/",
+        {"mlp/plan.json": hashlib.sha256(b'{"plan": 1}\n').hexdigest()},
+    )
+    assert server_artifacts(None, "r1", "s3://bucket/1/r1/artifacts") is None
