@@ -16,6 +16,8 @@ interface Scored {
   columns: string[];
   metadata: [unknown, unknown];
   oddRows: number[];
+  lockIsTheRuns: boolean;
+  xgboostPin: string[];
 }
 
 Deno.test("the run's LoggedModel scores raw rows as the pipeline refitted on all rows does", async () => {
@@ -61,12 +63,20 @@ odd.loc[1, category] = None
 odd.loc[2, floats[0]] = numpy.nan
 odd.loc[3, integers[0]] = numpy.nan
 odd_scores = model.predict(odd)
+
+# The model's environment is the run's lock: the file itself, and requirements pinned from it.
+import importlib.metadata
+folder = mlflow.artifacts.download_artifacts(f"models:/{model_ids[0]}")
+lock_is_the_runs = open(folder + "/uv.lock", "rb").read() == open("${root}/uv.lock", "rb").read()
+pin = [l.split(";")[0].strip() for l in open(folder + "/requirements.txt") if l.startswith("xgboost-cpu==")]
 print(json.dumps({
     "modelIds": len(model_ids), "rows": len(scores),
     "largestDifference": float(numpy.abs(scores - expected).max()),
     "inputs": model.metadata.get_input_schema().input_names(), "columns": list(raw.columns),
     "metadata": [model.metadata.metadata["positive_class"], model.metadata.metadata["classes"]],
     "oddRows": [float(s) for s in odd_scores],
+    "lockIsTheRuns": lock_is_the_runs,
+    "xgboostPin": pin + ["xgboost-cpu==" + importlib.metadata.version("xgboost-cpu")],
 }))
 `);
   equal(scored.modelIds, 1);
@@ -77,4 +87,7 @@ print(json.dumps({
   deepEqual(scored.metadata, [1, [0, 1]]);
   equal(scored.oddRows.length, 4);
   ok(scored.oddRows.every((s) => Number.isFinite(s) && s >= 0 && s <= 1), `${scored.oddRows}`);
+  ok(scored.lockIsTheRuns);
+  equal(scored.xgboostPin.length, 2);
+  equal(scored.xgboostPin[0], scored.xgboostPin[1]);
 });

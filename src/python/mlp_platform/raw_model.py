@@ -151,7 +151,8 @@ class RawRowsModel(PythonModel):
             extra = [n for n in built.columns if n not in names]
             raise ScoringRefused(
                 f"build_features() made columns other than in training (missing {lacking[:10]}, new {extra[:10]}): "
-                "the model scores only what it was trained on; fix the categories of the text columns"
+                "it must make the same columns for any rows (a fixed list of values for each text column), since "
+                "the estimator scores only the columns it was trained on"
             )
         return built
 
