@@ -96,9 +96,9 @@ Deno.test("mlp run: every numeric hyperparameter reaches the estimator and the r
       const runId = await runWith(project, model, values);
       const run = await project.readRun(runId);
       const fitted = await project.python<Record<string, string>>(`
-import json, mlflow.sklearn
+import json, mlflow.pyfunc
 mlflow.set_tracking_uri("sqlite:///${project.root}/mlflow.db")
-model = mlflow.sklearn.load_model("runs:/${runId}/model")
+model = mlflow.pyfunc.load_model("runs:/${runId}/model").unwrap_python_model().estimator
 estimator = model.steps[-1][1] if hasattr(model, "steps") else model
 params = estimator.get_params()
 print(json.dumps({name: type(params[name]).__name__ for name in ${
@@ -139,12 +139,16 @@ Deno.test("mlp run: the features section is hashed and logged in the order build
   // The param is the section as written, order included: the run can be rebuilt from its params.
   const written = parse(await Deno.readTextFile(config)).features;
   equal(after.params.features_json, JSON.stringify(written));
-  // The model saw the indicator columns in the new order.
+  // The model saw the indicator columns in the new order, and scores with the new settings.
   const inputs = await project.python<string[]>(`
 import json, mlflow
 mlflow.set_tracking_uri("sqlite:///${project.root}/mlflow.db")
-info = mlflow.models.get_model_info("runs:/${runId}/model")
-print(json.dumps(info.signature.inputs.input_names()))
+path = mlflow.artifacts.download_artifacts("runs:/${runId}/model/artifacts/model_settings.json")
+settings = json.load(open(path))
+assert json.dumps(settings["features"], separators=(",", ":"), ensure_ascii=False) == ${
+    JSON.stringify(after.params.features_json)
+  }
+print(json.dumps(settings["feature_names"]))
 `);
   ok(inputs.indexOf("home_ownership__rent") < inputs.indexOf("employment_type__salaried"));
   equal(before.params.mlp_build, await mlpBuild());
@@ -168,12 +172,13 @@ mlflow.set_tracking_uri("sqlite:///${project.root}/mlflow.db")
 config = yaml.safe_load(open("${project.root}/configs/experiment.yaml"))
 model = mlflow.pyfunc.load_model("runs:/${runId}/model")
 df = pd.read_parquet(glob.glob("${project.root}/data/shadow/${project.datasetHash}/*.parquet")[0])
-scores = numpy.asarray(model.predict(build_features(df.drop(columns=["default"]), config["features"])))[:, 1]
-print(json.dumps({"mean": float(scores.mean()), "metadata": model.metadata.metadata}))
+scores = numpy.asarray(model.predict(df))
+metadata = model.metadata.metadata
+print(json.dumps({"mean": float(scores.mean()), "metadata": [metadata["positive_class"], metadata["classes"]]}))
 `);
     // About 96 % of the rows are not defaults: the probability of class 0 is high on average.
     ok(scored.mean > 0.8, `mean P(positive) ${scored.mean}`);
-    deepEqual(scored.metadata, { positive_class: 0, classes: [1, 0] });
+    deepEqual(scored.metadata, [0, [1, 0]]);
     ok(run0.metrics.recall > 0.9, `recall of class 0: ${run0.metrics.recall}`);
   });
 

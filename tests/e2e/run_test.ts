@@ -106,17 +106,16 @@ Deno.test("mlp run records a FINISHED run with every Tier 1 field equal to its t
     }
   });
 
-  await t.step("the logged model loads with mlflow.pyfunc and predicts", async () => {
-    // The model scores what build_features returns, as in training.
+  await t.step("the logged model loads with mlflow.pyfunc and scores raw rows", async () => {
+    // Rows of the dataset as they are: the model applies the run's features itself
+    // (tests/e2e/raw_model_test.ts checks the values).
     const result = await project.python<{ n: number; between: boolean }>(`
-import glob, json, sys, mlflow, numpy, pandas as pd, yaml
-sys.path.insert(0, "${root}/src")
-from features import build_features
+import glob, json, mlflow, numpy, pandas as pd
 mlflow.set_tracking_uri("sqlite:///${root}/mlflow.db")
-config = yaml.safe_load(open("${root}/configs/experiment.yaml"))
 model = mlflow.pyfunc.load_model("runs:/${runId}/model")
 df = pd.read_parquet(glob.glob("${root}/data/shadow/${project.datasetHash}/*.parquet")[0]).head(50)
-pred = numpy.asarray(model.predict(build_features(df.drop(columns=["default"]), config["features"])))
+pred = numpy.asarray(model.predict(df.drop(columns=["default"])))
+assert pred.shape == (50,), pred.shape
 print(json.dumps({"n": len(pred), "between": bool(((pred >= 0) & (pred <= 1)).all())}))
 `);
     deepEqual(result, { n: 50, between: true });

@@ -189,7 +189,7 @@ def _swap_models():
     dummy = DummyClassifier(strategy="constant", constant=0).fit([[0], [1]], [0, 1])
     def wanted(path):
         name = _os.path.basename(path)
-        return _writable(path) and name in ("model.pkl", "model.skops", "model.joblib", "MLmodel")
+        return _writable(path) and name in ("model.pkl", "model.skops", "estimator.skops", "model.joblib", "MLmodel")
     for path in list(_files(wanted)):
         try:
             target = _os.path.join(_os.path.dirname(path), "model.pkl") if path.endswith("MLmodel") else path

@@ -24,7 +24,7 @@ export interface RunEvidence {
   output: string;
   /** The last line of a failed run's error/traceback.txt artifact. */
   error?: string;
-  /** The logged model (mlflow.sklearn) and how many distinct scores it gave a few rows. */
+  /** The logged model's estimator (read with skops) and how many distinct scores it gave a few rows. */
   model?: { className: string; distinct: number; rows: number };
 }
 

@@ -2,8 +2,8 @@
  * The sandbox suite (issue 7, "Tests and figures"): real client projects from the template, one
  * real `mlp run` per attack, each with its attack appended to src/features.py (an uncommitted
  * edit: the attack is judged by evidence, not by the record's cleanliness). The evidence is read
- * outside the sandbox: the store with the official MLflow client, the logged model with
- * mlflow.pyfunc and mlflow.sklearn, the host's listeners, /dev/shm and processes.
+ * outside the sandbox: the store with the official MLflow client, the estimator of the logged
+ * model with skops, the host's listeners, /dev/shm and processes.
  *
  * Prints `stopped: <name> — <evidence>` or `SUCCEEDED: <name> — <evidence>` per attempt, then
  * `sandbox: N of N attempts stopped` and last `N passed, N failed`; exits 1 if any succeeded.
@@ -90,7 +90,7 @@ async function readRun(
   return await project.python(`
 import glob, json, sys, warnings
 warnings.filterwarnings("ignore")
-import mlflow, mlflow.sklearn, numpy, pandas as pd, yaml
+import mlflow, numpy, pandas as pd, skops.io, yaml
 from mlflow.tracking import MlflowClient
 sys.path.insert(0, ${JSON.stringify(honestSource)})
 from features import build_features
@@ -108,9 +108,12 @@ if run.info.status == "FINISHED":
         config = yaml.safe_load(open("${project.root}/configs/experiment.yaml"))
         df = pd.read_parquet(glob.glob("${project.root}/data/shadow/${project.datasetHash}/*.parquet")[0]).head(200)
         x = build_features(df.drop(columns=[config["protected"]["target_column"]]), config["features"])
-        scores = numpy.asarray(mlflow.pyfunc.load_model("runs:/${runId}/model").predict(x), dtype=float)
-        scores = scores[:, -1] if scores.ndim == 2 else scores
-        model = mlflow.sklearn.load_model("runs:/${runId}/model")
+        # The estimator the logged model holds, read with skops: loading the pyfunc would run the
+        # model's own copy of features.py, which is the attack.
+        folder = mlflow.artifacts.download_artifacts("runs:/${runId}/model")
+        settings = json.load(open(folder + "/artifacts/model_settings.json"))
+        model = skops.io.load(folder + "/artifacts/estimator.skops", trusted=settings["skops_trusted_types"])
+        scores = numpy.asarray(model.predict_proba(x), dtype=float)[:, 1]
         out["model"] = {"className": type(model).__name__, "distinct": len(set(numpy.round(scores, 9).tolist())),
                         "rows": len(scores)}
     except Exception as error:

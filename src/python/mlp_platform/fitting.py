@@ -5,7 +5,7 @@ stage (``stages``, forked before that read) runs the project's two functions on 
 its target: ``features.build_features(df, params)`` returns the feature frame,
 ``model.build_model(model_type, hyperparameters, random_seed)`` an unfitted estimator. Every fit
 and prediction happens here, on a fresh clone of that estimator, and every file that is scored or
-logged (oof.parquet, importance.json, model/, result.json) is written here, after every process of
+logged (oof.parquet, importance.json, estimator.skops, result.json) is written here, after every process of
 project code is dead: project code cannot choose what it is trained or scored on, nor what is
 recorded.
 """
@@ -24,7 +24,7 @@ from sklearn.base import clone
 
 from mlp_platform import data_summary, splits
 from mlp_platform.dataset import read_verified, schema_hash
-from mlp_platform.model_export import save_model
+from mlp_platform.model_export import ESTIMATOR_FILE, save_estimator
 from mlp_platform.plan import Plan, shown_class
 from mlp_platform.project_import import assert_no_project_modules
 
@@ -109,7 +109,8 @@ def _latency_ms(estimator: Any, features: pandas.DataFrame) -> float:
 def run_training(plan: Plan, stage: FeatureStage) -> None:
     """Loads the plan's dataset, has `stage` build the features and the estimator, fits per the
     protected split, and writes the result files into ``<scratch>/out``: result.json, oof.parquet,
-    importance.json and model/ (an MLflow model)."""
+    importance.json and estimator.skops (the final estimator, which the supervisor makes the run's
+    MLflow model: ``model_export``)."""
     training, out = plan.training, plan.out_dir
     df = read_verified(plan.dataset.dir, plan.dataset.hash, plan.dataset.tables)
     found = schema_hash(df)
@@ -151,7 +152,7 @@ def run_training(plan: Plan, stage: FeatureStage) -> None:
     names = [str(c) for c in features.columns]
     pandas.concat(oof, ignore_index=True).sort_values("row").to_parquet(out / "oof.parquet", index=False)
     (out / "importance.json").write_text(json.dumps(_importances(final, names), indent=1))
-    save_model(final, features.head(5), out / "model", classes)
+    trusted = save_estimator(final, out / ESTIMATOR_FILE)
     assert_no_project_modules(plan.project_src)
     result = {
         "rows": len(df),
@@ -160,5 +161,6 @@ def run_training(plan: Plan, stage: FeatureStage) -> None:
         "inference_latency_ms": _latency_ms(final, features),
         "feature_names": names,
         "classes": classes,
+        "skops_trusted_types": trusted,
     }
     (out / "result.json").write_text(json.dumps(result, indent=1))

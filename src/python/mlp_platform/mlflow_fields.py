@@ -92,7 +92,7 @@ def mark_classic_ml(client: MlflowClient, experiment_id: str) -> None:
         client.set_experiment_tag(experiment_id, EXPERIMENT_KIND_TAG, CLASSIC_ML_KIND)
 
 
-def _mlflow_type(dtype: str) -> str:
+def mlflow_type(dtype: str) -> str:
     """MLflow's column type of a pandas dtype; a type MLflow has no name for is shown as a string."""
     if dtype.startswith("datetime64"):
         return "datetime"
@@ -104,8 +104,7 @@ def mlflow_schema(schema_json: bytes) -> str:
     pandas datasets write it) from mlp's schema.json (pandas dtypes per column)."""
     columns = json.loads(schema_json)["columns"]
     spec = [
-        {"type": _mlflow_type(str(column["dtype"])), "name": str(column["name"]), "required": True}
-        for column in columns
+        {"type": mlflow_type(str(column["dtype"])), "name": str(column["name"]), "required": True} for column in columns
     ]
     return json.dumps({"mlflow_colspec": spec})
 
@@ -160,7 +159,7 @@ def log_logged_model(
     metric_keys: list[str],
     run_tags: dict[str, str],
 ) -> str:
-    """Copies the model directory the trainer wrote (``mlflow.sklearn.save_model``) into an MLflow 3
+    """Copies the run's model directory (``model_export.save_raw_model``) into an MLflow 3
     LoggedModel named after the model type, made by this run and linked to it as an output (the
     Models column and the Logged models page), with the run's metrics ``metric_keys`` linked to it;
     returns its model ID. It carries the run's ``MODEL_SOURCE_TAGS``. Nothing is loaded or

@@ -8,6 +8,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import mlflow
 import numpy
@@ -18,6 +19,7 @@ from mlp_platform import mlflow_fields, tracking
 from mlp_platform.contract import SEAL_ARTIFACT, SEAL_TAG
 from mlp_platform.judgement import Scored, judge
 from mlp_platform.metrics import compute_metrics, fold_metrics
+from mlp_platform.model_export import save_raw_model
 from mlp_platform.os_errors import describe
 from mlp_platform.owner import owner_tags
 from mlp_platform.plan import Plan
@@ -117,11 +119,15 @@ class Recorder:
         summary = self.plan.out_dir / "data_summary.json"
         self.client.log_artifact(self.run_id, str(summary), "mlp")
         self.artifacts["mlp/data_summary.json"] = hash_file(summary)
-        model_dir = self.plan.out_dir / "model"
         model_type = self.plan.training.model_type
         return mlflow_fields.log_logged_model(
-            self.client, self.experiment_id, self.run_id, model_dir, model_type, sorted(self.metrics), self.tags
+            self.client, self.experiment_id, self.run_id, self.model_dir, model_type, sorted(self.metrics), self.tags
         )
+
+    @property
+    def model_dir(self) -> Path:
+        """Where the run's MLflow model is built (``model_export.save_raw_model``), in scratch."""
+        return self.plan.scratch_dir / "model"
 
     def log_results(self, checkpoint: Checkpoint) -> dict[str, float]:
         """Metrics from the trainer's out-of-fold predictions, dataset size, plots and the model;
@@ -157,8 +163,10 @@ class Recorder:
         self.client.log_artifacts(self.run_id, str(plots), "plots")
         self.artifacts.update(hash_artifacts(plots, "plots"))
         checkpoint()
-        self.client.log_artifacts(self.run_id, str(out / "model"), "model")
-        self.artifacts.update(hash_artifacts(out / "model", "model"))
+        # Built here from the trainer's estimator, without loading it or any project code.
+        save_raw_model(self.plan, self.model_dir, self.plan.scratch_dir / "model_files")
+        self.client.log_artifacts(self.run_id, str(self.model_dir), "model")
+        self.artifacts.update(hash_artifacts(self.model_dir, "model"))
         return metrics
 
     def _remember(self, latest: dict[str, float], history: dict[str, list[float]]) -> None:

@@ -9,12 +9,12 @@ compute the metrics from the trainer's out-of-fold predictions and log them with
 model files, and seal the run (``seal``: a digest over what it logged, set as the last tag and
 reported to mlp, docs/seal.md) before it ends the run FINISHED.
 
-The model is logged as plain run artifacts under ``model/`` (the directory the trainer wrote with
-``mlflow.sklearn.save_model``), so no process that writes to MLflow ever unpickles project
-classes. ``mlflow.pyfunc.load_model("runs:/<id>/model")`` loads it because MLflow 3 resolves
-``runs:/`` URIs from run artifacts before looking for a LoggedModel of that name. It is not also an
-MLflow 3 LoggedModel (the experiment's Models tab does not list it); ``create_logged_model`` plus
-``log_model_artifacts`` could add one without loading it, at the cost of a second copy.
+The model is an MLflow pyfunc that scores raw rows (``raw_model``), which the supervisor builds
+around the trainer's final estimator without loading it (``model_export``): no process that writes
+to MLflow runs project code or unpickles anything. It is logged as plain run artifacts under
+``model/`` (the sealed copy; ``mlflow.pyfunc.load_model("runs:/<id>/model")`` loads it because
+MLflow 3 resolves ``runs:/`` URIs from run artifacts first) and copied into an MLflow 3 LoggedModel
+linked to the run (``mlflow_fields.log_logged_model``).
 
 The end state follows the work, never the pipe: the run ends exactly once, FINISHED when its
 results are recorded, FAILED when the trainer or the recording failed, KILLED when a signal

@@ -20,6 +20,9 @@ import mlp_platform
 from mlp_platform.dataset import schema_bytes, schema_hash
 
 PLATFORM_DIR = Path(mlp_platform.__file__).resolve().parent.parent
+ENV_PROJECT = Path(sys.prefix).parent
+"""The client project whose environment runs the tests (scripts/platform_env.sh): its uv.lock and
+pyproject.toml are the fixture project's, so that the model's environment is a real lock."""
 
 FEATURES_OK = """
 import pandas
@@ -105,6 +108,8 @@ def make_project(root: Path, features: str = FEATURES_OK, model: str = MODEL_LOG
     (root / "src").mkdir(parents=True)
     (root / "src" / "features.py").write_text(textwrap.dedent(features))
     (root / "src" / "model.py").write_text(textwrap.dedent(model))
+    for name in ("uv.lock", "pyproject.toml"):
+        (root / name).write_bytes((ENV_PROJECT / name).read_bytes())
     df = make_frame()
     dataset_dir = root / "data" / "shadow" / ("a" * 64)
     dataset_dir.mkdir(parents=True)
@@ -140,6 +145,7 @@ def make_project(root: Path, features: str = FEATURES_OK, model: str = MODEL_LOG
             "hyperparameters.max_iter": "200",
             "git_commit": "0123456789abcdef0123456789abcdef01234567",
             "git_dirty": "false",
+            "dependency_lock_hash": hashlib.sha256((root / "uv.lock").read_bytes()).hexdigest(),
             "dataset_hash": digest,
             "dataset_schema_hash": schema_hash(df),
         },

@@ -5,12 +5,14 @@ scored or logged (the attack swallows its own failure, so the run itself finishe
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from pathlib import Path
 
 import mlflow
 import pytest
+import skops.io
 from conftest import Project, SupervisorResult, run_supervisor
 from mlflow.tracking import MlflowClient
 
@@ -194,8 +196,13 @@ os._exit(0)
 
 
 def logged_model_class(project: Project, run_id: str) -> str:
+    """The class of the estimator in the run's logged model, read without running the model's code
+    (which is the attacker's features.py)."""
     mlflow.set_tracking_uri(project.tracking_uri)
-    return type(mlflow.sklearn.load_model(f"runs:/{run_id}/model")).__name__
+    folder = Path(mlflow.artifacts.download_artifacts(f"runs:/{run_id}/model"))
+    settings = json.loads((folder / "artifacts" / "model_settings.json").read_text())
+    estimator = skops.io.load(folder / "artifacts" / "estimator.skops", trusted=settings["skops_trusted_types"])
+    return type(estimator).__name__
 
 
 def test_the_model_file_cannot_be_swapped_at_exit(project: Project) -> None:
@@ -207,7 +214,7 @@ def swap_model():
         import skops.io
         from sklearn.dummy import DummyClassifier
         dummy = DummyClassifier(strategy="prior").fit([[0.0, 0.0, 0.0]] * 2, [0, 1])
-        skops.io.dump(dummy, OUT + "/model/model.skops")
+        skops.io.dump(dummy, OUT + "/estimator.skops")
     except Exception as error:
         blocked("swap the model", error)
 
@@ -229,12 +236,12 @@ from sklearn.dummy import DummyClassifier
 
 def patch():
     for module in list(sys.modules.values()):
-        original = getattr(module, "save_model", None)
+        original = getattr(module, "save_estimator", None)
         if getattr(module, "__name__", "").startswith("mlp_platform") and original is not None:
-            def patched(estimator, sample, *args, _original=original, **kwargs):
-                dummy = DummyClassifier(strategy="prior").fit(sample, [0, 1, 0, 1, 0][: len(sample)])
-                return _original(dummy, sample, *args, **kwargs)
-            module.save_model = patched
+            def patched(estimator, path, *args, _original=original, **kwargs):
+                dummy = DummyClassifier(strategy="prior").fit([[0.0, 0.0, 0.0]] * 2, [0, 1])
+                return _original(dummy, path, *args, **kwargs)
+            module.save_estimator = patched
 
 def build_features(df, params):
     patch()

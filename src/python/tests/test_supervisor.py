@@ -50,14 +50,12 @@ def artifact_paths(client: MlflowClient, run_id: str, path: str | None = None) -
 
 
 def assert_model_predicts_probabilities(project: Project, run_id: str) -> None:
-    """The run's logged model loads with mlflow.pyfunc and scores rows shaped like the features the
-    project's FEATURES_OK builds: one probability per class."""
+    """The run's logged model loads with mlflow.pyfunc and scores raw rows of the dataset: one
+    probability (of the positive class) per row (test_raw_model.py checks the values)."""
     mlflow.set_tracking_uri(project.tracking_uri)
     model = mlflow.pyfunc.load_model(f"runs:/{run_id}/model")
-    features = make_frame().drop(columns=["default"])[["income", "age"]].astype(float)
-    features["ratio"] = features["income"] / (features["age"] + 1)
-    scores = model.predict(features.head(3))
-    assert scores.shape == (3, 2)
+    scores = model.predict(make_frame().drop(columns=["default"]).head(3))
+    assert scores.shape == (3,)
     assert ((scores >= 0) & (scores <= 1)).all()
 
 
@@ -149,7 +147,9 @@ def test_a_run_is_recorded_finished_with_params_metrics_artifacts_and_a_loadable
         "model/MLmodel",
         "mlp/data_summary.json",
     } <= set(artifacts)
-    assert not [a for a in artifacts if a.startswith(("error/", "model/code/"))]  # no project code needed
+    assert not [a for a in artifacts if a.startswith("error/")]
+    # The model scores raw rows with the run's code snapshot (test_raw_model.py).
+    assert {"model/code/src/features.py", "model/raw_model.py", "model/artifacts/estimator.skops"} <= set(artifacts)
     plan_copy = Path(client.download_artifacts(run_id, "mlp/plan.json"))
     assert json.loads(plan_copy.read_text()) == project.plan
 
@@ -206,8 +206,8 @@ def test_an_xgboost_model_with_a_temporal_split_is_recorded(tmp_path: Path, monk
     model = mlflow.pyfunc.load_model(f"runs:/{run_id}/model")
     requirements = Path(mlflow.artifacts.download_artifacts(f"runs:/{run_id}/model/requirements.txt")).read_text()
     assert "xgboost-cpu==" in requirements
-    features = pandas.DataFrame({"income": [40_000.0], "age": [30.0], "ratio": [1290.3]})
-    assert model.predict(features).shape == (1, 2)
+    rows = pandas.DataFrame({"income": [40_000.0], "age": [30], "application_date": [pandas.Timestamp("2024-05-01")]})
+    assert model.predict(rows).shape == (1,)
 
 
 def test_a_failing_features_py_ends_the_run_failed_with_its_traceback(project: Project) -> None:
@@ -275,14 +275,12 @@ def run_with_target(
 
 
 def oof_and_scores(project: Project, run_id: str) -> tuple[pandas.DataFrame, numpy.ndarray]:
-    """The trainer's out-of-fold rows and the logged model's second probability column (the
-    positive class) on every row."""
+    """The trainer's out-of-fold rows and the logged model's score (the probability of the positive
+    class) of every raw row."""
     oof = pandas.read_parquet(project.root / ".mlp" / "runs" / "run1" / "out" / "oof.parquet")
     mlflow.set_tracking_uri(project.tracking_uri)
     model = mlflow.pyfunc.load_model(f"runs:/{run_id}/model")
-    features = make_frame()[["income", "age"]].astype(float)
-    features["ratio"] = features["income"] / (features["age"] + 1)
-    return oof, numpy.asarray(model.predict(features))[:, 1]
+    return oof, numpy.asarray(model.predict(make_frame().drop(columns=["default"])))
 
 
 @pytest.mark.parametrize(
@@ -305,10 +303,11 @@ def test_every_metric_and_the_model_score_the_positive_class(
     # The threshold metrics are of the positive class too.
     predicted = oof["y_score"].to_numpy() >= 0.5
     assert finished["metrics"]["recall"] == pytest.approx(recall_score(is_positive[oof["row"]], predicted))
-    # The model says which class each column of its output is.
+    # The model says which class its output is the probability of.
     negative = next(label for label in labels.values() if label != positive)
     info = mlflow.models.get_model_info(f"runs:/{finished['run_id']}/model")
-    assert info.metadata == {"positive_class": positive, "classes": [negative, positive]}
+    metadata = info.metadata or {}
+    assert (metadata["positive_class"], metadata["classes"]) == (positive, [negative, positive])
 
 
 @pytest.mark.parametrize(
