@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { Command } from "commander";
-import { MLP_VERSION } from "../version.ts";
+import type { Command } from "commander";
+import { baseProgram } from "./program_base.ts";
 import { registerSchema } from "./schema.ts";
 import { registerValidate } from "./validate.ts";
 import { registerGuard } from "./guard.ts";
@@ -22,31 +22,9 @@ import { registerQuery } from "./query.ts";
 import { registerPromote } from "./promote.ts";
 import { registerCard } from "./card.ts";
 
-/**
- * Builds the full `mlp` command tree, ready for `parseAsync`. Commander errors (unknown command or
- * option, missing argument) are thrown, not exited on, for every command: the caller decides the
- * exit code.
- */
+/** Builds the full `mlp` command tree (`baseProgram` and every command), ready for `parseAsync`. */
 export function buildProgram(): Command {
-  const program = new Command("mlp")
-    .description(
-      "Governed, reproducible ML experiments: the one door to run them and the checks that keep them honest.",
-    )
-    .version(MLP_VERSION, "-V, --version", "print the mlp version")
-    .showSuggestionAfterError(true)
-    .showHelpAfterError(
-      "hint: `mlp --help` lists the commands; `mlp <command> --help` their options",
-    )
-    // Set before any subcommand exists: Commander copies these settings into each subcommand
-    // when it is created, so set later they would reach `mlp` alone.
-    .exitOverride()
-    .configureOutput({ writeErr: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)) })
-    .addHelpText(
-      "after",
-      "\nExit codes: 0 success; 1 a check refused, a run failed or a file operation failed; 2 invalid\n" +
-        "input; 130 interrupted.\n" +
-        "Run `mlp <command> --help` for the options and an example of each command.",
-    );
+  const program = baseProgram();
   registerRun(program);
   registerValidate(program);
   registerSchema(program);

@@ -1,20 +1,27 @@
 /**
- * What `mlp query` does once its arguments are parsed, loaded only when a query runs (it brings
- * in the table and CSV packages; the plotting ones load later still, only for `--plot`).
+ * What `mlp query` does once its arguments are parsed, loaded only when a query runs. What only
+ * some queries need loads when they need it: the YAML and standards parsers inside a project, the
+ * table and CSV packages for their formats, the plotting ones for `--plot`.
  *
  * @module
  */
 import { join } from "node:path";
-import { parse } from "yaml";
 import { InputError } from "../errors.ts";
 import { findProjectRoot, STANDARDS_PATH } from "../project/paths.ts";
 import { directionOf, readDirections } from "../query/directions.ts";
 import { type Format, formatResult } from "../query/format.ts";
 import { FORMATS } from "../query/formats.ts";
-import { approaches, categories, changes, history, runsToTarget } from "../query/questions.ts";
+import {
+  approaches,
+  categories,
+  changes,
+  history,
+  QUESTION_FIELDS,
+  runsToTarget,
+} from "../query/questions.ts";
 import { checkPlotFile } from "../query/render.ts";
 import { runQuery } from "../query/run_query.ts";
-import type { QueryRun } from "../query/record.ts";
+import type { QueryField, QueryRun } from "../query/record.ts";
 import type { QueryResult } from "../query/result.ts";
 import { describeLeftOut, type RunFilter } from "../query/select.ts";
 import { resolveStores } from "../query/stores.ts";
@@ -34,7 +41,9 @@ export interface CommonFlags {
 }
 
 /** The project mlp runs in: its root, client and project (null outside one). */
-function currentProject(): { root: string; client?: string; project?: string } | null {
+async function currentProject(): Promise<
+  { root: string; client?: string; project?: string } | null
+> {
   let root: string;
   try {
     root = findProjectRoot();
@@ -42,6 +51,7 @@ function currentProject(): { root: string; client?: string; project?: string } |
     return null;
   }
   try {
+    const { parse } = await import("yaml");
     const config = parse(Deno.readTextFileSync(join(root, "configs/experiment.yaml")));
     return { root, client: config?.client_name, project: config?.project_name };
   } catch {
@@ -67,7 +77,7 @@ export async function execute(
   flags: CommonFlags,
   projectScoped: boolean,
   answer: (runs: QueryRun[], direction: (metric: string) => Direction) => QueryResult,
-  options: { extraMetrics?: string[]; useCase?: string } = {},
+  options: { fields: readonly QueryField[]; extraMetrics?: string[]; useCase?: string },
 ): Promise<void> {
   if (!(FORMATS as readonly string[]).includes(flags.format)) {
     throw new InputError(`--format "${flags.format}" is not an output format`, {
@@ -75,7 +85,7 @@ export async function execute(
     });
   }
   if (flags.plot) checkPlotFile(flags.plot);
-  const here = currentProject();
+  const here = await currentProject();
   const env = Deno.env.toObject();
   const stores = resolveStores(
     flags.store,
@@ -105,11 +115,12 @@ export async function execute(
       // Defaults apply.
     }
   }
-  const direction = directionOf(readDirections(standards));
+  const direction = directionOf(await readDirections(standards));
   const outcome = await runQuery({
     stores,
     env,
     filter,
+    fields: options.fields,
     extraMetrics: options.extraMetrics,
     verify: flags.verify,
     answer: (runs) => answer(runs, direction),
@@ -154,12 +165,17 @@ export function runQuestion(name: string, flags: CommonFlags & QuestionFlags): P
   switch (name) {
     case "changes": {
       const top = positiveInt("--top", flags.top!);
-      return execute(name, flags, true, (runs) => changes(runs, top));
+      return execute(name, flags, true, (runs) => changes(runs, top), {
+        fields: QUESTION_FIELDS.changes,
+      });
     }
     case "categories":
-      return execute(name, flags, true, (runs) => categories(runs));
+      return execute(name, flags, true, (runs) => categories(runs), {
+        fields: QUESTION_FIELDS.categories,
+      });
     case "approaches":
       return execute(name, flags, false, (runs, direction) => approaches(runs, direction), {
+        fields: QUESTION_FIELDS.approaches,
         useCase: flags.useCase,
       });
     case "runs-to-target": {
@@ -175,10 +191,12 @@ export function runQuestion(name: string, flags: CommonFlags & QuestionFlags): P
         flags,
         false,
         (runs, direction) => runsToTarget(runs, metric, target, direction(metric)),
-        { extraMetrics: [metric] },
+        { fields: QUESTION_FIELDS["runs-to-target"], extraMetrics: [metric] },
       );
     }
     default:
-      return execute(name, flags, true, (runs, direction) => history(runs, direction));
+      return execute(name, flags, true, (runs, direction) => history(runs, direction), {
+        fields: QUESTION_FIELDS.history,
+      });
   }
 }

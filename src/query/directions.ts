@@ -7,7 +7,6 @@
  * @module
  */
 import { InputError, MlpError } from "../errors.ts";
-import { parseStandards } from "../config/standards.ts";
 import type { Direction } from "./stats.ts";
 
 /** The template's `metric_directions` (directions_test.ts keeps the two equal). */
@@ -25,14 +24,16 @@ export const DEFAULT_DIRECTIONS: Readonly<Record<string, Direction>> = {
 /**
  * The directions of `standardsText` (a project_standards.yaml, `file` for messages) over the
  * defaults; `null` text (no project) gives the defaults. A file that does not load is the
- * validator's to report (`mlp validate`); the defaults apply to it here.
+ * validator's to report (`mlp validate`); the defaults apply to it here. The standards' loader
+ * (zod and the YAML parser) is imported only when there is a file to read.
  */
-export function readDirections(
+export async function readDirections(
   standardsText: string | null,
   file = "configs/project_standards.yaml",
-): Record<string, Direction> {
+): Promise<Record<string, Direction>> {
   const directions: Record<string, Direction> = { ...DEFAULT_DIRECTIONS };
   if (standardsText === null) return directions;
+  const { parseStandards } = await import("../config/standards.ts");
   try {
     for (
       const [metric, direction] of Object.entries(

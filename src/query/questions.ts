@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { QueryRun } from "./record.ts";
+import type { QueryField, QueryRun } from "./record.ts";
 import type { Cell, QueryResult } from "./result.ts";
 import { byStart } from "./select.ts";
 import { bestSoFar, better, compareText, type Direction, mean, median, reaches } from "./stats.ts";
@@ -15,6 +15,18 @@ export type DirectionOf = (metric: string) => Direction;
 
 /** The judged outcomes, in the order the tables list them. */
 const JUDGED = ["confirmed", "neutral", "negative"] as const;
+
+/**
+ * The fields of a run each question reads besides its ID, experiment, start time and state; the
+ * loader reads only these (`record.ts`). runs-to-target reads the metric it is asked about.
+ */
+export const QUESTION_FIELDS = {
+  changes: ["delta", "category", "change", "outcome", "commit"],
+  categories: ["category", "outcome", "delta"],
+  approaches: ["useCase", "client", "modelType", "category", "primaryMetric", "outcome", "delta"],
+  "runs-to-target": [],
+  history: ["primaryMetric", "category", "change", "outcome"],
+} as const satisfies Record<string, readonly QueryField[]>;
 
 /** Placeholder for a run without a value the question groups by. */
 export const NONE = "(none)";

@@ -1,5 +1,13 @@
 import { deepEqual, equal } from "node:assert/strict";
-import { approaches, categories, changes, history, runsToTarget } from "./questions.ts";
+import {
+  approaches,
+  categories,
+  changes,
+  history,
+  QUESTION_FIELDS,
+  runsToTarget,
+} from "./questions.ts";
+import { DELTA_METRIC, type QueryField, type QueryRun } from "./record.ts";
 import { queryRun } from "./testing.ts";
 
 const higher = () => "higher" as const;
@@ -156,4 +164,68 @@ Deno.test("history: best so far per project in its metric's direction, new bests
     ["change 2", 0.5, 0.5, true],
     ["change 3", 0.55, 0.5, false],
   ]);
+});
+
+Deno.test("each question reads only the fields QUESTION_FIELDS names for it", () => {
+  const categories_ = ["feature_addition", "regularization", null];
+  const runs = Array.from({ length: 60 }, (_, i) => {
+    const lower = i % 3 === 2;
+    const delta = i % 4 === 0 ? null : ((i * 7) % 11 - 5) / 100;
+    return queryRun(i, {
+      experiment: `client_${i % 2}/project_${i % 3}`,
+      // Tags that differ from the experiment's name, so a question reading them shows it.
+      client: `acme_${i % 2}`,
+      project: `credit_${i % 3}`,
+      category: categories_[i % 3],
+      modelType: i % 5 === 0 ? null : ["xgboost", "lightgbm"][i % 2],
+      useCase: ["credit_risk", "churn"][i % 2],
+      primaryMetric: lower ? "log_loss" : "roc_auc",
+      delta,
+      outcome: ["confirmed", "neutral", "negative", "first"][i % 4],
+      commit: `${i}`.padStart(40, "0"),
+      metrics: {
+        [lower ? "log_loss" : "roc_auc"]: 0.5 + ((i * 13) % 17) / 100,
+        f1: ((i * 5) % 9) / 10,
+        ...(delta === null ? {} : { [DELTA_METRIC]: delta }),
+      },
+    });
+  });
+  // A run as the loader reads it for `fields`: every other field empty, only those metrics.
+  const only = (run: QueryRun, fields: readonly QueryField[], extra: string[]): QueryRun => {
+    const has = (field: QueryField) => fields.includes(field);
+    const [client, project] = run.experiment.split("/");
+    const metrics: Record<string, number> = {};
+    const keep = [...extra, ...(has("delta") ? [DELTA_METRIC] : [])];
+    if (has("primaryMetric") && run.primaryMetric) keep.push(run.primaryMetric);
+    for (const key of keep) if (key in run.metrics) metrics[key] = run.metrics[key];
+    return {
+      ...run,
+      client: has("client") ? run.client : client,
+      project: has("project") ? run.project : project,
+      useCase: has("useCase") ? run.useCase : null,
+      category: has("category") ? run.category : null,
+      change: has("change") ? run.change : null,
+      modelType: has("modelType") ? run.modelType : null,
+      primaryMetric: has("primaryMetric") ? run.primaryMetric : null,
+      delta: has("delta") ? run.delta : null,
+      outcome: has("outcome") ? run.outcome : null,
+      commit: has("commit") ? run.commit : null,
+      metrics,
+    };
+  };
+  const direction = (m: string) => (m === "log_loss" ? "lower" : higher());
+  const asked = {
+    changes: (r: QueryRun[]) => changes(r, 1000),
+    categories: (r: QueryRun[]) => categories(r),
+    approaches: (r: QueryRun[]) => approaches(r, direction),
+    "runs-to-target": (r: QueryRun[]) => runsToTarget(r, "f1", 0.6, "higher"),
+    history: (r: QueryRun[]) => history(r, direction),
+  };
+  for (const [name, answer] of Object.entries(asked)) {
+    const fields = QUESTION_FIELDS[name as keyof typeof QUESTION_FIELDS];
+    const extra = name === "runs-to-target" ? ["f1"] : [];
+    const full = answer(runs);
+    equal(full.rows.length > 0, true, name);
+    deepEqual(answer(runs.map((run) => only(run, fields, extra))), full, name);
+  }
 });

@@ -1,10 +1,11 @@
 /**
  * What `mlp query` reads of a run: the few fields its questions use, whichever store holds it.
- * Loading them for 10,000 runs must take well under a second, so the loaders read only these
- * keys (see `QUERY_KEYS`), never a run's whole record.
+ * Loading them for 10,000 runs must take well under a second, so the SQLite loader reads only the
+ * keys of the fields a query asks for (`FIELD_KEYS`), never a run's whole record.
  *
  * @module
  */
+import { SEAL_TAG } from "../contract/lists.ts";
 
 /** One run as the queries see it. */
 export interface QueryRun {
@@ -39,38 +40,71 @@ export interface QueryRun {
   outcome: string | null;
   /** Tag `mlflow.source.git.commit`, else param `git_commit`. */
   commit: string | null;
-  /** The latest value of each metric loaded (the primary metric and any a question asks for). */
+  /**
+   * The latest value of each metric loaded: the primary metric (with field `primaryMetric`),
+   * `metric_delta` (with `delta`) and any a question asks for.
+   */
   metrics: Record<string, number>;
   /** Where the run was read from (a store's path or URL), for `--verify`. */
   store: string;
 }
 
-/** The params the queries read. */
-export const QUERY_PARAMS = [
-  "reasoning.hypothesis_category",
-  "reasoning.change_description",
-  "model_type",
-  "git_commit",
-] as const;
-
-/** The tags the queries read. */
-export const QUERY_TAGS = [
-  "client_name",
-  "project_name",
-  "use_case",
-  "primary_metric",
-  "mlp.outcome",
-  "mlp.outcome.corrected",
-  "mlp.seal",
-  "mlflow.source.git.commit",
-] as const;
-
 /** The metric every outcome carries. */
 export const DELTA_METRIC = "metric_delta";
 
 /**
- * Builds a `QueryRun` from the raw values a loader read: `params`, `tags` and `metrics` hold only
- * the keys above (and the metrics asked for).
+ * A part of a run that a loader reads only when a query asks for it: each question names the
+ * fields it reads (`QUESTION_FIELDS`) and the filter those it tests (`filterFields`), so a query
+ * of 10,000 runs reads no more of the store than its answer needs. A field not asked for is null
+ * (`client` and `project`: the parts of the experiment's name).
+ */
+export type QueryField =
+  | "client"
+  | "project"
+  | "useCase"
+  | "category"
+  | "change"
+  | "modelType"
+  | "primaryMetric"
+  | "delta"
+  | "outcome"
+  | "commit";
+
+/** Where a field is read from: its params, tags and metrics. */
+export interface FieldKeys {
+  params: readonly string[];
+  tags: readonly string[];
+  metrics: readonly string[];
+}
+
+const keys = (part: Partial<FieldKeys>): FieldKeys => ({
+  params: [],
+  tags: [],
+  metrics: [],
+  ...part,
+});
+
+/**
+ * The keys each field is read from (as `toQueryRun` reads them). `primaryMetric` brings the
+ * latest value of the metric its tag names too, into `metrics`.
+ */
+export const FIELD_KEYS: Readonly<Record<QueryField, FieldKeys>> = {
+  client: keys({ tags: ["client_name"] }),
+  project: keys({ tags: ["project_name"] }),
+  useCase: keys({ tags: ["use_case"] }),
+  category: keys({ params: ["reasoning.hypothesis_category"] }),
+  change: keys({ params: ["reasoning.change_description"] }),
+  modelType: keys({ params: ["model_type"] }),
+  primaryMetric: keys({ tags: ["primary_metric"] }),
+  delta: keys({ metrics: [DELTA_METRIC] }),
+  outcome: keys({ tags: ["mlp.outcome", "mlp.outcome.corrected"] }),
+  commit: keys({ tags: ["mlflow.source.git.commit"], params: ["git_commit"] }),
+};
+
+/**
+ * Builds a `QueryRun` from the raw values a loader read: `params`, `tags` and `metrics` hold the
+ * keys of the fields asked for (`FIELD_KEYS`), the seal tag and the metrics asked for, or (from a
+ * tracking server, which sends whole runs) everything.
  */
 export function toQueryRun(
   raw: {
@@ -96,7 +130,7 @@ export function toQueryRun(
     status: raw.status,
     lifecycleStage: raw.lifecycleStage,
     startTime: raw.startTime,
-    sealed: tags["mlp.seal"] !== undefined,
+    sealed: tags[SEAL_TAG] !== undefined,
     category: params["reasoning.hypothesis_category"] ?? null,
     change: params["reasoning.change_description"] ?? null,
     modelType: params.model_type ?? null,

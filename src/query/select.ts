@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { QueryRun } from "./record.ts";
+import type { QueryField, QueryRun } from "./record.ts";
 import { compareText } from "./stats.ts";
 
 /** The filters every query takes. */
@@ -30,6 +30,15 @@ export const LEFT_OUT = {
   unsealed: "no mlp.seal tag (not recorded by mlp run)",
   broken: "seal broken (--verify: the record changed since it was sealed)",
 } as const;
+
+/** The fields of a run that `inScope` tests for `filter` (`--since` tests the start time). */
+export function filterFields(filter: RunFilter): QueryField[] {
+  const fields: QueryField[] = [];
+  if (filter.clients?.length) fields.push("client");
+  if (filter.projects?.length) fields.push("project");
+  if (filter.useCase !== undefined) fields.push("useCase");
+  return fields;
+}
 
 /** The runs in the filter's scope, whatever their state. */
 export function inScope(runs: readonly QueryRun[], filter: RunFilter): QueryRun[] {

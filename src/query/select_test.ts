@@ -1,5 +1,5 @@
 import { deepEqual } from "node:assert/strict";
-import { describeLeftOut, eligible, inScope } from "./select.ts";
+import { describeLeftOut, eligible, filterFields, inScope } from "./select.ts";
 import { queryRun } from "./testing.ts";
 
 Deno.test("only active, FINISHED, sealed runs count; the others are counted by reason", () => {
@@ -35,4 +35,14 @@ Deno.test("filters: since, clients, projects and use case", () => {
   deepEqual(inScope(runs, { clients: ["acme"] }).map((r) => r.change), ["change 0", "change 9"]);
   deepEqual(inScope(runs, { projects: ["churn"] }).map((r) => r.change), ["change 5"]);
   deepEqual(inScope(runs, { useCase: "credit_risk" }).length, 2);
+});
+
+Deno.test("filterFields names the fields each filter tests", () => {
+  deepEqual(filterFields({}), []);
+  deepEqual(filterFields({ sinceMs: 0, clients: [], projects: [] }), []);
+  deepEqual(filterFields({ clients: ["acme"], projects: ["credit"], useCase: "churn" }), [
+    "client",
+    "project",
+    "useCase",
+  ]);
 });

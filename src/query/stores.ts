@@ -9,9 +9,8 @@
 import { isAbsolute, join, resolve } from "node:path";
 import { InputError } from "../errors.ts";
 import { storeKind } from "../tracking/reader.ts";
-import { loadRestRuns } from "./load_rest.ts";
-import { loadSqliteRuns } from "./load_sqlite.ts";
-import type { QueryRun } from "./record.ts";
+import { openSqliteQueryStore, type SqliteQueryStore } from "./load_sqlite.ts";
+import type { QueryField, QueryRun } from "./record.ts";
 
 /** A store to read: a SQLite file (absolute path) or a server URL. */
 export type StoreRef = { kind: "sqlite"; path: string } | { kind: "server"; url: string };
@@ -64,28 +63,66 @@ export function resolveStores(
   return [{ kind: "sqlite", path: join(root, "mlflow.db") }];
 }
 
+/** What `loadRuns` reads. */
+export interface LoadRequest {
+  /** The fields `keep` tests, read for every run. */
+  scopeFields: readonly QueryField[];
+  /** Picks the runs the query counts from every store's runs, in the order it returns them. */
+  keep: (runs: QueryRun[]) => QueryRun[];
+  /** The fields the question reads, read for the runs `keep` returned. */
+  fields: readonly QueryField[];
+  /** Metrics to read for those runs besides their primary metric and `metric_delta`. */
+  extraMetrics: readonly string[];
+  /** Runs started before this (ms since the epoch) a tracking server need not send. */
+  sinceMs?: number;
+}
+
 /**
- * The runs of every store (a run found in two stores, e.g. one named twice, counted once).
+ * The runs of every store that `request.keep` keeps (a run found in two stores, e.g. one named
+ * twice, is the first store's), with the fields asked for. A SQLite store is read in two steps
+ * (`load_sqlite.ts`): every run's state and scope fields first, the question's fields then for
+ * the kept runs only. A tracking server sends whole runs, so its runs are complete at once.
  *
  * @throws {CheckError} when a store cannot be read.
  */
 export async function loadRuns(
   stores: readonly StoreRef[],
   env: Record<string, string | undefined>,
-  extraMetrics: readonly string[],
-  sinceMs?: number,
+  request: LoadRequest,
 ): Promise<QueryRun[]> {
-  const seen = new Set<string>();
-  const runs: QueryRun[] = [];
-  for (const store of stores) {
-    const loaded = store.kind === "sqlite"
-      ? loadSqliteRuns(store.path, extraMetrics)
-      : await loadRestRuns(store.url, env, sinceMs);
-    for (const run of loaded) {
-      if (seen.has(run.runId)) continue;
-      seen.add(run.runId);
-      runs.push(run);
+  const opened = new Map<string, SqliteQueryStore>();
+  try {
+    const seen = new Set<string>();
+    const runs: QueryRun[] = [];
+    for (const store of stores) {
+      let loaded: QueryRun[];
+      if (store.kind === "sqlite") {
+        // A store named twice is read once; its runs would be the first one's anyway.
+        if (opened.has(store.path)) continue;
+        const sqlite = openSqliteQueryStore(store.path);
+        opened.set(store.path, sqlite);
+        loaded = sqlite.runs(request.scopeFields);
+      } else {
+        const { loadRestRuns } = await import("./load_rest.ts");
+        loaded = await loadRestRuns(store.url, env, request.sinceMs);
+      }
+      for (const run of loaded) {
+        if (seen.has(run.runId)) continue;
+        seen.add(run.runId);
+        runs.push(run);
+      }
     }
+    const kept = request.keep(runs);
+    const complete = new Map<QueryRun, QueryRun>();
+    for (const [path, sqlite] of opened) {
+      const own = kept.filter((run) => run.store === path);
+      if (own.length === 0) continue;
+      const fields = request.fields.filter((field) => !request.scopeFields.includes(field));
+      sqlite.complete(own, fields, request.extraMetrics)
+        .forEach((run, i) => complete.set(own[i], run));
+    }
+    return kept.map((run) => complete.get(run) ?? run);
+  } finally {
+    for (const sqlite of opened.values()) sqlite.close();
   }
-  return runs;
 }
