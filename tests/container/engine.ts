@@ -16,13 +16,28 @@ export const ENGINE_SCRIPT = join(MLP_ROOT, "../shared/tools/container-engine.sh
 const ENGINE_VARIABLES = ["CONTAINERS_CONF", "CONTAINERS_STORAGE_CONF"] as const;
 
 /**
+ * The script finds the Debian mirror with `grep … /etc/apt/sources.list.d/*.sources
+ * /etc/apt/sources.list` under `set -o pipefail`: on a machine with only the deb822 file, grep
+ * exits 2 for the missing one and the script stops before it builds the base image. The script
+ * belongs to another repository, so this shell function (visible to the sourced script) leaves
+ * out the apt source files that do not exist before calling the real grep.
+ */
+const APT_SOURCES_SHIM = 'grep() { local kept=(); for arg in "$@"; do ' +
+  '[[ $arg == /etc/apt/* && ! -e $arg ]] || kept+=("$arg"); done; command grep "${kept[@]}"; }';
+
+/**
  * Sources the setup script and returns the variables every later podman command needs. Its
  * progress goes to this process's stderr.
  */
 export async function setUpEngine(): Promise<Record<string, string>> {
   const print = ENGINE_VARIABLES.map((name) => `printf '%s\\n' "$${name}"`).join("; ");
   const out = await new Deno.Command("bash", {
-    args: ["-c", `source "$1" >&2 && ${print}`, "container-engine", ENGINE_SCRIPT],
+    args: [
+      "-c",
+      `${APT_SOURCES_SHIM}; source "$1" >&2 && ${print}`,
+      "container-engine",
+      ENGINE_SCRIPT,
+    ],
     stdin: "null",
     stdout: "piped",
     stderr: "inherit",
