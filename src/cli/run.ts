@@ -64,7 +64,6 @@ Example:
     )
     .action(async ({ json, tokensUsed, estimatedCost, agentModel, ...options }: RunFlags) => {
       const root = findProjectRoot();
-      await warnIfBackupOld(root, printErr);
       const outcome = await runExperiment({
         ...options,
         cost: { tokensUsed, estimatedCost, agentModel },
@@ -72,6 +71,8 @@ Example:
         env: Deno.env.toObject(),
         log: printErr,
       });
+      // Once a run is recorded: a refused run (bad input, a check) says only why it was refused.
+      await warnIfBackupOld(root, printErr);
       report(outcome, json ?? false);
     });
 }
