@@ -57,4 +57,4 @@ build: tools
 	    "or point DENORT_BIN at a denort $$(deno --version | head -1 | cut -d' ' -f2) binary" >&2; exit 1; }
 
 clean:
-	rm -rf .cache dist demo
+	rm -rf .cache dist demo demo-backups

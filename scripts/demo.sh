@@ -8,16 +8,20 @@
 #   4. three more changes of other kinds (a feature added, regularization, a feature removed),
 #      each run on its branch and merged the same way;
 #   5. the first two runs side by side, read back with the official MLflow client, and what the
-#      lab learned: `mlp query history` (with a plot), `changes` and `categories`.
-# Running it again starts over from a new demo/ (the old one is removed).
+#      lab learned: `mlp query history` (with a plot), `changes` and `categories`;
+#   6. a person promotes the confirmed change (`mlp promote`): the champion of the registered
+#      model demo_bank.credit_default scores raw applications; its model card (`mlp card`); and a
+#      backup of the store that tested its own restore (`mlp backup`, into demo-backups/).
+# Running it again starts over from a new demo/ and demo-backups/ (the old ones are removed).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 demo="$root/demo"
+backups="$root/demo-backups"
 export PATH="$root/bin:$PATH" UV_PYTHON_DOWNLOADS=never
 say() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 
 say "Generating demo/ from the template (copier copy)"
-rm -rf "$demo"
+rm -rf "$demo" "$backups"
 copier copy --quiet --trust --defaults \
   --data project_name=credit_default --data client_name=demo_bank "$root" "$demo"
 cd "$demo"
@@ -118,9 +122,40 @@ mlp query history --plot "$demo/history.svg"
 mlp query changes
 mlp query categories
 
+say "A person promotes the confirmed change: every check, the model scored in the sandbox, the registry"
+mlp promote "$candidate" \
+  --intended-use "Probability of default of retail credit applications, for the underwriting team's review queue"
+git add logs/protected_overrides.log
+git commit --quiet -m "Promote run ${candidate:0:8} to champion of demo_bank.credit_default"
+mlp models
+
+say "The champion scores raw applications (models:/demo_bank.credit_default@champion)"
+uv run --quiet --locked python - "$hash" <<'PY'
+import glob
+import sys
+
+import mlflow
+import pandas
+
+mlflow.set_tracking_uri("sqlite:///mlflow.db")
+table = glob.glob(f"data/shadow/{sys.argv[1]}/*.parquet")[0]
+applications = pandas.read_parquet(table).head(5).drop(columns=["default"])
+champion = mlflow.pyfunc.load_model("models:/demo_bank.credit_default@champion")
+shown = applications[["customer_id", "age", "income", "loan_amount"]].copy()
+shown["p_default"] = champion.predict(applications).round(4)
+print(shown.to_string(index=False))
+PY
+
+say "Its model card, from the run's record in MLflow alone (demo/model-card.md)"
+mlp card "$candidate" --output "$demo/model-card.md"
+sed -n 1,25p "$demo/model-card.md"
+
+say "A backup of the store that restores itself before it is kept (demo-backups/)"
+mlp backup --to "$backups"
+
 cat >&2 <<MSG
 
-The history is drawn in demo/history.svg. Look at the runs (every Tier 1 field is a param) in the
+The history is drawn in demo/history.svg, the champion's card is demo/model-card.md. Look at the runs (every Tier 1 field is a param) in the
 MLflow UI:
   cd demo && uv run mlflow ui --backend-store-uri sqlite:///mlflow.db --port 5000
 then open the runs table: http://127.0.0.1:5000/#/experiments/$(uv run --quiet --locked python -c "from mlflow.tracking import MlflowClient; print(MlflowClient('sqlite:///mlflow.db').get_run('$candidate').info.experiment_id)")/runs?workflowType=machine_learning
