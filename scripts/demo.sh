@@ -155,8 +155,8 @@ mlp backup --to "$backups"
 
 cat >&2 <<MSG
 
-The history is drawn in demo/history.svg, the champion's card is demo/model-card.md. Look at the runs (every Tier 1 field is a param) in the
-MLflow UI:
+The history is drawn in demo/history.svg, the champion's card is demo/model-card.md. Look at the
+runs (every Tier 1 field is a param) and the registered model in the MLflow UI:
   cd demo && uv run mlflow ui --backend-store-uri sqlite:///mlflow.db --port 5000
 then open the runs table: http://127.0.0.1:5000/#/experiments/$(uv run --quiet --locked python -c "from mlflow.tracking import MlflowClient; print(MlflowClient('sqlite:///mlflow.db').get_run('$candidate').info.experiment_id)")/runs?workflowType=machine_learning
 MSG

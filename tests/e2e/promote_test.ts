@@ -210,6 +210,19 @@ Deno.test("mlp promote refuses each unfit run, naming the check and its fix, and
     }
   });
 
+  await t.step(
+    "a run whose record was edited after its seal does not prove its commit",
+    async () => {
+      await project.python(`
+from mlflow.tracking import MlflowClient
+MlflowClient("sqlite:///${project.root}/mlflow.db").set_tag("${good}", "mlflow.runName", "forged")
+print("null")
+`);
+      const refusal = await refused(project, good, /proves its commit/);
+      match(refusal.stderr, /proves its commit: .*its record changed since it was sealed/);
+    },
+  );
+
   await t.step("nothing reached the registry", async () => {
     deepEqual(await registry(project), { versions: [], champion: null });
   });
