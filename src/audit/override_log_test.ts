@@ -75,7 +75,7 @@ Deno.test("verifyOverrideLog() takes an outcome correction, and refuses an unkno
   assert.deepEqual(verifyOverrideLog(`${other}\n`, FILE).problems, [{
     line: 1,
     message: '"kind" is "vibes", expected one of "protected_override", "unsandboxed", ' +
-      '"outcome_correction": the entry was edited or truncated',
+      '"outcome_correction", "promotion", "promotion_revoked": the entry was edited or truncated',
   }]);
 });
 
