@@ -238,11 +238,15 @@ def main(argv: list[str]) -> int:
     except ValueError as error:
         print(f"promotion: {error}", file=sys.stderr)
         return 2
+    import mlflow
     from mlflow.exceptions import MlflowException
     from mlflow.tracking import MlflowClient
 
+    # The registry is the tracking store's own, and MLflow resolves a version's `models:/` source
+    # through the global tracking URI: both are this store, named here.
+    mlflow.set_tracking_uri(uri)
     try:
-        fields = command(MlflowClient(tracking_uri=uri), request)
+        fields = command(MlflowClient(tracking_uri=uri, registry_uri=uri), request)
     except (PromotionError, MlflowException) as error:
         print(f"promotion: {error}", file=sys.stderr)
         return 1

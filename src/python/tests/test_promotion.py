@@ -8,6 +8,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+import mlflow
 import pytest
 from mlflow.entities import LoggedModelOutput
 from mlflow.tracking import MlflowClient
@@ -20,7 +21,10 @@ NAME = "acme.credit"
 @pytest.fixture()
 def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MlflowClient:
     monkeypatch.chdir(tmp_path)
-    return MlflowClient(tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    # As promotion.main does (another test may have set MLflow's global tracking URI).
+    mlflow.set_tracking_uri(uri)
+    return MlflowClient(tracking_uri=uri, registry_uri=uri)
 
 
 def _run_with_model(client: MlflowClient, tmp_path: Path, content: str) -> tuple[str, dict[str, str]]:
