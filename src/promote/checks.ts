@@ -18,20 +18,6 @@ export interface FailedCheck {
   fix: string;
 }
 
-/** The checks, in the order they are made and reported. */
-export const CHECKS = [
-  "operator",
-  "not promoted",
-  "finished",
-  "clean tree",
-  "proves its commit",
-  "on the main branch",
-  "dataset",
-  "protected fields",
-  "no escape hatch",
-  "model scores",
-] as const;
-
 /** Why the run's status or tree disqualifies it, or `[]`. */
 export function stateChecks(run: RunRecord): FailedCheck[] {
   const failed: FailedCheck[] = [];

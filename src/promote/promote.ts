@@ -174,17 +174,22 @@ function loggedCard(run: RunRecord): Record<string, string> | null {
 }
 
 /**
- * The audit entry of a promotion of `runId` that the registry does not show finished yet (an
- * interrupted `mlp promote`), or `null`.
+ * The last audit entry naming `runId` when it is of `kind`, or `null`: the entry of a `mlp promote`
+ * or `--revoke` that was interrupted before the registry showed it finished (a missing log has
+ * none; an unreadable one is an error).
  */
-async function pendingEntry(root: string, runId: string): Promise<OverrideEntry | null> {
+export async function pendingEntry(
+  root: string,
+  runId: string,
+  kind: "promotion" | "promotion_revoked",
+): Promise<OverrideEntry | null> {
   const text = await Deno.readTextFile(projectPaths(root).overrideLog).catch((error) => {
     if (error instanceof Deno.errors.NotFound) return "";
     throw error;
   });
   const entries = verifyOverrideLog(text, OVERRIDE_LOG).entries.filter((e) => e.run_id === runId);
   const last = entries.at(-1);
-  return last?.kind === "promotion" ? last : null;
+  return last?.kind === kind ? last : null;
 }
 
 /**
@@ -235,7 +240,7 @@ export async function promoteRun(request: PromoteRequest): Promise<Promotion> {
       }]);
     }
     scoredRows = scored.rows;
-    pending = await pendingEntry(root, runId);
+    pending = await pendingEntry(root, runId, "promotion");
     const earlier = loggedCard(run);
     const asked = earlier?.[CARD_PARAMS.intendedUse] ?? pending?.reason;
     if (asked !== undefined && asked !== intendedUse) {

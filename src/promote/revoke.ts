@@ -5,17 +5,12 @@
  *
  * @module
  */
-import {
-  appendOverrideEntries,
-  OVERRIDE_LOG,
-  resolveOperator,
-  verifyOverrideLog,
-} from "../audit/override_log.ts";
+import { appendOverrideEntries, resolveOperator } from "../audit/override_log.ts";
 import { isAgentOperator } from "../config/reasoning.ts";
 import { CheckError, InputError } from "../errors.ts";
-import { projectPaths, STANDARDS_PATH } from "../project/paths.ts";
+import { STANDARDS_PATH } from "../project/paths.ts";
 import { CHAMPION_ALIAS, PROMOTION_TAGS, registeredModelName, REVOCATION_TAGS } from "./names.ts";
-import { agentRefusal, checkRunId } from "./promote.ts";
+import { agentRefusal, checkRunId, pendingEntry } from "./promote.ts";
 import { revoke } from "./registry.ts";
 import { openPromotionStore } from "./store.ts";
 
@@ -82,10 +77,7 @@ export async function revokePromotion(request: RevokeRequest): Promise<Revocatio
   }
   const name = run.tags[PROMOTION_TAGS.registeredModel] ??
     registeredModelName(run.tags.client_name ?? "", run.tags.project_name ?? "");
-  const text = await Deno.readTextFile(projectPaths(root).overrideLog).catch(() => "");
-  const last = verifyOverrideLog(text, OVERRIDE_LOG).entries.filter((e) => e.run_id === runId)
-    .at(-1);
-  const pending = last?.kind === "promotion_revoked" ? last : null;
+  const pending = await pendingEntry(root, runId, "promotion_revoked");
   const time = pending?.ts ?? new Date().toISOString();
   const by = pending?.operator ?? operator;
   if (pending === null) {
