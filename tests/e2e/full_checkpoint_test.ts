@@ -61,7 +61,7 @@ print(json.dumps({"n": len(scores), "ok": bool(((scores >= 0) & (scores <= 1)).a
     const card = await Deno.readTextFile(file);
     match(card, /Intended use: Credit applications/);
     match(card, new RegExp(project.datasetHash));
-    match(card, /card\.approver|Approver/);
+    match(card, /Approver \(card\.approver\): operator@bank\.test/);
   });
 
   await t.step("mlp backup verifies its own restore; mlp backup verify re-checks it", async () => {
