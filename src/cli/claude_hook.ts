@@ -18,10 +18,10 @@ import {
   contentAfter,
   decideToolCall,
   type HookInput,
-  isExperimentConfig,
   JUDGED_TOOLS,
   parseHookInput,
 } from "../harness/claude_rules.ts";
+import { isExperimentConfig } from "../harness/project_files.ts";
 import { formatRefusals } from "../harness/refusal.ts";
 import { findProjectRoot, STANDARDS_PATH } from "../project/paths.ts";
 import { printErr } from "./output.ts";

@@ -44,7 +44,9 @@ Example:
 
   const hook = program
     .command("hook")
-    .description("Run a git hook's checks (git calls these through .githooks/).");
+    .description(
+      "Run a hook's checks (git calls these through .githooks/, Claude Code `hook claude`).",
+    );
 
   registerClaudeHook(hook);
 

@@ -10,12 +10,18 @@
  *
  * @module
  */
-import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { AGENT_ENV_VARIABLES } from "../config/reasoning.ts";
 import { guardFile } from "../guard/check_file.ts";
 import { productionReferences } from "../guard/production_paths.ts";
 import { isExcludedPath, isGuardedPath } from "../guard/python_files.ts";
 import { scanTrainingCalls } from "../guard/training_guard.ts";
+import {
+  isExperimentConfig,
+  placeRefusals,
+  PRODUCTION_HINT,
+  projectPath,
+} from "./project_files.ts";
 import type { Refusal } from "./refusal.ts";
 import { type SimpleCommand, simpleCommands } from "./shell_commands.ts";
 
@@ -39,8 +45,24 @@ const HOOKS_HINT = "the git hooks run mlp's checks on every commit and merge: ru
   "it, fix what a hook refuses, and never skip or redirect the hooks";
 const ENV_HINT = "run the command with the environment Claude Code gives it: mlp and the git " +
   "hooks read these variables to know that an agent runs them";
-const PRODUCTION_HINT = "agents never read production data: work with the shadow dataset " +
-  "through `mlp run` (dataset_version in the config), and `mlp data describe` for its columns";
+const WRITE_HINT = "change the file with the Edit or Write tool, which mlp checks before the " +
+  "change (protected fields, training calls)";
+/** Programs that write the files they are given, and which of their arguments those are. */
+const WRITERS: Record<string, "all" | "last" | "in-place"> = {
+  tee: "all",
+  rm: "all",
+  truncate: "all",
+  shred: "all",
+  touch: "all",
+  mv: "all",
+  cp: "last",
+  install: "last",
+  ln: "last",
+  rsync: "last",
+  sed: "in-place",
+  perl: "in-place",
+  ruby: "in-place",
+};
 
 const PYTHON = /^(?:python[0-9.]*|pythonw|pypy[0-9.]*|ipython[0-9]*)$/;
 const SHELLS = new Set(["sh", "bash", "zsh", "dash", "ksh"]);
@@ -173,9 +195,43 @@ function judgeScript(
         refusals.push(refuse(`the command names production data: ${word}`, PRODUCTION_HINT));
       }
     }
+    refusals.push(...writeRefusals(simple, context.root, dir));
     const judged = judgeCommand(simple, context, dir, depth, refusals);
     if (judged !== undefined) dir = judged;
   }
+}
+
+/**
+ * Files a command writes that the hook must see change through Edit or Write: what agents may
+ * not edit at all, experiment configs (protected fields) and Python files the guard reads.
+ */
+function writeRefusals(simple: SimpleCommand, root: string, cwd: string): Refusal[] {
+  const written = [...simple.writes];
+  const words = unwrap(simple.words, []);
+  const [program, ...args] = words;
+  const kind = WRITERS[program?.split("/").at(-1) ?? ""];
+  const files = args.filter((a) => !a.startsWith("-"));
+  if (kind === "all") written.push(...files);
+  if (kind === "last" && files.length > 0) written.push(files.at(-1)!);
+  if (kind === "in-place" && args.some((a) => /^-[a-zA-Z]*i|^--in-place/.test(a))) {
+    written.push(...files);
+  }
+  const refusals: Refusal[] = [];
+  for (const file of written) {
+    const rel = projectPath(root, resolve(cwd, file));
+    if (rel === null) continue;
+    const place = placeRefusals(rel);
+    if (place.length > 0) {
+      refusals.push(
+        ...place.map((r) => ({ ...r, subject: SUBJECT })),
+      );
+    } else if (isExperimentConfig(rel) || isGuardedPath(rel)) {
+      refusals.push(
+        refuse(`the command writes ${rel}, which mlp checks only in an edit`, WRITE_HINT),
+      );
+    }
+  }
+  return refusals;
 }
 
 /** Judges one simple command; returns the directory a `cd` moves to, if it is one. */
@@ -214,6 +270,8 @@ function judgeCommand(
     refusals.push(...gitRefusals(args));
   } else if (name === "mlflow" && args[0] === "run") {
     refusals.push(refuse("`mlflow run` trains outside `mlp run`", TRAINING_HINT));
+  } else if (name === "jupyter" || name === "papermill") {
+    refusals.push(...notebookRunRefusals(name, args, context, cwd));
   } else if (PYTHON.test(name)) {
     refusals.push(...pythonRefusals(args, simple.stdinFed, context, cwd));
   } else if (program.includes("/") || /\.(?:py|pyw|ipynb|sh)$/.test(program)) {
@@ -404,6 +462,29 @@ function pythonRefusals(
   return stdinFed ? stdinRefusals() : [];
 }
 
+/** Jupyter's ways to run code: notebooks are judged as scripts, kernels and servers refused. */
+function notebookRunRefusals(
+  name: string,
+  args: readonly string[],
+  context: BashContext,
+  cwd: string,
+): Refusal[] {
+  const sub = name === "papermill" ? "papermill" : args[0];
+  if (["notebook", "lab", "server", "console", "kernel", "qtconsole"].includes(sub)) {
+    return [refuse(
+      `\`jupyter ${sub}\` runs code the hook cannot check`,
+      "models are trained only by `mlp run`; test code belongs in tests/, run with " +
+        "`uv run pytest tests/`",
+    )];
+  }
+  const runs = sub === "papermill" || sub === "execute" || sub === "run" ||
+    (sub === "nbconvert" && args.some((a) => a === "--execute" || a.startsWith("--execute=")));
+  if (!runs) return [];
+  return args.filter((a) => /\.(?:ipynb|py)$/.test(a)).flatMap((notebook) =>
+    scriptRefusals(notebook, context, cwd)
+  );
+}
+
 /** Code given on the command line: the training guard reads it. */
 function codeRefusals(code: string, via: string): Refusal[] {
   const found = scanTrainingCalls(code, via).map((finding) =>
@@ -474,12 +555,6 @@ function fileRefusals(path: string, text: string, context: BashContext, via: str
   );
 }
 
-/** The project-relative path of `path`; null outside the project. */
-function projectPath(root: string, path: string): string | null {
-  const rel = relative(root, path).split("\\").join("/");
-  return rel === "" || rel.startsWith("../") || rel === ".." || isAbsolute(rel) ? null : rel;
-}
-
 /** What a git command does to the hooks, the notes and the refs. */
 function gitRefusals(args: readonly string[]): Refusal[] {
   const refusals: Refusal[] = [];
@@ -493,8 +568,10 @@ function gitRefusals(args: readonly string[]): Refusal[] {
   }
   const sub = args[i];
   const rest = args.slice(i + 1);
-  if (rest.some((a) => a === "--no-verify")) {
-    refusals.push(refuse(`\`git ${sub} --no-verify\` skips the git hooks`, HOOKS_HINT));
+  // git takes any unambiguous prefix of a long option: `--no-ver` is `--no-verify`.
+  const skip = rest.find((a) => a.length >= "--no-v".length && "--no-verify".startsWith(a));
+  if (skip !== undefined) {
+    refusals.push(refuse(`\`git ${sub} ${skip}\` skips the git hooks`, HOOKS_HINT));
   }
   if (sub === "commit" && commitSkipsHooks(rest)) {
     refusals.push(refuse("`git commit -n` skips the git hooks", HOOKS_HINT));

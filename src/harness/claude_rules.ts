@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { isAbsolute, relative, resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import {
   findProtectedMismatches,
@@ -21,10 +21,16 @@ import {
 } from "../config/protected.ts";
 import { MlpError } from "../errors.ts";
 import { guardFile } from "../guard/check_file.ts";
-import { PRODUCTION, productionReferences } from "../guard/production_paths.ts";
+import { productionReferences } from "../guard/production_paths.ts";
 import { hasPythonShebang, isExcludedPath, isGuardedPath } from "../guard/python_files.ts";
-import { REASONING_PATH, STANDARDS_PATH } from "../project/paths.ts";
 import { bashRefusals } from "./bash_rules.ts";
+import {
+  isExperimentConfig,
+  isProduction,
+  placeRefusals,
+  PRODUCTION_HINT,
+  projectPath,
+} from "./project_files.ts";
 import { decide, type Decision, type Refusal } from "./refusal.ts";
 
 /** One replacement of Edit or MultiEdit. */
@@ -61,28 +67,11 @@ const TOOL_INPUTS = {
 /** The tools `mlp hook claude` judges; any other tool call is allowed. */
 export const JUDGED_TOOLS = Object.keys(TOOL_INPUTS) as (keyof typeof TOOL_INPUTS)[];
 
-/** Where an edit may not go, with why: what only mlp or a person writes. */
-const PROTECTED_PATHS: readonly { test: (rel: string) => boolean; why: string }[] = [
-  {
-    test: under("data/shadow"),
-    why: "datasets are immutable: a new one is added with `mlp data add`",
-  },
-  { test: under("logs"), why: "only mlp writes the logs (the override log is hash-chained)" },
-  {
-    test: (rel) => rel === STANDARDS_PATH,
-    why: "the standards are the project's rulebook: changes need the project owner",
-  },
-  { test: under(".githooks"), why: "the git hooks run mlp's checks: only a person changes them" },
-  { test: under(".claude"), why: "the agent's settings and hooks are set by a person" },
-];
-
 const PROTECTED_HINT = "agents do not change protected fields: restore the reference value. " +
   "Only a person approves a change, by running it with " +
   '`mlp run --override-protected --reason "<why>"`, which logs it to logs/protected_overrides.log';
 const GUARD_HINT = "models are trained and logged only by `mlp run`, which fits the estimator " +
   "that src/model.py builds: return an unfitted estimator and leave the fitting to the run";
-const PRODUCTION_HINT = "agents never read production data: work with the shadow dataset " +
-  "through `mlp run` (dataset_version in the config), and `mlp data describe` for its columns";
 
 /** What the rules need besides the tool call. */
 export interface RuleContext {
@@ -229,25 +218,6 @@ export function contentAfter(input: HookInput, before: string | null): string | 
   return text;
 }
 
-function placeRefusals(rel: string): Refusal[] {
-  if (under(PRODUCTION)(rel)) {
-    return [{ subject: rel, message: "the edit writes production data", hint: PRODUCTION_HINT }];
-  }
-  const place = PROTECTED_PATHS.find((p) => p.test(rel));
-  if (place === undefined) return [];
-  return [{
-    subject: rel,
-    message: `agents do not edit ${rel}: ${place.why}`,
-    hint: "leave the file as it is; if it must change, ask a person in the conversation to do it",
-  }];
-}
-
-/** Whether a project-relative path is an experiment config (`mlp run --config` takes it). */
-export function isExperimentConfig(rel: string): boolean {
-  return /^configs\/.+\.ya?ml$/.test(rel) && rel !== STANDARDS_PATH &&
-    !/^configs\/(?:.+\/)?reasoning[^/]*\.ya?ml$/.test(rel) && rel !== REASONING_PATH;
-}
-
 /** The protected fields an edit of an experiment config changes away from the reference. */
 function configRefusals(
   rel: string,
@@ -344,21 +314,11 @@ function productionAccess(
 ): Refusal[] {
   const absolute = resolve(cwd, path);
   const rel = [absolute, context.realPath(absolute)].map((p) => projectPath(context.root, p))
-    .find((r) => r !== null && under(PRODUCTION)(r));
+    .find((r) => r !== null && isProduction(r));
   if (rel === undefined || rel === null) return [];
   return [{
     subject: rel,
     message: `agents do not ${verb} production data`,
     hint: PRODUCTION_HINT,
   }];
-}
-
-function under(folder: string): (rel: string) => boolean {
-  return (rel) => rel === folder || rel.startsWith(`${folder}/`);
-}
-
-/** The project-relative path of an absolute path; null outside the project. */
-function projectPath(root: string, path: string): string | null {
-  const rel = relative(root, path).split("\\").join("/");
-  return rel.startsWith("../") || rel === ".." || isAbsolute(rel) ? null : rel;
 }

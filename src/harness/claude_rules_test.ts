@@ -303,12 +303,19 @@ Deno.test("Bash commands that train outside mlp run are blocked", () => {
   );
   assert.match(reason(bash("cat t.py | python")), /^Bash: Python reads its code from stdin/);
   assert.match(reason(bash("mlflow run .")), /^Bash: `mlflow run` trains outside `mlp run`/);
+  assert.match(
+    reason(bash("uv run jupyter nbconvert --to notebook --execute src/explore.ipynb")),
+    /^Bash: src\/explore\.ipynb is project code run directly/,
+  );
+  assert.match(reason(bash("jupyter lab --no-browser")), /^Bash: `jupyter lab` runs code/);
+  assert.equal(reason(bash("uv run jupyter nbconvert --to html tests/report.ipynb")), "allowed");
 });
 
 Deno.test("Bash commands that skip or redirect the git hooks are blocked", () => {
   const cases: [string, string][] = [
     ["git commit --no-verify -m x", "`git commit --no-verify` skips the git hooks"],
     ["git merge --no-verify feature/x", "`git merge --no-verify` skips the git hooks"],
+    ["git commit --no-ver -m x", "`git commit --no-ver` skips the git hooks"],
     ["git commit -n -m x", "`git commit -n` skips the git hooks"],
     ["git commit -anm x", "`git commit -n` skips the git hooks"],
     [
@@ -366,6 +373,44 @@ Deno.test("Bash commands that clear the agent's environment around mlp are block
     `Bash: the command sets MLP_AGENT\n${ENV_HINT}`,
   );
   assert.match(reason(bash("env --unset=CODEX_CI mlp run")), /^Bash: `env -u CODEX_CI` removes/);
+});
+
+Deno.test("Bash commands that write configs, code or protected files are blocked", () => {
+  const WRITE = "  how to proceed: change the file with the Edit or Write tool, which mlp checks " +
+    "before the change (protected fields, training calls)";
+  assert.equal(
+    reason(bash("sed -i 's/stratified_kfold/temporal_split/' configs/experiment.yaml")),
+    `Bash: the command writes configs/experiment.yaml, which mlp checks only in an edit\n${WRITE}`,
+  );
+  assert.equal(
+    reason(bash("cat > src/train.py <<'EOF'\nmodel.fit(X, y)\nEOF")),
+    `Bash: the command writes src/train.py, which mlp checks only in an edit\n${WRITE}`,
+  );
+  assert.equal(
+    reason(bash("cp /tmp/other.yaml configs/experiment.yaml")),
+    `Bash: the command writes configs/experiment.yaml, which mlp checks only in an edit\n${WRITE}`,
+  );
+  assert.equal(
+    reason(bash("echo '{}' >> logs/protected_overrides.log")),
+    "Bash: agents do not edit logs/protected_overrides.log: only mlp writes the logs (the " +
+      "override log is hash-chained)\n  how to proceed: leave the file as it is; if it must " +
+      "change, ask a person in the conversation to do it",
+  );
+  assert.match(
+    reason(bash("rm -rf data/shadow/abc")),
+    /^Bash: agents do not edit data\/shadow\/abc/,
+  );
+  for (
+    const command of [
+      "echo hi > /tmp/out.txt",
+      "uv run ruff format src/",
+      "sed -n 1,5p configs/experiment.yaml",
+      "git diff | tee /tmp/diff.txt",
+      "cp configs/experiment.yaml /tmp/",
+    ]
+  ) {
+    assert.equal(reason(bash(command)), "allowed", command);
+  }
 });
 
 Deno.test("Bash commands that touch production data are blocked", () => {

@@ -18,6 +18,8 @@ export interface SimpleCommand {
   words: string[];
   /** The files its redirections name (`> out`, `< in`, `2>> log`). */
   targets: string[];
+  /** The files its output redirections write (`> out`, `>> log`, `&> all`, `<> both`). */
+  writes: string[];
   /** Its stdin is a pipe, a file (`<`) or a here-document or here-string (`<<`, `<<<`). */
   stdinFed: boolean;
 }
@@ -38,11 +40,12 @@ const STDIN_REDIRECTS = new Set(["<", "<<", "<<<", "<&"]);
  */
 export function simpleCommands(script: string): SimpleCommand[] {
   const commands: SimpleCommand[] = [];
-  let current: SimpleCommand = { words: [], targets: [], stdinFed: false };
+  let current: SimpleCommand = { words: [], targets: [], writes: [], stdinFed: false };
   let redirect = false;
+  let writing = false;
   const end = (fedNext: boolean) => {
     if (current.words.length > 0 || current.targets.length > 0) commands.push(current);
-    current = { words: [], targets: [], stdinFed: fedNext };
+    current = { words: [], targets: [], writes: [], stdinFed: fedNext };
   };
   const { text, backticks } = separateLines(script);
   const substituted: string[] = [];
@@ -51,7 +54,8 @@ export function simpleCommands(script: string): SimpleCommand[] {
       if (entry.includes("$(")) substituted.push(entry);
       if (redirect) {
         current.targets.push(entry);
-        redirect = false;
+        if (writing && !/^\d+$/.test(entry)) current.writes.push(entry);
+        redirect = writing = false;
       } else if (entry !== "$") {
         // A lone "$" is what the tokenizer leaves of `$(`: the "(" that follows starts commands.
         current.words.push(entry);
@@ -60,7 +64,8 @@ export function simpleCommands(script: string): SimpleCommand[] {
       continue;
     } else if (entry.op === "glob") {
       (redirect ? current.targets : current.words).push(entry.pattern);
-      redirect = false;
+      if (redirect && writing) current.writes.push(entry.pattern);
+      redirect = writing = false;
     } else if (PIPES.has(entry.op)) {
       end(true);
     } else if (SEPARATORS.has(entry.op)) {
@@ -68,6 +73,7 @@ export function simpleCommands(script: string): SimpleCommand[] {
     } else {
       // Any other operator is a redirection (`>`, `>>`, `<`, `>&`, `&>`, `<<`, `<<<`, …).
       redirect = true;
+      writing = entry.op.includes(">");
       if (STDIN_REDIRECTS.has(entry.op)) current.stdinFed = true;
     }
   }

@@ -42,12 +42,14 @@ Deno.test("simpleCommands() keeps variables as written, and comments to their li
 });
 
 Deno.test("simpleCommands() records redirections and a fed stdin", () => {
+  assert.deepEqual(simpleCommands("make 2>&1 >> log &> all")[0].writes, ["log", "all"]);
   assert.deepEqual(simpleCommands("python < in.py > out"), [
-    { words: ["python"], targets: ["in.py", "out"], stdinFed: true },
+    { words: ["python"], targets: ["in.py", "out"], writes: ["out"], stdinFed: true },
   ]);
   assert.deepEqual(simpleCommands("cat x | python")[1], {
     words: ["python"],
     targets: [],
+    writes: [],
     stdinFed: true,
   });
 });
