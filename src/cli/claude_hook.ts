@@ -78,7 +78,12 @@ async function judgeStdin(): Promise<void> {
     root,
     readText,
     realPath,
-    reference: () => reference!,
+    reference: () => {
+      if (reference === undefined) {
+        throw new InputError("the protected fields' reference values were not read for this edit");
+      }
+      return reference;
+    },
   });
   if (decision.allow) return;
   printErr(formatRefusals(decision.refusals));

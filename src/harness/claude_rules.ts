@@ -125,7 +125,12 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], prefix = ""): strin
  * @example Usage
  * ```ts
  * import { decideToolCall } from "./claude_rules.ts";
- * const context = { root: "/p", readText: () => null, reference: () => { throw new Error(); } };
+ * const context = {
+ *   root: "/p",
+ *   readText: () => null,
+ *   realPath: (path: string) => path,
+ *   reference: () => { throw new Error("not a config edit"); },
+ * };
  * const input = {
  *   session_id: "s", hook_event_name: "PreToolUse" as const, cwd: "/p", tool_name: "Read",
  *   tool_input: { file_path: "/p/data/production/loans.csv" },
