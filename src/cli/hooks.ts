@@ -16,6 +16,7 @@ import { findProjectRoot } from "../project/paths.ts";
 import { openGateStore } from "../merge/gate_store.ts";
 import { printErr } from "./output.ts";
 import { printFindings } from "./findings.ts";
+import { registerClaudeHook } from "./claude_hook.ts";
 
 /** Registers `mlp hooks install` and `mlp hook <name>` on the program. */
 export function registerHooks(program: Command): void {
@@ -43,7 +44,11 @@ Example:
 
   const hook = program
     .command("hook")
-    .description("Run a git hook's checks (git calls these through .githooks/).");
+    .description(
+      "Run a hook's checks (git calls these through .githooks/, Claude Code `hook claude`).",
+    );
+
+  registerClaudeHook(hook);
 
   hook
     .command("pre-commit")

@@ -68,6 +68,19 @@ export function reasoningSchema(standards: Standards) {
 }
 
 /**
+ * The environment variables {@linkcode isAgentOperator} reads, and `CLAUDE_CODE_SESSION_ID`, which
+ * ties a run to the agent session that spent on it: the Claude Code hook refuses a command that
+ * removes or sets them (`src/harness/bash_rules.ts`).
+ */
+export const AGENT_ENV_VARIABLES = [
+  "MLP_AGENT",
+  "CLAUDECODE",
+  "CODEX_SANDBOX",
+  "CODEX_CI",
+  "CLAUDE_CODE_SESSION_ID",
+] as const;
+
+/**
  * True when the environment shows that an AI agent, not a person, runs mlp: `MLP_AGENT` is `1` or
  * `true`, `CLAUDECODE=1` (Claude Code sets it in its shells), or `CODEX_SANDBOX` / `CODEX_CI` is
  * set (Codex). `MLP_AGENT=0` does not override the others: an agent must not be able to declare
