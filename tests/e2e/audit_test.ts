@@ -103,9 +103,10 @@ Deno.test("mlp audit: a clean project, then each way around the rules is a findi
     `exception: commit ${promo12} ("Promote run ${runId.slice(0, 8)}"): it only appends entries ` +
     `to ${LOG} (a promotion, an outcome correction or an override, recorded)`,
   ];
-  const audited = (p: TestProject, commits: number, proven: number) =>
+  const audited = (p: TestProject, commits: number, proven: number, exceptions = 2) =>
     `${commits} commits on main since ${root12} (${proven} proven merge${proven === 1 ? "" : "s"}` +
-    `, 2 exceptions); 1 run on main, 1 promoted; ${LOG}: 1 entry; store ${p.root}/mlflow.db`;
+    `, ${exceptions} exceptions); 1 run on main, 1 promoted; ${LOG}: 1 entry; store ` +
+    `${p.root}/mlflow.db`;
 
   await t.step("the clean project: exit 0, its exceptions and one line audit clean", async () => {
     const out = await project.mlp(["audit"]);
@@ -179,6 +180,12 @@ Deno.test("mlp audit: a clean project, then each way around the rules is a findi
     await copy.git(["merge", "--no-ff", "--no-verify", "topic/unproven", "-m", "Merge unproven"]);
     const unproven = (await sha(copy, "HEAD")).slice(0, 12);
 
+    await Deno.writeTextFile(join(copy.root, ".copier-answers.yml"), "# updated\n", {
+      append: true,
+    });
+    await copy.git(["commit", "--quiet", "--no-verify", "-am", "Update from the template"]);
+    const update = (await sha(copy, "HEAD")).slice(0, 12);
+
     const out = await copy.mlp(["audit"]);
     const notAMerge = (short: string, subject: string) => [
       `finding: commit ${short} ("${subject}"): ${NOT_A_MERGE}`,
@@ -199,7 +206,9 @@ Deno.test("mlp audit: a clean project, then each way around the rules is a findi
         'proves the merged tip, note it on the tip (`git notes --ref=mlflow append -m "MLflow-Run: ' +
         '<run id>" <tip>`), else review the merged change and undo it through a proven merge',
         ...exceptions,
-        `audit failed: 6 findings (${audited(copy, 9, 1)})`,
+        `exception: commit ${update} ("Update from the template"): a template update (it ` +
+        "changes .copier-answers.yml, as `copier update` does)",
+        `audit failed: 6 findings (${audited(copy, 10, 1, 3)})`,
       ].join("\n") + "\n",
     });
   });
@@ -255,7 +264,7 @@ Deno.test("mlp audit: a clean project, then each way around the rules is a findi
   });
 
   await t.step(
-    "a run left RUNNING, unsandboxed and unlogged; a champion's dataset damaged",
+    "a run left RUNNING, unlogged unsandboxed; a champion's dataset damaged",
     async () => {
       const copy = await copyOf(project);
       const head = await sha(copy, "HEAD");
@@ -293,4 +302,43 @@ print(json.dumps(run.info.run_id))
       });
     },
   );
+
+  await t.step("a metric of the run edited in the store: its seal breaks everywhere", async () => {
+    const copy = await copyOf(project);
+    const sealed = await copy.python<number>(`
+import json, sqlite3
+db = sqlite3.connect("${copy.root}/mlflow.db")
+[(value,)] = db.execute("SELECT value FROM latest_metrics WHERE run_uuid = '${runId}' AND key = 'roc_auc'").fetchall()
+for table in ("metrics", "latest_metrics"):
+    db.execute(f"UPDATE {table} SET value = 0.99 WHERE run_uuid = '${runId}' AND key = 'roc_auc'")
+db.commit()
+print(json.dumps(value))
+`);
+    const changed = `its record changed since it was sealed: metric roc_auc: sealed ${sealed}, ` +
+      `store has 0.99; metric history of roc_auc: sealed [${sealed}], store has [0.99]`;
+    const tip = (await sha(copy, "agent/deeper")).slice(0, 12);
+    const out = await copy.mlp(["audit"]);
+    deepEqual({ code: out.code, stdout: out.stdout }, {
+      code: 1,
+      stdout: [
+        `finding: commit ${merge12} ("Merge agent/deeper"): a merge no run proves: No MLflow run ` +
+        `proves commit ${tip}: the run named does not; run ${runId}: ${changed}`,
+        `  fix: \`mlp verify-run --commit ${merge12}\` shows why; when a run of this project ` +
+        'proves the merged tip, note it on the tip (`git notes --ref=mlflow append -m "MLflow-Run: ' +
+        '<run id>" <tip>`), else review the merged change and undo it through a proven merge',
+        `finding: ${LOG}:1: run ${runId}: ${changed}`,
+        "  fix: an entry must be the line mlp wrote for its run, and the run's record unchanged " +
+        "since its seal: compare the log with its git history (`git log -p -- " +
+        "logs/protected_overrides.log`) and the run with its seal (`mlp verify-run`), and find " +
+        "out who changed which",
+        `finding: run ${runId} (promoted): fails the promotion check "proves its commit": ${changed}`,
+        "  fix: the same check as `mlp verify-run --commit <commit> --run <run>`: promote a run " +
+        "made by `mlp run` at a commit of this project, whose record is unchanged; revoke the " +
+        `promotion meanwhile (\`mlp promote ${runId} --revoke --reason "…"\`)`,
+        ...exceptions,
+        `audit failed: 3 findings (3 commits on main since ${root12} (0 proven merges, 2 ` +
+        `exceptions); 1 run on main, 1 promoted; ${LOG}: 1 entry; store ${copy.root}/mlflow.db)`,
+      ].join("\n") + "\n",
+    });
+  });
 });

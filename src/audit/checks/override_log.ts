@@ -17,6 +17,11 @@ const CHECK = "override log";
 const RESTORE = "restore the log from git history (`git log -p -- logs/protected_overrides.log` " +
   "shows every committed version) and find out who changed it";
 
+const ANCHORED = "an entry must be the line mlp wrote for its run, and the run's record " +
+  "unchanged since its seal: compare the log with its git history (`git log -p -- " +
+  "logs/protected_overrides.log`) and the run with its seal (`mlp verify-run`), and find out " +
+  "who changed which";
+
 /** The override log's findings. */
 export async function checkOverrideLog(context: AuditContext): Promise<Finding[]> {
   const { root, logText, reader } = context;
@@ -54,7 +59,7 @@ export async function checkOverrideLog(context: AuditContext): Promise<Finding[]
     ));
   }
   for (const problem of await checkEntriesAnchored(root, logText, OVERRIDE_LOG, reader)) {
-    findings.push(finding(`${OVERRIDE_LOG}:${problem.line}`, problem.message));
+    findings.push(finding(`${OVERRIDE_LOG}:${problem.line}`, problem.message, ANCHORED));
   }
   for (const problem of await checkRunsLogged(root, logText, OVERRIDE_LOG, reader)) {
     findings.push(finding(OVERRIDE_LOG, problem));
