@@ -39,8 +39,8 @@ export async function checkRuns(context: AuditContext): Promise<Finding[]> {
     for (const problem of await checkSeal(reader, run, await notedSeal(root, run))) {
       findings.push(finding(
         `its seal does not hold: ${problem}`,
-        "its record in the store was changed after `mlp run` sealed it: find out who changed " +
-          "it (docs/seal.md); it proves nothing now, a new `mlp run` at its commit does",
+        "its record is not the one `mlp run` sealed: find out who wrote or changed it " +
+          "(docs/seal.md); it proves nothing now, a new `mlp run` at its commit does",
       ));
     }
     const hash = run.params.dataset_hash ?? "";
