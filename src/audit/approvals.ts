@@ -51,6 +51,15 @@ export async function approversAt(root: string, commit: string): Promise<Approve
     .approvers;
 }
 
+/** "an override", "a promotion": `kind` for messages. */
+export function withArticle(kind: ApprovalKind): string {
+  return kind === "override" ? "an override" : "a promotion";
+}
+
+function capitalized(text: string): string {
+  return text[0].toUpperCase() + text.slice(1);
+}
+
 /** Who may give approvals of `kind`, for messages. */
 export function allowedList(approvers: readonly Approver[], kind: ApprovalKind): string {
   const names = [
@@ -101,11 +110,13 @@ export async function planApproval(request: ApprovalRequest): Promise<ApprovalPl
   if (candidates.length === 0) {
     throw new CheckError(
       mine.length === 0
-        ? `"${operator}" is not an approver: an ${kind} must be signed by one`
-        : `"${operator}" may not approve a ${kind} (may: ${mine.flatMap((a) => a.may).join(", ")})`,
+        ? `"${operator}" is not an approver: ${withArticle(kind)} must be signed by one`
+        : `"${operator}" may not approve ${withArticle(kind)} (may: ${
+          mine.flatMap((a) => a.may).join(", ")
+        })`,
       {
         details: [
-          `who may approve a ${kind} (${STANDARDS_PATH} on ${main.branch}, ` +
+          `who may approve ${withArticle(kind)} (${STANDARDS_PATH} on ${main.branch}, ` +
           `${main.commit.slice(0, 12)}): ${allowedList(approvers, kind)}`,
         ],
         hint: howToSign,
@@ -114,10 +125,13 @@ export async function planApproval(request: ApprovalRequest): Promise<ApprovalPl
   }
   const key = request.signKey ?? await gitSigningKey(root);
   if (key === null) {
-    throw new CheckError(`An ${kind} by "${operator}" must be signed with their SSH key`, {
-      details: [`approvers are configured in ${STANDARDS_PATH} on ${main.branch}`],
-      hint: howToSign,
-    });
+    throw new CheckError(
+      `${capitalized(withArticle(kind))} by "${operator}" must be signed with their SSH key`,
+      {
+        details: [`approvers are configured in ${STANDARDS_PATH} on ${main.branch}`],
+        hint: howToSign,
+      },
+    );
   }
   const path = expandHome(key);
   const publicKey = await publicKeyOfFile(path);

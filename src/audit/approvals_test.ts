@@ -170,7 +170,7 @@ Deno.test("signed approvals: signed by the approver's key, checked against main'
     assert.deepEqual([finding.status, finding.identity, finding.message], [
       "invalid",
       MALLORY,
-      `"${MALLORY}" is not an approver of a override in configs/project_standards.yaml at ` +
+      `"${MALLORY}" is not an approver of an override in configs/project_standards.yaml at ` +
       `${configured.slice(0, 12)} (who may: ${JANE})`,
     ]);
   });
@@ -198,7 +198,7 @@ Deno.test("signed approvals: signed by the approver's key, checked against main'
         error instanceof CheckError &&
         error.message === `"${MALLORY}" is not an approver: an override must be signed by one` &&
         error.details[0] ===
-          `who may approve a override (configs/project_standards.yaml on main, ${
+          `who may approve an override (configs/project_standards.yaml on main, ${
             configured.slice(0, 12)
           }): ${JANE}`,
     );

@@ -13,7 +13,7 @@ import { MlpError } from "../errors.ts";
 import { gitOutput } from "../fingerprint/git.ts";
 import { isAncestor, mainBranch } from "../project/main_branch.ts";
 import { STANDARDS_PATH } from "../project/paths.ts";
-import { allowedList, approvalKindOf, approversAt } from "./approvals.ts";
+import { allowedList, approvalKindOf, approversAt, withArticle } from "./approvals.ts";
 import { type EntryKind, parseEntry, signedText } from "./override_log.ts";
 import { verifyMessage } from "./ssh_signature.ts";
 
@@ -71,7 +71,9 @@ export async function signatureFindings(root: string, text: string): Promise<Sig
         findings.push(finding(
           "invalid",
           `the ${kind} is unsigned, but ${STANDARDS_PATH} on main at ${base!.slice(0, 12)} ` +
-            `lists approvers (of a ${kind}: ${allowedList(approvers, kind)}): forged, or made ` +
+            `lists approvers (of ${withArticle(kind)}: ${
+              allowedList(approvers, kind)
+            }): forged, or made ` +
             "by an mlp that does not sign",
         ));
       } else {
@@ -101,7 +103,7 @@ export async function signatureFindings(root: string, text: string): Promise<Sig
     if (keys.length === 0) {
       findings.push(finding(
         "invalid",
-        `"${entry.operator}" is not an approver of a ${kind} in ${STANDARDS_PATH} at ` +
+        `"${entry.operator}" is not an approver of ${withArticle(kind)} in ${STANDARDS_PATH} at ` +
           `${at.slice(0, 12)} (who may: ${allowedList(approvers, kind)})`,
       ));
       continue;

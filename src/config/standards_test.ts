@@ -72,7 +72,7 @@ Deno.test("parseStandards() reads mlp's default standards", () => {
 Deno.test("parseStandards() refuses unknown keys with a suggestion", () => {
   assert.deepEqual(problems(edit("allowed_metrics:", "allowed_metric:")), [
     'configs/project_standards.yaml:11:1: field "allowed_metrics" is missing: write a list',
-    'configs/project_standards.yaml:21:1: field "allowed_metric" is not allowed here: use one of "protected_fields", "allowed_metrics", "allowed_split_strategies", "allowed_model_types", "hypothesis_categories", "allowed_use_cases", "hyperparameters", "code_files", "tracking_store", "metric_directions", "outcome", "agent_pricing", "agent_budget", "backup" (did you mean "allowed_metrics"?)',
+    'configs/project_standards.yaml:21:1: field "allowed_metric" is not allowed here: use one of "protected_fields", "allowed_metrics", "allowed_split_strategies", "allowed_model_types", "hypothesis_categories", "allowed_use_cases", "hyperparameters", "code_files", "tracking_store", "metric_directions", "outcome", "agent_pricing", "agent_budget", "backup", "approvers" (did you mean "allowed_metrics"?)',
   ]);
 });
 
