@@ -83,10 +83,13 @@ Example:
       }
       const unsigned = findings.filter((f) => f.status === "unsigned");
       if (unsigned.length > 0) {
+        const lines = unsigned.map((f) => f.line).join(", ");
         printErr(
-          `mlp: note: ${unsigned.length} approval(s) unsigned, made while main listed no ` +
-            `approvers (lines ${unsigned.map((f) => f.line).join(", ")}): who approved them is ` +
-            "self-asserted",
+          `mlp: note: ${
+            unsigned.length === 1 ? "1 approval is" : `${unsigned.length} approvals are`
+          } unsigned, made while main listed no approvers (${
+            unsigned.length === 1 ? "line" : "lines"
+          } ${lines}): who approved is self-asserted`,
         );
       }
       const count = entries.length === 1 ? "1 entry" : `${entries.length} entries`;

@@ -41,7 +41,12 @@ import { REASONING_PATH, STANDARDS_PATH } from "../project/paths.ts";
 import { checkCodeFolders, dataExtension, inCodeFolder, maxFileBytes } from "./code_folders.ts";
 import { indexPaths, readObjects, type StagedChange, stagedChanges } from "./staged.ts";
 import { guardIndex } from "./staged_guard.ts";
-import { type ReferenceChange, referenceChanges, unapprovedChanges } from "./standards_change.ts";
+import {
+  approversChange,
+  type ReferenceChange,
+  referenceChanges,
+  unapprovedChanges,
+} from "./standards_change.ts";
 
 /** One reason to refuse the commit. */
 export type CommitFinding = FileProblem;
@@ -108,7 +113,10 @@ export async function preCommit(
         `(\`git checkout HEAD -- ${STANDARDS_PATH}\`) and stage it`,
     });
   } else {
-    if (changed(STANDARDS_PATH)) findings.push(...checkStandardsChange(text, head));
+    if (changed(STANDARDS_PATH)) {
+      findings.push(...checkStandardsChange(text, head));
+      if (options.agent) findings.push(...checkApproversChange(text));
+    }
     const toValidate = changed(STANDARDS_PATH) ? configs : configs.filter(changed);
     const reasoningToCheck = changed(STANDARDS_PATH)
       ? reasonings
@@ -332,6 +340,32 @@ function checkReasoning(
   } catch (error) {
     return fromError(error, file, "fix the reasoning file and stage it again");
   }
+}
+
+/**
+ * An AI agent may not change `approvers`: who signs approvals is a person's decision, reviewed
+ * like the reference values (docs/governance.md, "Signed approvals").
+ */
+function checkApproversChange(text: (spec: string) => string | null): CommitFinding[] {
+  let change: { line: number | undefined } | null;
+  try {
+    change = approversChange(
+      text(`HEAD:${STANDARDS_PATH}`),
+      text(`:${STANDARDS_PATH}`) ?? "",
+      STANDARDS_PATH,
+    );
+  } catch (error) {
+    return fromError(error, STANDARDS_PATH, "fix the standards file and stage it again");
+  }
+  if (change === null) return [];
+  return [{
+    file: STANDARDS_PATH,
+    line: change.line,
+    message: "an AI agent cannot change approvers: they decide whose SSH signature approves " +
+      "an override or a promotion",
+    hint: `restore the section (\`git checkout HEAD -- ${STANDARDS_PATH}\`, then redo the ` +
+      "other edits) and stage it; a person enrolls or removes an approver, through review",
+  }];
 }
 
 /**

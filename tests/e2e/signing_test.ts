@@ -6,6 +6,7 @@
 import { deepEqual, equal, match } from "node:assert/strict";
 import { join } from "node:path";
 import { createProject } from "../support/project.ts";
+import { approversSection, makeSshKey } from "../support/ssh_key.ts";
 
 const OPERATOR = "operator@bank.test";
 const FORGED = "chief.risk.officer@bank.example";
@@ -13,17 +14,11 @@ const LOG = "logs/protected_overrides.log";
 
 Deno.test("a signed override verifies; an approver edited into the log does not", async (t) => {
   const project = await createProject({ rows: 2000 });
-  const keys = await Deno.makeTempDir({ prefix: "mlp-e2e-keys-" });
-  const key = join(keys, "approver");
-  const made = await new Deno.Command("ssh-keygen", {
-    args: ["-q", "-t", "ed25519", "-N", "", "-C", OPERATOR, "-f", key],
-  }).output();
-  equal(made.code, 0);
-  const pub = (await Deno.readTextFile(`${key}.pub`)).trim();
+  const key = await makeSshKey(OPERATOR);
   await project.edit(
     "configs/project_standards.yaml",
     /^approvers: \[\]$/m,
-    `approvers:\n  - identity: ${OPERATOR}\n    key: "${pub}"\n    may: [override, promotion]`,
+    approversSection(OPERATOR, key, ["override", "promotion"]),
   );
   await project.git(["commit", "-q", "-am", "The operator approves overrides and promotions"]);
   await project.edit(
@@ -47,7 +42,7 @@ Deno.test("a signed override verifies; an approver edited into the log does not"
   });
 
   await t.step("the override signed with the approver's key runs and verifies", async () => {
-    const out = await project.mlp([...override, "--sign-key", key]);
+    const out = await project.mlp([...override, "--sign-key", key.path]);
     equal(out.code, 0, out.stderr);
     const lines = (await Deno.readTextFile(join(project.root, LOG))).trim().split("\n");
     const entries = lines.map((line) => JSON.parse(line));
@@ -81,5 +76,4 @@ Deno.test("a signed override verifies; an approver edited into the log does not"
       ],
     );
   });
-  await Deno.remove(keys, { recursive: true });
 });
