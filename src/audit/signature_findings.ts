@@ -38,6 +38,7 @@ export interface SignatureFinding {
  *
  * @param root The project root (its git repository holds the standards the approvers are read
  *   from).
+ * @param options `after`: check only the lines after this many (the ones a commit appends).
  *
  * @example Usage
  * ```ts
@@ -45,9 +46,14 @@ export interface SignatureFinding {
  * await signatureFindings(".", ""); // => []
  * ```
  */
-export async function signatureFindings(root: string, text: string): Promise<SignatureFinding[]> {
+export async function signatureFindings(
+  root: string,
+  text: string,
+  options: { after?: number } = {},
+): Promise<SignatureFinding[]> {
+  const after = options.after ?? 0;
   const approvals = text.split("\n").flatMap((line, index) => {
-    const entry = line === "" ? null : parseEntry(line);
+    const entry = line === "" || index < after ? null : parseEntry(line);
     if (entry === null || typeof entry === "string") return [];
     const kind = approvalKindOf(entry.kind);
     return kind === null ? [] : [{ line: index + 1, entry, kind }];

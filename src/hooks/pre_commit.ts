@@ -14,6 +14,7 @@ import {
   OVERRIDE_LOG,
   verifyOverrideLog,
 } from "../audit/override_log.ts";
+import { signatureFindings } from "../audit/signature_findings.ts";
 import { datasetHash, MANIFEST_NAME, parseManifest } from "../cas/manifest.ts";
 import { isDatasetHash } from "../cas/dataset_id.ts";
 import { parseSchema, SCHEMA_NAME } from "../cas/dataset.ts";
@@ -140,7 +141,11 @@ export async function preCommit(
     }
   }
   findings.push(...await guardIndex(root, changes, blobs));
-  if (changed(OVERRIDE_LOG)) findings.push(...checkOverrideLog(changes, text));
+  if (changed(OVERRIDE_LOG)) {
+    const logProblems = checkOverrideLog(changes, text);
+    findings.push(...logProblems);
+    if (logProblems.length === 0) findings.push(...await checkAppendedSignatures(root, text));
+  }
   findings.push(...await checkShadow(root, changes, blobs));
   let limit: number | undefined;
   findings.push(...checkCodeFolders(
@@ -439,6 +444,26 @@ function checkOverrideLog(
     OVERRIDE_LOG,
   )
     .map((problem) => ({ file: OVERRIDE_LOG, line: problem.line, message: problem.message, hint }));
+}
+
+/**
+ * Each approval the commit appends to the log must verify (src/audit/signature_findings.ts): an
+ * approval forged or edited in the work tree cannot be committed, nor approve a protected change.
+ */
+async function checkAppendedSignatures(
+  root: string,
+  text: (spec: string) => string | null,
+): Promise<CommitFinding[]> {
+  const staged = text(`:${OVERRIDE_LOG}`) ?? "";
+  const from = appendedFrom(text(`HEAD:${OVERRIDE_LOG}`) ?? "", staged, OVERRIDE_LOG);
+  const findings = await signatureFindings(root, staged, { after: from });
+  return findings.filter((f) => f.status === "invalid").map((f) => ({
+    file: OVERRIDE_LOG,
+    line: f.line,
+    message: `${f.kind} by "${f.identity}": ${f.message}`,
+    hint: `an approval is written and signed by mlp: restore the log (\`git checkout HEAD -- ` +
+      `${OVERRIDE_LOG}\`) and have an approver run the command with their key (--sign-key)`,
+  }));
 }
 
 /**
