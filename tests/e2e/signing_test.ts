@@ -56,9 +56,11 @@ Deno.test("a signed override verifies; an approver edited into the log does not"
     match(verify.stdout, /hash chain intact, anchored in the MLflow store/);
   });
 
+  const path = join(project.root, LOG);
+  let signed = "";
   await t.step("an approver edited into the entry fails verification, naming it", async () => {
-    const path = join(project.root, LOG);
     const text = await Deno.readTextFile(path);
+    signed = text;
     const lines = text.trim().split("\n");
     const index = lines.findIndex((line) => line.includes('"field":"protected.split_strategy"'));
     lines[index] = lines[index].replace(`"operator":"${OPERATOR}"`, `"operator":"${FORGED}"`);
@@ -76,4 +78,31 @@ Deno.test("a signed override verifies; an approver edited into the log does not"
       ],
     );
   });
+
+  await t.step(
+    "the hook refuses to commit the forged entry, and commits the signed one",
+    async () => {
+      await project.git(["add", "configs/experiment.yaml", LOG]);
+      const forged = await project.git(["commit", "-q", "-m", "Temporal split"], {
+        allowFailure: true,
+      });
+      equal(forged.code, 1, forged.stderr);
+      match(
+        forged.stderr,
+        new RegExp(
+          `${LOG}:\\d+: protected_override by "${FORGED.replaceAll(".", "\\.")}": "${
+            FORGED.replaceAll(".", "\\.")
+          }" is not an approver of an override`,
+        ),
+      );
+      await Deno.writeTextFile(path, signed);
+      await project.git(["add", LOG]);
+      const commit = await project.git(["commit", "-q", "-m", "Temporal split"], {
+        allowFailure: true,
+      });
+      equal(commit.code, 0, commit.stderr);
+      const verify = await project.mlp(["log", "verify"]);
+      equal(verify.code, 0, verify.stderr);
+    },
+  );
 });
