@@ -9,8 +9,10 @@
 #      each run on its branch and merged the same way;
 #   5. the first two runs side by side, read back with the official MLflow client, and what the
 #      lab learned: `mlp query history` (with a plot), `changes` and `categories`;
-#   6. a person promotes the confirmed change (`mlp promote`): the champion of the registered
-#      model demo_bank.credit_default scores raw applications; its model card (`mlp card`); and a
+#   6. an approver's SSH key enrolled in the standards on main (a throwaway key), and a person
+#      promotes the confirmed change (`mlp promote --sign-key`, the approval signed; `mlp log
+#      verify` checks it): the champion of the registered model demo_bank.credit_default scores
+#      raw applications; its model card (`mlp card`); and a
 #      backup of the store that tested its own restore (`mlp backup`, into demo-backups/).
 # Running it again starts over from a new demo/ and demo-backups/ (the old ones are removed).
 set -euo pipefail
@@ -122,11 +124,20 @@ mlp query history --plot "$demo/history.svg"
 mlp query changes
 mlp query categories
 
-say "A person promotes the confirmed change: every check, the model scored in the sandbox, the registry"
-mlp promote "$candidate" \
+say "The approver enrolled on main: their SSH public key in the standards (a throwaway key here)"
+ssh-keygen -q -t ed25519 -N "" -C "demo approver" -f "$tmp/approver"
+approver="$(git config user.email)"
+sed -i "s|^approvers: \[\]\$|approvers:\n  - identity: $approver\n    key: \"$(cat "$tmp/approver.pub")\"\n    may: [override, promotion]|" \
+  configs/project_standards.yaml
+git add configs/project_standards.yaml
+git commit --quiet -m "Enroll $approver as approver of overrides and promotions"
+
+say "A person promotes the confirmed change: every check, the model scored in the sandbox, the registry; the approval signed with their key"
+mlp promote "$candidate" --sign-key "$tmp/approver" \
   --intended-use "Probability of default of retail credit applications, for the underwriting team's review queue"
 git add logs/protected_overrides.log
 git commit --quiet -m "Promote run ${candidate:0:8} to champion of demo_bank.credit_default"
+mlp log verify
 mlp models
 
 say "The champion scores raw applications (models:/demo_bank.credit_default@champion)"

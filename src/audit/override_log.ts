@@ -6,6 +6,11 @@
  * successor to vouch for it: the pre-commit hook covers it by requiring the committed log to be a
  * byte-for-byte prefix of the staged one.
  *
+ * An approval (an override of a protected field, a promotion or its revocation) may carry
+ * `approvers_at` and `sig`: the SSH signature, by the approver's key, of the entry's line without
+ * `sig` ({@linkcode signedText}) — the very bytes the chain hashes, `prev` included, so a
+ * signature cannot be moved to another place in the log (src/audit/approvals.ts).
+ *
  * @module
  */
 import { createHash } from "node:crypto";
@@ -55,7 +60,23 @@ export interface OverrideEntry {
   run_id: string | null;
   /** SHA-256 hex of the previous line's bytes, or 64 zeros for the first line. */
   prev: string;
+  /**
+   * A signed approval: the commit of the main branch whose configs/project_standards.yaml lists
+   * the approver (`operator`) and their key. Absent on unsigned entries.
+   */
+  approvers_at?: string;
+  /** A signed approval: the armored `ssh-keygen -Y sign` signature of {@linkcode signedText}. */
+  sig?: string;
 }
+
+/** An entry to append: `prev` is the log's to set, `approvers_at` and `sig` the signer's. */
+export type NewEntry = Omit<OverrideEntry, "prev" | "approvers_at" | "sig">;
+
+/**
+ * Given an entry chained into the log, returns the entry to write: signed (with `approvers_at`
+ * and `sig`, the signature of its {@linkcode signedText}), or as it is when it needs no signature.
+ */
+export type EntrySigner = (entry: OverrideEntry) => Promise<OverrideEntry>;
 
 /** A problem in the log, at a 1-based line. */
 export interface LogProblem {
@@ -82,6 +103,9 @@ const KEYS = [
   "run_id",
   "prev",
 ] as const;
+
+/** Keys of signed approvals only, written after {@linkcode KEYS} when present. */
+const SIGNATURE_KEYS = ["approvers_at", "sig"] as const;
 
 /** SHA-256 hex of one line's bytes (without its newline): the next entry's `prev`. */
 export function lineHash(line: string): string {
@@ -200,12 +224,15 @@ export function appendedFrom(oldText: string, newText: string, file: string): nu
  * Appends entries to the project's log, chaining each to the one before. Refuses to append to a
  * log whose chain is already broken (appending would make the damage look legitimate). Holds an
  * exclusive lock while it reads the last line and writes, so concurrent runs cannot fork the chain.
+ * `sign` is given each entry once chained (a signature covers `prev`, which is only known under
+ * the lock) and returns it signed or as it is; nothing is written unless every entry passed it.
  *
- * @throws {CheckError} when the existing log is broken.
+ * @throws {CheckError} when the existing log is broken, or from `sign`.
  */
 export async function appendOverrideEntries(
   root: string,
-  entries: Omit<OverrideEntry, "prev">[],
+  entries: NewEntry[],
+  sign?: EntrySigner,
 ): Promise<void> {
   if (entries.length === 0) return;
   const path = projectPaths(root).overrideLog;
@@ -226,7 +253,8 @@ export async function appendOverrideEntries(
   let prev = text === "" ? GENESIS : lineHash(lines.at(-2)!);
   let out = "";
   for (const entry of entries) {
-    const line = formatEntry({ ...entry, prev });
+    const chained: OverrideEntry = { ...entry, prev };
+    const line = formatEntry(sign ? await sign(chained) : chained);
     out += `${line}\n`;
     prev = lineHash(line);
   }
@@ -258,15 +286,39 @@ export async function resolveOperator(
   });
 }
 
-/** Serializes an entry with its keys in the documented order. */
+/** Serializes an entry with its keys in the documented order (signature keys only when set). */
 export function formatEntry(entry: OverrideEntry): string {
   const ordered: Record<string, unknown> = {};
   for (const key of KEYS) ordered[key] = entry[key];
+  for (const key of SIGNATURE_KEYS) if (entry[key] !== undefined) ordered[key] = entry[key];
   return JSON.stringify(ordered);
 }
 
-/** Returns the entry, or why the line is not one. */
-function parseEntry(line: string): OverrideEntry | string {
+/**
+ * What an approval's signature signs: the entry's line as the log writes it, without `sig`. The
+ * chain then hashes the line with `sig`, so the signature is covered by the next entry's `prev`.
+ *
+ * @example Usage
+ * ```ts
+ * import { signedText } from "./override_log.ts";
+ * const entry = {
+ *   ts: "2026-01-01T00:00:00.000Z", kind: "promotion" as const, field: "bank.credit", old: null,
+ *   new: "champion", operator: "jane@bank.example", config: "configs/experiment.yaml",
+ *   reason: "underwriting", commit: "c".repeat(40), run_id: "r".repeat(32), prev: "0".repeat(64),
+ *   approvers_at: "a".repeat(40), sig: "-----BEGIN SSH SIGNATURE-----…",
+ * };
+ * signedText(entry).endsWith(`"approvers_at":"${"a".repeat(40)}"}`); // => true
+ * ```
+ */
+export function signedText(entry: OverrideEntry): string {
+  return formatEntry({ ...entry, sig: undefined });
+}
+
+/**
+ * Parses one line of the log: the entry, or why the line is not one (every key of the format, of
+ * the right type; the signature keys optional but strings).
+ */
+export function parseEntry(line: string): OverrideEntry | string {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -281,6 +333,9 @@ function parseEntry(line: string): OverrideEntry | string {
   if (missing.length > 0) return `missing ${missing.map((k) => `"${k}"`).join(", ")}`;
   for (const key of ["ts", "kind", "field", "operator", "config", "reason", "commit", "prev"]) {
     if (typeof record[key] !== "string") return `"${key}" is not a string`;
+  }
+  for (const key of SIGNATURE_KEYS) {
+    if (key in record && typeof record[key] !== "string") return `"${key}" is not a string`;
   }
   if (!(ENTRY_KINDS as readonly unknown[]).includes(record.kind)) {
     return `"kind" is "${record.kind}", expected one of ${

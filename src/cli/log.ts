@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import { checkEntriesAnchored, checkRunsLogged } from "../audit/override_anchor.ts";
 import { OVERRIDE_LOG, verifyOverrideLog } from "../audit/override_log.ts";
+import { signatureFindings } from "../audit/signature_findings.ts";
 import { CheckError, InputError } from "../errors.ts";
 import { findProjectRoot, projectPaths } from "../project/paths.ts";
 import { openStore } from "../runs/open_store.ts";
@@ -29,7 +30,9 @@ export function registerLog(program: Command): void {
       `
 Each entry carries the SHA-256 of the entry before it; a broken link names the line and whether
 entries look edited, deleted or reordered. The pre-commit hook also refuses any change to
-committed entries. Then, against the MLflow store (MLFLOW_TRACKING_URI, else the project's
+committed entries. Each approval (override, promotion, revocation) must carry its approver's SSH
+signature, verified against the approvers of configs/project_standards.yaml at the main commit
+the entry names (unsigned approvals pass, with a note, only where main listed no approvers). Then, against the MLflow store (MLFLOW_TRACKING_URI, else the project's
 mlflow.db): each entry's run exists and, once FINISHED, is sealed with the entry's SHA-256 in its
 mlp/override_entries.txt artifact; and each run at a commit of this repository that ran with
 --unsandboxed or anchors entries has them in the log.
@@ -61,6 +64,33 @@ Example:
           hint: "restore the log from git history (`git log -p -- logs/protected_overrides.log` " +
             "shows every committed version) and find out who changed it",
         });
+      }
+      const findings = await signatureFindings(root, text);
+      const invalid = findings.filter((f) => f.status === "invalid");
+      if (invalid.length > 0) {
+        throw new CheckError(
+          `${shown} has ${
+            invalid.length === 1 ? "an approval" : `${invalid.length} approvals`
+          } not signed by an approver`,
+          {
+            details: invalid.map((f) =>
+              `${shown}:${f.line}: ${f.kind} by "${f.identity}": ${f.message}`
+            ),
+            hint: "an approval is valid only as its approver signed it: restore the log from git " +
+              "history (`git log -p -- logs/protected_overrides.log`) and find out who changed it",
+          },
+        );
+      }
+      const unsigned = findings.filter((f) => f.status === "unsigned");
+      if (unsigned.length > 0) {
+        const lines = unsigned.map((f) => f.line).join(", ");
+        printErr(
+          `mlp: note: ${
+            unsigned.length === 1 ? "1 approval is" : `${unsigned.length} approvals are`
+          } unsigned, made while main listed no approvers (${
+            unsigned.length === 1 ? "line" : "lines"
+          } ${lines}): who approved is self-asserted`,
+        );
       }
       const count = entries.length === 1 ? "1 entry" : `${entries.length} entries`;
       const env = Deno.env.toObject();

@@ -15,6 +15,7 @@ interface PromoteFlags {
   intendedUse?: string;
   revoke?: boolean;
   reason?: string;
+  signKey?: string;
   json?: boolean;
 }
 
@@ -32,6 +33,11 @@ export function registerPromote(program: Command): void {
     )
     .option("--revoke", "take the run's model out of production: the previous champion returns")
     .option("--reason <text>", "with --revoke: why, for the audit log")
+    .option(
+      "--sign-key <path>",
+      "the approver's SSH key that signs the promotion or revocation " +
+        "(default: git's user.signingkey when gpg.format is ssh)",
+    )
     .option("--json", "print the result as JSON")
     .addHelpText(
       "after",
@@ -48,7 +54,9 @@ card.* of the run and tags of the new version of the registered model <client>.<
 run tags promoted, promotion_timestamp, promoted_by; the alias champion on the new version, so
 models:/<client>.<project>@champion loads it. An interrupted promotion is finished by the same
 command. --revoke moves champion back to the previous champion (or removes it) and is logged the
-same way.
+same way. When configs/project_standards.yaml on the main branch lists approvers, the entry must
+be signed by one who may approve promotions (--sign-key, ssh-keygen -Y sign, namespace
+mlp-approval); otherwise it is recorded unsigned, with a warning (docs/promotion.md).
 
 Example:
   mlp promote 0123456789abcdef0123456789abcdef --intended-use "Retail credit applications, underwriting"
@@ -68,6 +76,7 @@ Example:
           env,
           runId,
           reason: flags.reason,
+          signKey: flags.signKey,
           log: printErr,
         });
         printOut(
@@ -89,6 +98,7 @@ Example:
         env,
         runId,
         intendedUse: flags.intendedUse,
+        signKey: flags.signKey,
         log: printErr,
       });
       printOut(

@@ -41,6 +41,11 @@ export function registerRun(program: Command): void {
       "why an escape hatch is used: recorded in logs/protected_overrides.log",
     )
     .option(
+      "--sign-key <path>",
+      "with --override-protected: the approver's SSH key that signs the override " +
+        "(default: git's user.signingkey when gpg.format is ssh)",
+    )
+    .option(
       "--run-name <name>",
       "MLflow run name (default: the hypothesis category and the change description's first words)",
     )
@@ -60,7 +65,12 @@ the agent's tokens are read from the session transcript; the cost flags win (doc
 
 Example:
   mlp run --config configs/experiment.yaml
-  mlp run --override-protected --reason "approved by J. Doe: regulator asks for temporal CV"`,
+  mlp run --override-protected --reason "approved by J. Doe: regulator asks for temporal CV"
+  mlp run --override-protected --reason "temporal CV for the regulator" --sign-key ~/.ssh/id_ed25519
+
+When configs/project_standards.yaml on the main branch lists approvers, an override must be
+signed by one of them who may approve overrides (ssh-keygen -Y sign, namespace mlp-approval);
+otherwise it is recorded unsigned, with a warning (docs/governance.md, "Signed approvals").`,
     )
     .action(async ({ json, tokensUsed, estimatedCost, agentModel, ...options }: RunFlags) => {
       const root = findProjectRoot();

@@ -161,7 +161,53 @@ export interface Standards {
   agent_budget?: { weekly_usd: number };
   /** Where `mlp backup` writes, and when `mlp run` warns that the last verified backup is old. */
   backup: BackupSettings;
+  /**
+   * Who may approve an override or a promotion, each with an SSH public key: an approval's audit
+   * entry is signed with it (docs/governance.md, "Signed approvals"). Empty: approvals are unsigned.
+   */
+  approvers: Approver[];
 }
+
+/** What an approver may approve: `override` (`mlp run --override-protected`), `promotion`. */
+export const APPROVAL_KINDS = ["override", "promotion"] as const;
+/** A kind of approval. */
+export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
+
+/** One entry of `approvers`: a person, one of their SSH public keys, and what they may approve. */
+export interface Approver {
+  /** The identity the audit log names (the operator: git user.email or MLP_OPERATOR). */
+  identity: string;
+  /** An OpenSSH public key, `<type> <base64> [comment]`, as in a `.pub` file. */
+  key: string;
+  may: ApprovalKind[];
+}
+
+/**
+ * An approver's identity: an e-mail-like name without the characters that are patterns or
+ * separators in ssh-keygen's allowed-signers file (`*`, `?`, `!`, `,`, quotes, spaces).
+ */
+const APPROVER_IDENTITY = /^[A-Za-z0-9._%+:@-]+$/;
+/** The public-key types ssh-keygen signs with, then the key's base64, then an optional comment. */
+const SSH_PUBLIC_KEY =
+  /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,2}( [^\n]*)?$/;
+
+const approverSchema = z.strictObject({
+  identity: z.string().regex(APPROVER_IDENTITY, {
+    error: (issue) =>
+      `${
+        show(issue.input)
+      } is not an approver identity: use the e-mail the approver's git user.email (or MLP_OPERATOR) gives, without spaces, commas, quotes or wildcards`,
+  }).describe("The approver's identity, as the audit log names the operator (git user.email)."),
+  key: z.string().regex(SSH_PUBLIC_KEY, {
+    error: (issue) =>
+      `${
+        show(issue.input)
+      } is not an SSH public key: paste the one line of the approver's .pub file, e.g. "ssh-ed25519 AAAAC3Nza… jane@bank"`,
+  }).describe("The approver's SSH public key, one line of a .pub file."),
+  may: z.array(z.enum(APPROVAL_KINDS)).min(1).describe(
+    "What this approver may approve: override (mlp run --override-protected), promotion (mlp promote).",
+  ),
+});
 
 /** `backup` of the standards (docs/backup.md). */
 export interface BackupSettings {
@@ -288,6 +334,9 @@ export const standardsSchema: z.ZodType<Standards> = z.strictObject({
     ),
   }).default({ max_age_days: DEFAULT_BACKUP_MAX_AGE_DAYS }).describe(
     "Backups of the project's runs (mlp backup, docs/backup.md).",
+  ),
+  approvers: z.array(approverSchema).default([]).describe(
+    "Who may approve overrides and promotions, with the SSH public key that signs each approval; empty: approvals are recorded unsigned.",
   ),
 });
 

@@ -72,7 +72,7 @@ Deno.test("parseStandards() reads mlp's default standards", () => {
 Deno.test("parseStandards() refuses unknown keys with a suggestion", () => {
   assert.deepEqual(problems(edit("allowed_metrics:", "allowed_metric:")), [
     'configs/project_standards.yaml:11:1: field "allowed_metrics" is missing: write a list',
-    'configs/project_standards.yaml:21:1: field "allowed_metric" is not allowed here: use one of "protected_fields", "allowed_metrics", "allowed_split_strategies", "allowed_model_types", "hypothesis_categories", "allowed_use_cases", "hyperparameters", "code_files", "tracking_store", "metric_directions", "outcome", "agent_pricing", "agent_budget", "backup" (did you mean "allowed_metrics"?)',
+    'configs/project_standards.yaml:21:1: field "allowed_metric" is not allowed here: use one of "protected_fields", "allowed_metrics", "allowed_split_strategies", "allowed_model_types", "hypothesis_categories", "allowed_use_cases", "hyperparameters", "code_files", "tracking_store", "metric_directions", "outcome", "agent_pricing", "agent_budget", "backup", "approvers" (did you mean "allowed_metrics"?)',
   ]);
 });
 
@@ -199,4 +199,30 @@ Deno.test("the template's use_case question offers exactly the default allowed_u
   );
   assert.deepEqual(copier.use_case.choices, defaults.allowed_use_cases);
   assert.deepEqual(defaults.allowed_use_cases, [...DEFAULT_USE_CASES]);
+});
+
+Deno.test("parseStandards() reads approvers: none by default; identity, key and may are checked", () => {
+  assert.deepEqual(parseStandards(DEFAULTS.replace(/^approvers: \[\]$/m, ""), FILE).approvers, []);
+  const key =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPsuTsSm8yDcFHtLlVK8RPyyPdFFOAe1DebrmWanys3b jane";
+  const approver = (identity: string, pub: string, may: string) =>
+    edit(
+      /^approvers: \[\]$/m,
+      `approvers:\n  - identity: ${identity}\n    key: "${pub}"\n    may: ${may}`,
+    );
+  assert.deepEqual(
+    parseStandards(approver("jane@bank.example", key, "[override, promotion]"), FILE).approvers,
+    [{ identity: "jane@bank.example", key, may: ["override", "promotion"] }],
+  );
+  const bad = problems(approver("jane,mallory@bank.example", "AAAA jane", "[deploy]"));
+  const line = DEFAULTS.split("\n").indexOf("approvers: []") + 2;
+  assert.deepEqual(bad, [
+    `${FILE}:${line}:15: field "approvers[0].identity": "jane,mallory@bank.example" is not an ` +
+    "approver identity: use the e-mail the approver's git user.email (or MLP_OPERATOR) gives, " +
+    "without spaces, commas, quotes or wildcards",
+    `${FILE}:${line + 1}:10: field "approvers[0].key": "AAAA jane" is not an SSH public key: ` +
+    `paste the one line of the approver's .pub file, e.g. "ssh-ed25519 AAAAC3Nza… jane@bank"`,
+    `${FILE}:${line + 2}:11: field "approvers[0].may[0]": "deploy" is not allowed: use one of ` +
+    '"override", "promotion"',
+  ]);
 });

@@ -14,6 +14,7 @@ import {
   OVERRIDE_LOG,
   verifyOverrideLog,
 } from "../audit/override_log.ts";
+import { signatureFindings } from "../audit/signature_findings.ts";
 import { datasetHash, MANIFEST_NAME, parseManifest } from "../cas/manifest.ts";
 import { isDatasetHash } from "../cas/dataset_id.ts";
 import { parseSchema, SCHEMA_NAME } from "../cas/dataset.ts";
@@ -41,7 +42,12 @@ import { REASONING_PATH, STANDARDS_PATH } from "../project/paths.ts";
 import { checkCodeFolders, dataExtension, inCodeFolder, maxFileBytes } from "./code_folders.ts";
 import { indexPaths, readObjects, type StagedChange, stagedChanges } from "./staged.ts";
 import { guardIndex } from "./staged_guard.ts";
-import { type ReferenceChange, referenceChanges, unapprovedChanges } from "./standards_change.ts";
+import {
+  approversChange,
+  type ReferenceChange,
+  referenceChanges,
+  unapprovedChanges,
+} from "./standards_change.ts";
 
 /** One reason to refuse the commit. */
 export type CommitFinding = FileProblem;
@@ -108,7 +114,10 @@ export async function preCommit(
         `(\`git checkout HEAD -- ${STANDARDS_PATH}\`) and stage it`,
     });
   } else {
-    if (changed(STANDARDS_PATH)) findings.push(...checkStandardsChange(text, head));
+    if (changed(STANDARDS_PATH)) {
+      findings.push(...checkStandardsChange(text, head));
+      if (options.agent) findings.push(...checkApproversChange(text));
+    }
     const toValidate = changed(STANDARDS_PATH) ? configs : configs.filter(changed);
     const reasoningToCheck = changed(STANDARDS_PATH)
       ? reasonings
@@ -132,7 +141,11 @@ export async function preCommit(
     }
   }
   findings.push(...await guardIndex(root, changes, blobs));
-  if (changed(OVERRIDE_LOG)) findings.push(...checkOverrideLog(changes, text));
+  if (changed(OVERRIDE_LOG)) {
+    const logProblems = checkOverrideLog(changes, text);
+    findings.push(...logProblems);
+    if (logProblems.length === 0) findings.push(...await checkAppendedSignatures(root, text));
+  }
   findings.push(...await checkShadow(root, changes, blobs));
   let limit: number | undefined;
   findings.push(...checkCodeFolders(
@@ -335,6 +348,32 @@ function checkReasoning(
 }
 
 /**
+ * An AI agent may not change `approvers`: who signs approvals is a person's decision, reviewed
+ * like the reference values (docs/governance.md, "Signed approvals").
+ */
+function checkApproversChange(text: (spec: string) => string | null): CommitFinding[] {
+  let change: { line: number | undefined } | null;
+  try {
+    change = approversChange(
+      text(`HEAD:${STANDARDS_PATH}`),
+      text(`:${STANDARDS_PATH}`) ?? "",
+      STANDARDS_PATH,
+    );
+  } catch (error) {
+    return fromError(error, STANDARDS_PATH, "fix the standards file and stage it again");
+  }
+  if (change === null) return [];
+  return [{
+    file: STANDARDS_PATH,
+    line: change.line,
+    message: "an AI agent cannot change approvers: they decide whose SSH signature approves " +
+      "an override or a promotion",
+    hint: `restore the section (\`git checkout HEAD -- ${STANDARDS_PATH}\`, then redo the ` +
+      "other edits) and stage it; a person enrolls or removes an approver, through review",
+  }];
+}
+
+/**
  * A reference value under `protected_fields` changes only together with the override it makes
  * permanent: each added, changed or removed field needs an entry appended to the override log in
  * the same commit, for that field and the new value, made at HEAD. (A first commit, with no
@@ -405,6 +444,26 @@ function checkOverrideLog(
     OVERRIDE_LOG,
   )
     .map((problem) => ({ file: OVERRIDE_LOG, line: problem.line, message: problem.message, hint }));
+}
+
+/**
+ * Each approval the commit appends to the log must verify (src/audit/signature_findings.ts): an
+ * approval forged or edited in the work tree cannot be committed, nor approve a protected change.
+ */
+async function checkAppendedSignatures(
+  root: string,
+  text: (spec: string) => string | null,
+): Promise<CommitFinding[]> {
+  const staged = text(`:${OVERRIDE_LOG}`) ?? "";
+  const from = appendedFrom(text(`HEAD:${OVERRIDE_LOG}`) ?? "", staged, OVERRIDE_LOG);
+  const findings = await signatureFindings(root, staged, { after: from });
+  return findings.filter((f) => f.status === "invalid").map((f) => ({
+    file: OVERRIDE_LOG,
+    line: f.line,
+    message: `${f.kind} by "${f.identity}": ${f.message}`,
+    hint: `an approval is written and signed by mlp: restore the log (\`git checkout HEAD -- ` +
+      `${OVERRIDE_LOG}\`) and have an approver run the command with their key (--sign-key)`,
+  }));
 }
 
 /**

@@ -351,6 +351,59 @@ Deno.test("git commit refuses adding or removing a protected field unless logged
   await Deno.remove(root, { recursive: true });
 });
 
+Deno.test("preCommit() refuses an AI agent's change of the approvers, and accepts a person's", async () => {
+  const root = await makeProject();
+  const key =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPsuTsSm8yDcFHtLlVK8RPyyPdFFOAe1DebrmWanys3b agent";
+  await edit(
+    root,
+    STANDARDS,
+    "approvers: []\n",
+    `approvers:\n  - identity: agent@bank.test\n    key: "${key}"\n    may: [promotion]\n`,
+  );
+  await git(root, ["add", STANDARDS]);
+  assert.deepEqual(await preCommit(root, { agent: true }), [{
+    file: STANDARDS,
+    line: await lineOf(root, STANDARDS, "approvers:"),
+    message: "an AI agent cannot change approvers: they decide whose SSH signature approves " +
+      "an override or a promotion",
+    hint: `restore the section (\`git checkout HEAD -- ${STANDARDS}\`, then redo the other ` +
+      "edits) and stage it; a person enrolls or removes an approver, through review",
+  }]);
+  assert.deepEqual(await preCommit(root, { agent: false }), []);
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("preCommit() refuses an appended approval that is not signed once main lists approvers", async () => {
+  const root = await makeProject();
+  const key =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPsuTsSm8yDcFHtLlVK8RPyyPdFFOAe1DebrmWanys3b ana";
+  await edit(
+    root,
+    STANDARDS,
+    "approvers: []\n",
+    `approvers:\n  - identity: ana@example.com\n    key: "${key}"\n    may: [override]\n`,
+  );
+  assert.equal((await commitAll(root, "Ana approves overrides")).code, 0);
+  const head = (await git(root, ["rev-parse", "HEAD"])).stdout.trim();
+  await writeFiles(root, {
+    [LOG]: `${
+      overrideEntry("protected.split_strategy", "temporal_split", "stratified_kfold", head)
+    }\n`,
+  });
+  await git(root, ["add", LOG]);
+  assert.deepEqual(await preCommit(root), [{
+    file: LOG,
+    line: 1,
+    message: 'protected_override by "ana@example.com": the override is unsigned, but ' +
+      `${STANDARDS} on main at ${head.slice(0, 12)} lists approvers (of an override: ` +
+      "ana@example.com): forged, or made by an mlp that does not sign",
+    hint: `an approval is written and signed by mlp: restore the log (\`git checkout HEAD -- ` +
+      `${LOG}\`) and have an approver run the command with their key (--sign-key)`,
+  }]);
+  await Deno.remove(root, { recursive: true });
+});
+
 Deno.test("preCommit() takes the standards of a first commit, or the first with standards, as they are", async () => {
   const root = await Deno.makeTempDir({ prefix: "mlp-hooks-" });
   await git(root, ["init", "-q", "-b", "main"]);

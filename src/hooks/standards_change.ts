@@ -98,6 +98,44 @@ export function unapprovedChanges(
   );
 }
 
+/**
+ * Whether a commit changes `approvers` (who may approve, with which key, what), and the staged
+ * line of the section: the pre-commit hook refuses such a change from an AI agent, since the
+ * approvers on main decide whose signature approves an override or a promotion.
+ *
+ * @param oldText The committed standards; `null` (none at HEAD) compares with no approvers, as
+ *   does text that is not strict YAML.
+ * @param newText The staged standards.
+ * @throws {InputError} when `newText` is not strict YAML.
+ *
+ * @example Usage
+ * ```ts
+ * import { approversChange } from "./standards_change.ts";
+ * approversChange("approvers: []\n", "approvers: []\n", "configs/project_standards.yaml");
+ * // => null
+ * ```
+ */
+export function approversChange(
+  oldText: string | null,
+  newText: string,
+  file: string,
+): { line: number | undefined } | null {
+  let oldApprovers: unknown = [];
+  try {
+    if (oldText !== null) oldApprovers = approversOf(parseYamlStrict(oldText, file).value);
+  } catch {
+    // Committed standards that do not parse approve nobody: compare with none.
+  }
+  const doc = parseYamlStrict(newText, file);
+  if (JSON.stringify(approversOf(doc.value)) === JSON.stringify(oldApprovers)) return null;
+  return { line: doc.locateKey(["approvers"])?.line };
+}
+
+/** `approvers` of a parsed standards document; an absent section is the empty list. */
+function approversOf(doc: unknown): unknown {
+  return (isMapping(doc) ? doc.approvers : undefined) ?? [];
+}
+
 /** `protected_fields` of a parsed standards document, absent defaults filled in. */
 function referenceValues(doc: unknown): Map<string, unknown> {
   const section = isMapping(doc) ? doc.protected_fields : undefined;

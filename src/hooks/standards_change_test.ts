@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { OverrideEntry } from "../audit/override_log.ts";
 import { InputError } from "../errors.ts";
-import { referenceChanges, unapprovedChanges } from "./standards_change.ts";
+import { approversChange, referenceChanges, unapprovedChanges } from "./standards_change.ts";
 
 const FILE = "configs/project_standards.yaml";
 const HEAD = "a".repeat(40);
@@ -92,4 +92,20 @@ Deno.test("referenceChanges() compares values exactly and reads an absent positi
     quoted,
   ]);
   assert.deepEqual(unapprovedChanges([quoted], [entry("protected.positive_class", "1")], HEAD), []);
+});
+
+Deno.test("approversChange() finds an added, edited or removed approver, with the section's line", () => {
+  const one = 'approvers:\n  - identity: jane@bank.example\n    key: "ssh-ed25519 AAAA jane"\n' +
+    "    may: [override]\n";
+  assert.equal(approversChange("approvers: []\n", "approvers: []\n", FILE), null);
+  assert.equal(approversChange(null, "allowed_metrics: [roc_auc]\n", FILE), null);
+  assert.equal(approversChange("allowed_metrics: [roc_auc]\n", "approvers: []\n", FILE), null);
+  assert.deepEqual(approversChange("approvers: []\n", `allowed_metrics: [roc_auc]\n${one}`, FILE), {
+    line: 2,
+  });
+  assert.deepEqual(approversChange(one, one.replace("[override]", "[override, promotion]"), FILE), {
+    line: 1,
+  });
+  assert.deepEqual(approversChange(one, "allowed_metrics: [roc_auc]\n", FILE), { line: undefined });
+  assert.equal(approversChange(null, one, FILE)?.line, 1);
 });

@@ -19,9 +19,11 @@ import {
   verifyOverrideLog,
 } from "../audit/override_log.ts";
 import { anchoredHashes } from "../audit/override_anchor.ts";
+import { type ApprovalPlan, planApproval } from "../audit/approvals.ts";
 import { CARD_PARAM_PREFIX } from "../contract/lists.ts";
 import { CheckError, InputError, MlpError } from "../errors.ts";
-import { gitOutput, gitShow } from "../fingerprint/git.ts";
+import { gitShow } from "../fingerprint/git.ts";
+import { isAncestor, mainBranch } from "../project/main_branch.ts";
 import { verifyRun } from "../merge/verify_run.ts";
 import { projectPaths, STANDARDS_PATH } from "../project/paths.ts";
 import type { RunReader, RunRecord } from "../tracking/run_record.ts";
@@ -45,6 +47,8 @@ export interface PromoteRequest {
   env: Record<string, string | undefined>;
   runId: string;
   intendedUse: string | undefined;
+  /** `--sign-key`: the approver's SSH key that signs the promotion (src/audit/approvals.ts). */
+  signKey?: string;
   /** Where progress lines go (stderr). */
   log: (line: string) => void;
 }
@@ -81,30 +85,6 @@ export function agentRefusal(runId: string, action: string): CheckError {
     fix: "a person runs the command themselves; the agent may propose the run ID and the " +
       "intended use in its summary",
   }]);
-}
-
-/**
- * The main branch and its tip: `main`, or `master` when the repository has no `main`.
- *
- * @throws {CheckError} when the repository has neither.
- */
-export async function mainBranch(root: string): Promise<{ branch: string; commit: string }> {
-  for (const branch of ["main", "master"]) {
-    const out = await gitOutput(root, [
-      "rev-parse",
-      "--verify",
-      "--quiet",
-      `refs/heads/${branch}^{commit}`,
-    ]);
-    if (out.code === 0) return { branch, commit: new TextDecoder().decode(out.stdout).trim() };
-  }
-  throw new CheckError("The repository has no main branch (neither `main` nor `master`)", {
-    hint: "promotion takes a run whose commit is on the main branch: create it and merge into it",
-  });
-}
-
-async function isAncestor(root: string, commit: string, of: string): Promise<boolean> {
-  return (await gitOutput(root, ["merge-base", "--is-ancestor", commit, of])).code === 0;
 }
 
 /** Every check but the model's, on `run`; the verified dataset when its check passed. */
@@ -227,6 +207,14 @@ export async function promoteRun(request: PromoteRequest): Promise<Promotion> {
   let hashes: Record<string, string>;
   let pending: OverrideEntry | null;
   const operator = await resolveOperator(root, env);
+  // Whether the approver can sign is settled before the checks and the scoring.
+  let approval: ApprovalPlan;
+  try {
+    approval = await planApproval({ root, operator, kind: "promotion", signKey: request.signKey });
+  } catch (error) {
+    reader.close();
+    throw error;
+  }
   try {
     const found = await reader.getRun(runId);
     if (found === null) {
@@ -281,6 +269,7 @@ export async function promoteRun(request: PromoteRequest): Promise<Promotion> {
   }
   const name = registeredModelName(run.tags.client_name ?? "", run.tags.project_name ?? "");
   if (pending === null) {
+    if (!approval.signed) log(approval.warning);
     await appendOverrideEntries(root, [{
       ts: card[CARD_PARAMS.approvalTime],
       kind: "promotion",
@@ -292,7 +281,7 @@ export async function promoteRun(request: PromoteRequest): Promise<Promotion> {
       reason: intendedUse,
       commit: run.params.git_commit ?? "",
       run_id: runId,
-    }]);
+    }], approval.signer);
   }
   const event = await register(root, trackingUri, {
     runId,

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { planApproval } from "../audit/approvals.ts";
 import { appendOverrideEntries, resolveOperator } from "../audit/override_log.ts";
 import { isAgentOperator } from "../config/reasoning.ts";
 import { CheckError, InputError } from "../errors.ts";
@@ -20,6 +21,8 @@ export interface RevokeRequest {
   env: Record<string, string | undefined>;
   runId: string;
   reason: string | undefined;
+  /** `--sign-key`: the approver's SSH key that signs the revocation (src/audit/approvals.ts). */
+  signKey?: string;
   log: (line: string) => void;
 }
 
@@ -81,6 +84,13 @@ export async function revokePromotion(request: RevokeRequest): Promise<Revocatio
   const time = pending?.ts ?? new Date().toISOString();
   const by = pending?.operator ?? operator;
   if (pending === null) {
+    const approval = await planApproval({
+      root,
+      operator,
+      kind: "promotion",
+      signKey: request.signKey,
+    });
+    if (!approval.signed) request.log(approval.warning);
     await appendOverrideEntries(root, [{
       ts: time,
       kind: "promotion_revoked",
@@ -92,7 +102,7 @@ export async function revokePromotion(request: RevokeRequest): Promise<Revocatio
       reason,
       commit: run.params.git_commit ?? "",
       run_id: runId,
-    }]);
+    }], approval.signer);
   }
   const tags = {
     [REVOCATION_TAGS.revoked]: "true",

@@ -32,6 +32,7 @@ import {
 import { type CodeSnapshot, takeCodeSnapshot } from "./code_snapshot.ts";
 import { checkEnvironment, projectEnvironment } from "../venv/check.ts";
 import { mlpBuild } from "../fingerprint/mlp_build.ts";
+import { planApproval } from "../audit/approvals.ts";
 import {
   appendOverrideEntries,
   resolveOperator,
@@ -70,6 +71,8 @@ export interface RunOptions {
   overrideProtected?: boolean;
   unsandboxed?: boolean;
   reason?: string;
+  /** `--sign-key`: the approver's SSH key that signs an override (src/audit/approvals.ts). */
+  signKey?: string;
   runName?: string;
   /** `--tokens-used`, `--estimated-cost`, `--agent-model` as given (checked before anything). */
   cost?: CostFlagText;
@@ -210,6 +213,12 @@ async function runInterruptibly(
   ];
   const operator = await resolveOperator(root, options.env);
   if (overrideEntries.length > 0) await refuseBrokenOverrideLog(paths.overrideLog);
+  // Who approves is settled before anything runs: an override that cannot be signed is refused
+  // with nothing recorded.
+  const approval = options.overrideProtected && mismatches.length > 0
+    ? await planApproval({ root, operator, kind: "override", signKey: options.signKey })
+    : null;
+  if (approval !== null && !approval.signed) log(approval.warning);
 
   const agentCost = await interrupts.guard(resolveAgentCost({
     root,
@@ -334,6 +343,7 @@ async function runInterruptibly(
             commit: git.commit,
             run_id: event.run_id,
           })),
+          approval?.signer,
         );
       },
     });
@@ -409,6 +419,11 @@ function checkEscapeHatchFlags(options: RunOptions): void {
   if (!needsReason && options.reason !== undefined) {
     throw new InputError("--reason is only used with --override-protected or --unsandboxed", {
       hint: "remove --reason, or add the escape hatch it explains",
+    });
+  }
+  if (options.signKey !== undefined && !options.overrideProtected) {
+    throw new InputError("--sign-key is only used with --override-protected", {
+      hint: "an approver signs an override: remove --sign-key, or add --override-protected",
     });
   }
 }

@@ -8,6 +8,7 @@
 import { deepEqual, equal, match, notEqual, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { createProject, type Output, type TestProject } from "../support/project.ts";
+import { approversSection, makeSshKey } from "../support/ssh_key.ts";
 
 const NAME = "acme_bank.credit_risk";
 const USE = "Scoring retail credit applications for the underwriting team";
@@ -249,6 +250,10 @@ Deno.test("mlp promote makes a champion that scores raw rows; --revoke brings th
       ),
     );
     match(out.stdout, /commit logs\/protected_overrides\.log/);
+    match(
+      out.stderr,
+      /mlp: warning: configs\/project_standards\.yaml on the main branch lists no approvers, so this promotion is recorded unsigned: "operator@bank\.test" is self-asserted/,
+    );
   });
 
   await t.step("read back with the MLflow client: tags, card params, version, alias", async () => {
@@ -322,8 +327,31 @@ print(json.dumps({"champion": [float(x) for x in list(champion)], "run": [float(
     match(out.stderr, /"not promoted"/);
   });
 
-  await t.step("the second run becomes v2; v1 is its previous champion", async () => {
+  const key = await makeSshKey("operator@bank.test");
+  await t.step("once main lists approvers, an unsigned promotion is refused", async () => {
+    await project.edit(
+      "configs/project_standards.yaml",
+      /^approvers: \[\]$/m,
+      approversSection("operator@bank.test", key, ["promotion"]),
+    );
+    await project.git(["add", "configs/project_standards.yaml"]);
+    await project.git(["commit", "--quiet", "-m", "The operator approves promotions"]);
+    const log = await Deno.readTextFile(join(project.root, LOG));
     const out = await project.mlp(["promote", second, "--intended-use", USE]);
+    equal(out.code, 1, out.stderr);
+    match(out.stderr, /A promotion by "operator@bank\.test" must be signed with their SSH key/);
+    equal(await Deno.readTextFile(join(project.root, LOG)), log);
+  });
+
+  await t.step("the second run becomes v2; v1 is its previous champion", async () => {
+    const out = await project.mlp([
+      "promote",
+      second,
+      "--intended-use",
+      USE,
+      "--sign-key",
+      key.path,
+    ]);
     equal(out.code, 0, out.stderr);
     match(out.stdout, /v2 is champion: .*; previous champion v1/);
     const listed = await project.mlp(["models", "--json"]);
@@ -354,6 +382,8 @@ print(json.dumps({"champion": [float(x) for x in list(champion)], "run": [float(
       second,
       "--reason",
       "drift on Q3 applications",
+      "--sign-key",
+      key.path,
     ]);
     equal(out.code, 0, out.stderr);
     match(out.stdout, /v2 \(run [0-9a-f]{32}\) revoked; champion is v1/);
@@ -365,7 +395,15 @@ print(json.dumps({"champion": [float(x) for x in list(champion)], "run": [float(
     equal(run.tags.promotion_revoked, "true");
     equal(run.tags.promotion_revoked_by, "operator@bank.test");
 
-    const last = await project.mlp(["promote", "--revoke", first, "--reason", "retired"]);
+    const last = await project.mlp([
+      "promote",
+      "--revoke",
+      first,
+      "--reason",
+      "retired",
+      "--sign-key",
+      key.path,
+    ]);
     equal(last.code, 0, last.stderr);
     match(last.stdout, /no champion now/);
     reg = await registry(project);
@@ -379,8 +417,40 @@ print(json.dumps({"champion": [float(x) for x in list(champion)], "run": [float(
     ]]);
   });
 
+  await t.step(
+    "every approval after the approver was configured is signed and verifies",
+    async () => {
+      const entries = (await Deno.readTextFile(join(project.root, LOG))).trim().split("\n").map((
+        l,
+      ) => JSON.parse(l));
+      deepEqual(
+        entries.map((e) => [e.kind, typeof e.sig]),
+        [
+          ["promotion", "undefined"],
+          ["promotion", "string"],
+          ["promotion_revoked", "string"],
+          ["promotion_revoked", "string"],
+        ],
+      );
+      const verify = await project.mlp(["log", "verify"]);
+      equal(verify.code, 0, verify.stderr);
+      equal(
+        verify.stderr,
+        "mlp: note: 1 approval is unsigned, made while main listed no approvers (line 1): who " +
+          "approved is self-asserted\n",
+      );
+    },
+  );
+
   await t.step("a revoked run is not promoted again", async () => {
-    const out = await project.mlp(["promote", second, "--intended-use", USE]);
+    const out = await project.mlp([
+      "promote",
+      second,
+      "--intended-use",
+      USE,
+      "--sign-key",
+      key.path,
+    ]);
     equal(out.code, 1);
     match(
       out.stderr,
