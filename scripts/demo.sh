@@ -9,7 +9,7 @@
 #      each run on its branch and merged the same way;
 #   5. the first two runs side by side, read back with the official MLflow client, and what the
 #      lab learned: `mlp query history` (with a plot), `changes` and `categories`;
-#   6. an approver's SSH key enrolled in the standards on main (a throwaway key), and a person
+#   6. a person, whose SSH key (a throwaway one) the first commit enrolled as approver,
 #      promotes the confirmed change (`mlp promote --sign-key`, the approval signed; `mlp log
 #      verify` checks it): the champion of the registered model demo_bank.credit_default scores
 #      raw applications; its model card (`mlp card`); and a
@@ -40,6 +40,11 @@ uv run --quiet --locked python "$root/scripts/make_credit_data.py" "$tmp/applica
   --rows 60000 --seed 7
 hash="$(mlp data add "$tmp/applications.parquet" | tail -n 1)"
 sed -i "s/^dataset_version:.*/dataset_version: $hash/" configs/experiment.yaml
+say "An approver enrolled in the standards of the first commit: their SSH public key (a throwaway key here)"
+ssh-keygen -q -t ed25519 -N "" -C "demo approver" -f "$tmp/approver"
+approver="$(git config user.email)"
+sed -i "s|^approvers: \[\]\$|approvers:\n  - identity: $approver\n    key: \"$(cat "$tmp/approver.pub")\"\n    may: [override, promotion]|" \
+  configs/project_standards.yaml
 mlp validate
 git add -A
 git commit --quiet -m "Credit default project from the mlp template, dataset ${hash:0:12}"
@@ -124,13 +129,6 @@ mlp query history --plot "$demo/history.svg"
 mlp query changes
 mlp query categories
 
-say "The approver enrolled on main: their SSH public key in the standards (a throwaway key here)"
-ssh-keygen -q -t ed25519 -N "" -C "demo approver" -f "$tmp/approver"
-approver="$(git config user.email)"
-sed -i "s|^approvers: \[\]\$|approvers:\n  - identity: $approver\n    key: \"$(cat "$tmp/approver.pub")\"\n    may: [override, promotion]|" \
-  configs/project_standards.yaml
-git add configs/project_standards.yaml
-git commit --quiet -m "Enroll $approver as approver of overrides and promotions"
 
 say "A person promotes the confirmed change: every check, the model scored in the sandbox, the registry; the approval signed with their key"
 mlp promote "$candidate" --sign-key "$tmp/approver" \
@@ -160,6 +158,9 @@ PY
 say "Its model card, from the run's record in MLflow alone (demo/model-card.md)"
 mlp card "$candidate" --output "$demo/model-card.md"
 sed -n 1,25p "$demo/model-card.md"
+
+say "mlp audit: every commit on main proven or an exception, the log, the runs, the champion"
+mlp audit
 
 say "A backup of the store that restores itself before it is kept (demo-backups/)"
 mlp backup --to "$backups"

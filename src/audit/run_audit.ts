@@ -13,7 +13,7 @@ import { OVERRIDE_LOG, verifyOverrideLog } from "./override_log.ts";
 import { gitRun } from "../fingerprint/git.ts";
 import { gateStoreUri } from "../merge/gate_store.ts";
 import { projectPaths } from "../project/paths.ts";
-import { mainBranch } from "../promote/promote.ts";
+import { mainBranch } from "../project/main_branch.ts";
 import { PROMOTION_TAGS, REVOCATION_TAGS } from "../promote/names.ts";
 import { resolveTrackingUri } from "../run/tracking_uri.ts";
 import type { StoreScope } from "../runs/owner.ts";

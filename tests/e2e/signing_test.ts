@@ -77,6 +77,16 @@ Deno.test("a signed override verifies; an approver edited into the log does not"
         `(who may: ${OPERATOR})`,
       ],
     );
+    const audit = await project.mlp(["audit"]);
+    equal(audit.code, 1, audit.stderr);
+    match(
+      audit.stdout,
+      new RegExp(
+        `^finding: ${LOG}:${index + 1}: the protected_override approved by "${FORGED}" does not ` +
+          `verify: "${FORGED}" is not an approver`,
+        "m",
+      ),
+    );
   });
 
   await t.step(

@@ -1,8 +1,9 @@
 /**
  * Check "override log": the log's hash chain is intact, the work tree's log extends the one
  * committed at HEAD, each audited commit of main only appended to it, and the log and the store
- * agree both ways (every entry anchored by its run, every escape hatch a run used logged), as
- * `mlp log verify` checks them (src/audit/override_anchor.ts).
+ * agree both ways (every entry anchored by its run, every escape hatch a run used logged), and
+ * every approval's signature verifies against the approvers on main, as `mlp log verify` checks
+ * them (src/audit/override_anchor.ts, signature_findings.ts).
  *
  * @module
  */
@@ -10,6 +11,7 @@ import { checkEntriesAnchored, checkRunsLogged, readAt } from "../override_ancho
 import { checkLogOnlyGrows, OVERRIDE_LOG, verifyOverrideLog } from "../override_log.ts";
 import type { Finding } from "../finding.ts";
 import { commitSubject } from "../history.ts";
+import { signatureFindings } from "../signature_findings.ts";
 import type { AuditContext } from "../run_audit.ts";
 
 const CHECK = "override log";
@@ -21,6 +23,11 @@ const ANCHORED = "an entry must be the line mlp wrote for its run, and the run's
   "unchanged since its seal: compare the log with its git history (`git log -p -- " +
   "logs/protected_overrides.log`) and the run with its seal (`mlp verify-run`), and find out " +
   "who changed which";
+
+const SIGNATURE_FIX =
+  "an approval counts only when signed by a key the standards on main list for " +
+  "its approver (`mlp log verify` shows each): find out who wrote the entry, and have the " +
+  "approver sign the approval again (`--sign-key`)";
 
 /** The override log's findings. */
 export async function checkOverrideLog(context: AuditContext): Promise<Finding[]> {
@@ -63,6 +70,15 @@ export async function checkOverrideLog(context: AuditContext): Promise<Finding[]
   }
   for (const problem of await checkRunsLogged(root, logText, OVERRIDE_LOG, reader)) {
     findings.push(finding(OVERRIDE_LOG, problem));
+  }
+  // An unsigned approval made before main listed approvers is allowed (docs/governance.md).
+  for (const signature of await signatureFindings(root, logText)) {
+    if (signature.status !== "invalid") continue;
+    findings.push(finding(
+      `${OVERRIDE_LOG}:${signature.line}`,
+      `the ${signature.kind} approved by "${signature.identity}" does not verify: ${signature.message}`,
+      SIGNATURE_FIX,
+    ));
   }
   return findings;
 }
