@@ -5,7 +5,9 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
+import { checkEnvironment } from "../../src/venv/check.ts";
 
 /** The mlp repository (this checkout). */
 export const MLP_ROOT = resolve(import.meta.dirname!, "../..");
@@ -135,13 +137,74 @@ async function mustExec(cmd: string, args: string[], cwd: string): Promise<Outpu
 /**
  * Generates a project with Copier, installs its locked environment, stores a synthetic credit
  * dataset with `mlp data add`, points the config at it, installs the hooks and commits.
+ *
+ * The first project of a kind (answers, rows, and the template, scripts and mlp source it is
+ * made from) is generated once into .cache/e2e-projects/; every later one is a copy of it in a new
+ * directory, as a user copies a project folder (tests/e2e/relocation_test.ts proves a copy is a
+ * working project). Generating costs some 10 s of Copier, uv, pandas and mlp; copying, a fraction
+ * of a second. Any change to what a project is made from makes a new kind.
  */
 export async function createProject(options: ProjectOptions = {}): Promise<TestProject> {
   const mlpRoot = options.mlpRoot ?? MLP_ROOT;
-  const mlp = join(mlpRoot, "bin/mlp");
+  const answers = { project_name: "credit_risk", client_name: "acme_bank", ...options.answers };
+  const rows = options.rows ?? 4000;
+  const kind = await projectKind(mlpRoot, answers, rows);
+  const cached = join(mlpRoot, ".cache/e2e-projects", kind);
+  if (!(await exists(join(cached, "done")))) await generateProject(mlpRoot, answers, rows, cached);
   const parent = await Deno.makeTempDir({ prefix: "mlp-e2e-" });
   const root = join(parent, "project");
-  const answers = { project_name: "credit_risk", client_name: "acme_bank", ...options.answers };
+  await mustExec("cp", ["-a", join(cached, "project"), root], parent);
+  const datasetHash = (await Deno.readTextFile(join(cached, "dataset"))).trim();
+  return makeProject(root, datasetHash, join(mlpRoot, "bin/mlp"));
+}
+
+/** The files a generated project is made of: the template, the data generator and mlp itself. */
+const PROJECT_SOURCES = ["copier.yml", "template", "scripts/make_credit_data.py", "bin", "src"];
+
+/**
+ * A name for what a project would be generated from: the answers, the rows and the bytes of
+ * `PROJECT_SOURCES` (tests beside the code left out, as they change no project).
+ */
+async function projectKind(
+  mlpRoot: string,
+  answers: Record<string, string>,
+  rows: number,
+): Promise<string> {
+  const hash = createHash("sha256").update(JSON.stringify({ mlpRoot, answers, rows }));
+  const walk = async (path: string): Promise<void> => {
+    const info = await Deno.lstat(join(mlpRoot, path));
+    if (info.isDirectory) {
+      const names: string[] = [];
+      for await (const entry of Deno.readDir(join(mlpRoot, path))) names.push(entry.name);
+      for (const name of names.sort()) {
+        if (name === "__pycache__" || name.endsWith("_test.ts")) continue;
+        await walk(`${path}/${name}`);
+      }
+    } else if (info.isSymlink) {
+      hash.update(`${path}\0link\0${await Deno.readLink(join(mlpRoot, path))}\0`);
+    } else {
+      hash.update(`${path}\0${info.mode}\0`).update(await Deno.readFile(join(mlpRoot, path)));
+    }
+  };
+  for (const source of PROJECT_SOURCES) await walk(source);
+  return hash.digest("hex").slice(0, 16);
+}
+
+/**
+ * Generates a project into `cached` (its `project/`, and `dataset` holding the dataset's hash),
+ * built beside it and renamed into place, so a test running at the same time sees a whole one
+ * or none (and the loser of two that built at once throws its copy away).
+ */
+async function generateProject(
+  mlpRoot: string,
+  answers: Record<string, string>,
+  rows: number,
+  cached: string,
+): Promise<void> {
+  const mlp = join(mlpRoot, "bin/mlp");
+  await Deno.mkdir(resolve(cached, ".."), { recursive: true });
+  const parent = await Deno.makeTempDir({ dir: resolve(cached, ".."), prefix: ".building-" });
+  const root = join(parent, "project");
   await mustExec("copier", [
     "copy",
     "--quiet",
@@ -165,12 +228,13 @@ export async function createProject(options: ProjectOptions = {}): Promise<TestP
     join(mlpRoot, "scripts/make_credit_data.py"),
     table,
     "--rows",
-    String(options.rows ?? 4000),
+    String(rows),
     "--seed",
     "7",
   ], root);
   const added = await mustExec(mlp, ["data", "add", table], root);
   const datasetHash = added.stdout.trim().split("\n").at(-1)!;
+  await Deno.remove(table);
   const project = makeProject(root, datasetHash, mlp);
   await project.edit(
     "configs/experiment.yaml",
@@ -180,7 +244,28 @@ export async function createProject(options: ProjectOptions = {}): Promise<TestP
   await mustExec(mlp, ["hooks", "install"], root);
   await project.git(["add", "-A"]);
   await project.git(["commit", "--quiet", "-m", "Initial project from the mlp template"]);
-  return project;
+  // What the first `mlp run` of every copy would do first: hash the shared environment's 15,000
+  // files against uv.lock and keep the stat cache in .mlp/ (a copy keeps it; its stamps hold).
+  if (mlpRoot === MLP_ROOT) await checkEnvironment(root, SHARED_ENVIRONMENT);
+  await Deno.writeTextFile(join(parent, "dataset"), `${datasetHash}\n`);
+  await Deno.writeTextFile(join(parent, "done"), "");
+  try {
+    await Deno.rename(parent, cached);
+  } catch (error) {
+    // Another test built the same kind first: keep its copy.
+    if (!(await exists(join(cached, "done")))) throw error;
+    await mustExec("chmod", ["-R", "u+w", parent], "/");
+    await mustExec("rm", ["-rf", parent], "/");
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function makeProject(root: string, datasetHash: string, mlp: string): TestProject {
