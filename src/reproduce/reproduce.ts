@@ -111,6 +111,7 @@ export async function reproduceRun(options: ReproduceOptions): Promise<Reproduct
     const dataDir = await datasetsDir(root, options.dataDir);
 
     const interrupts = new RunInterrupts();
+    let recorded = false;
     try {
       const scratch = await createScratch(root, runId, commit, interrupts);
       try {
@@ -123,6 +124,7 @@ export async function reproduceRun(options: ReproduceOptions): Promise<Reproduct
         // From here on mlp run's own handling of signals takes over: the run ends KILLED.
         interrupts.forwardTo(() => {});
         const outcome = await reproduce(scratch, run, storeUri, comparison, options);
+        recorded = true;
         if (outcome.interrupted) {
           throw new InterruptedError(
             `Interrupted by ${outcome.interrupted}: the reproduction ${outcome.runId} is recorded ` +
@@ -151,6 +153,13 @@ export async function reproduceRun(options: ReproduceOptions): Promise<Reproduct
       } finally {
         await removeScratch(root, scratch);
       }
+    } catch (error) {
+      if (!(error instanceof InterruptedError) || recorded) throw error;
+      throw new InterruptedError(
+        `Interrupted by ${interrupts.received} before the reproduction was recorded: nothing ` +
+          "was, and the temporary worktree is removed",
+        { hint: `run \`mlp reproduce ${runId}\` again when you are ready` },
+      );
     } finally {
       interrupts.dispose();
     }

@@ -251,6 +251,11 @@ Deno.test("mlp reproduce: a run made again from its record, and each refusal", a
       child.child.kill("SIGINT");
       const status = await child.status();
       equal(status.code, 130, child.lines.join("\n"));
+      deepEqual(child.lines.slice(-2), [
+        "error: Interrupted by SIGINT before the reproduction was recorded: nothing was, and the " +
+        "temporary worktree is removed",
+        `hint: run \`mlp reproduce ${runId}\` again when you are ready`,
+      ]);
       equal(await runCount(), 3);
       equal(await worktrees(), 1);
       deepEqual(await scratchLeft(), []);
