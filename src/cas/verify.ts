@@ -27,6 +27,8 @@ import { isWithin } from "./is_within.ts";
 export interface VerifyOptions {
   /** Progress of hashing. */
   onProgress?: OnProgress;
+  /** The directory of datasets to look in (`mlp reproduce --data DIR`); `data/shadow/` by default. */
+  shadow?: string;
 }
 
 /**
@@ -44,7 +46,7 @@ export async function verifyDataset(
   options: VerifyOptions = {},
 ): Promise<VerifiedDataset> {
   validateDatasetVersion(hash);
-  const dir = await datasetDirectory(root, hash);
+  const dir = await datasetDirectory(root, hash, options.shadow);
   const relDir = projectRelative(root, dir);
   const tree = await listTree(dir);
   refuseSpecialFiles(tree, relDir);
@@ -120,8 +122,11 @@ export async function verifyDataset(
  * @throws {CheckError} when it is missing (with a near match, if any), a symbolic link, not a
  *   directory, or resolves outside `data/shadow/`.
  */
-export async function datasetDirectory(root: string, hash: string): Promise<string> {
-  const shadow = projectPaths(root).shadow;
+export async function datasetDirectory(
+  root: string,
+  hash: string,
+  shadow: string = projectPaths(root).shadow,
+): Promise<string> {
   const dir = join(shadow, hash);
   const relDir = projectRelative(root, dir);
   let info: Deno.FileInfo;

@@ -53,6 +53,16 @@ export const PROMOTION_TAGS = ["promoted", "promotion_timestamp", "promoted_by"]
 /** The card's params a promotion logs (see {@linkcode PROMOTION_TAGS}). */
 export const CARD_PARAMS = ["card.intended_use", "card.approver", "card.approval_time"] as const;
 
+/**
+ * What `mlp reproduce` records on the run it makes (docs/audit.md, "Reproducing a run"), in this
+ * order: the ID of the run it reproduces (set when the run is created, sealed) and its verdict
+ * (set once the comparison is made, after the seal, so not covered by it).
+ */
+export const REPRODUCTION_TAGS = ["mlp.reproduces", "mlp.reproduction_verdict"] as const;
+
+/** The verdicts of `mlp reproduce`: every metric and fingerprint identical, or not. */
+export const REPRODUCTION_VERDICTS = ["reproduced", "differs"] as const;
+
 /** Split strategies the platform's trainer implements (`mlp_platform/splits.py`). */
 export const PLATFORM_SPLIT_STRATEGIES = ["stratified_kfold", "temporal_split"] as const;
 
@@ -120,6 +130,7 @@ export const SEALED_TAGS = [
   "mlflow.source.type",
   "mlflow.source.name",
   ...OUTCOME_TAGS,
+  REPRODUCTION_TAGS[0],
 ] as const;
 
 /**
@@ -171,5 +182,7 @@ export type SandboxMode = (typeof SANDBOX_MODES)[number];
 export type RunStatus = (typeof RUN_STATUSES)[number];
 /** A status mlp asks `run_admin` to end a run in. */
 export type EndStatus = (typeof END_STATUSES)[number];
+/** A verdict of `mlp reproduce`. */
+export type ReproductionVerdict = (typeof REPRODUCTION_VERDICTS)[number];
 /** A status MLflow gives a run. */
 export type MlflowRunStatus = (typeof MLFLOW_RUN_STATUSES)[number];

@@ -7,6 +7,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { CheckError } from "../errors.ts";
 import { join } from "node:path";
 import type { Comparison } from "../contract/plan.ts";
 import type { MetricDirection } from "../contract/lists.ts";
@@ -122,4 +123,35 @@ async function copyOof(
   const path = `${runDir}/baseline_oof.parquet`;
   await Deno.writeFile(join(root, path), bytes);
   return { path, sha256: createHash("sha256").update(bytes).digest("hex") };
+}
+
+/**
+ * The comparison a run's plan recorded, made again for a reproduction of it (`mlp reproduce`): the
+ * same baseline, values and thresholds, so the outcome is judged as it was; only the copy of the
+ * baseline's out-of-fold predictions is taken anew, into this run's directory, and must be the
+ * bytes the recorded plan hashed.
+ *
+ * @throws {CheckError} when the baseline's out-of-fold predictions are gone or changed.
+ */
+export async function recordedComparison(
+  reader: RunReader,
+  recorded: Comparison,
+  root: string,
+  runDir: string,
+): Promise<Comparison> {
+  const baseline = recorded.baseline;
+  if (baseline === null || baseline.oof === null) return recorded;
+  const copied = await copyOof(reader, baseline.run_id, root, runDir);
+  if (copied === null || copied.sha256 !== baseline.oof.sha256) {
+    throw new CheckError(
+      `The baseline ${baseline.run_id}'s ${OOF_ARTIFACT} is ${
+        copied === null ? "gone" : `not the one the run was judged with (SHA-256 ${copied.sha256})`
+      }: the outcome cannot be judged again`,
+      {
+        hint: `the recorded plan hashed it as ${baseline.oof.sha256}; restore the store from a ` +
+          "backup (`mlp backup`) to reproduce this run",
+      },
+    );
+  }
+  return { ...recorded, baseline: { ...baseline, oof: copied } };
 }

@@ -14,7 +14,7 @@ import type { ExperimentConfig } from "../config/experiment.ts";
 import type { ReasoningConfig } from "../config/reasoning.ts";
 import { flattenParams } from "../config/flatten.ts";
 import type { HyperparameterSpec } from "../config/standards.ts";
-import type { SandboxMode } from "../contract/lists.ts";
+import { REPRODUCTION_TAGS, type SandboxMode } from "../contract/lists.ts";
 import {
   type Comparison,
   isProjectRelative,
@@ -64,6 +64,8 @@ export interface RunPlanInputs {
   agentParams?: Record<string, string>;
   /** The baseline and thresholds of the run's outcome (`src/outcome/`); none: no outcome. */
   comparison?: Comparison | null;
+  /** The run this one reproduces (`mlp reproduce`), tagged `mlp.reproduces`; none for a run. */
+  reproduces?: string;
 }
 
 /**
@@ -112,6 +114,7 @@ export function buildRunPlan(inputs: RunPlanInputs): RunPlan {
       "mlp.operator": inputs.operator,
       sandbox: inputs.sandbox,
       primary_metric: primary,
+      ...(inputs.reproduces === undefined ? {} : { [REPRODUCTION_TAGS[0]]: inputs.reproduces }),
     },
     params,
     dataset: {

@@ -47,8 +47,9 @@ import { resolveTrackingUri } from "./tracking_uri.ts";
 import { redactUri } from "../tracking/redact.ts";
 import { runSupervisor, type SupervisorResult } from "./supervisor.ts";
 import type { OutcomeReport, SupervisorEvent } from "../contract/events.ts";
-import { openBaselineStore, selectComparison } from "../outcome/select.ts";
+import { openBaselineStore, recordedComparison, selectComparison } from "../outcome/select.ts";
 import type { RunStatus, SandboxMode } from "../contract/lists.ts";
+import type { Comparison } from "../contract/plan.ts";
 import { RunInterrupts } from "./interrupts.ts";
 import { corruptStoreRefusal, refuseUnusableStoreFile } from "./store_file.ts";
 import { closeRunDir, createRunDir, recordRunId } from "../runs/run_dirs.ts";
@@ -79,6 +80,19 @@ export interface RunOptions {
   env: Record<string, string | undefined>;
   /** Progress lines for a person or an agent (stderr). */
   log: (line: string) => void;
+  /** Set by `mlp reproduce`: this run reproduces another one (src/reproduce/). */
+  reproduction?: ReproductionOptions;
+}
+
+/**
+ * What makes a run a reproduction: it is tagged with the run it reproduces, judged against the
+ * same baseline as that run was (its recorded plan's `comparison`), and attaches no git note, so
+ * it never stands in the merge gate for the run it checks.
+ */
+export interface ReproductionOptions {
+  runId: string;
+  /** The recorded plan's `comparison` (`null`: that run was judged against nothing). */
+  comparison: Comparison | null;
 }
 
 /** The outcome of a run that reached MLflow. */
@@ -190,9 +204,8 @@ async function runInterruptibly(
 
   const git = await interrupts.guard(gitState(root));
   const lock = await interrupts.guard(projectLockHash(root));
-  const venv = await interrupts.guard(
-    checkEnvironment(root, projectEnvironment(root, options.env)),
-  );
+  const environment = projectEnvironment(root, options.env);
+  const venv = await interrupts.guard(checkEnvironment(root, environment));
   if (venv !== null) {
     log(
       `mlp: environment "${venv.env}" matches uv.lock (${venv.files} files, ${venv.hashed} hashed)`,
@@ -278,6 +291,7 @@ async function runInterruptibly(
     platformDir: relative(root, platformDir),
     runName: options.runName,
     agentParams: agentCost.params,
+    reproduces: options.reproduction?.runId,
   };
   let plan = buildRunPlan(planInputs);
   try {
@@ -287,16 +301,22 @@ async function runInterruptibly(
     if (direction === undefined) throw new Error(`no direction for "${metric}": a bug in mlp`);
     const reader = await openBaselineStore(trackingUri, root, options.env);
     try {
-      const comparison = await interrupts.guard(selectComparison({
-        reader,
-        experimentName: plan.experiment_name,
-        params: plan.params,
-        metric,
-        direction,
-        thresholds: standards.outcome,
-        root,
-        runDir: runDir.relative,
-      }));
+      // A reproduction is judged as the run it reproduces was: against the same baseline.
+      const recorded = options.reproduction?.comparison;
+      const comparison = recorded !== undefined
+        ? recorded === null || reader === null
+          ? recorded
+          : await interrupts.guard(recordedComparison(reader, recorded, root, runDir.relative))
+        : await interrupts.guard(selectComparison({
+          reader,
+          experimentName: plan.experiment_name,
+          params: plan.params,
+          metric,
+          direction,
+          thresholds: standards.outcome,
+          root,
+          runDir: runDir.relative,
+        }));
       plan = buildRunPlan({ ...planInputs, comparison });
     } finally {
       reader?.close();
@@ -320,6 +340,7 @@ async function runInterruptibly(
       planPath: `${runDir.relative}/plan.json`,
       platformDir,
       trackingUri,
+      environment,
       interrupts,
       onEvent: async (event) => {
         if (event.event !== "run_created") return;
@@ -387,7 +408,9 @@ async function runInterruptibly(
   await closeRunDir(root, runDir, finished.status);
 
   let noteAttached = false;
-  if (finished.status === "FINISHED" && !git.dirty) {
+  // A reproduction is a run of its own, but it must not stand in for the run it checks: the
+  // merge gate reads notes, and a note is what would make this run prove the commit.
+  if (finished.status === "FINISHED" && !git.dirty && !options.reproduction) {
     await attachRunNote(root, git.commit, finished.run_id, operator, finished.seal);
     noteAttached = true;
   }

@@ -30,6 +30,8 @@ export interface SupervisorOptions {
   planPath: string;
   platformDir: string;
   trackingUri: string;
+  /** The environment uv runs it in (`UV_PROJECT_ENVIRONMENT`): the one mlp checked against uv.lock. */
+  environment: string;
   interrupts: RunInterrupts;
   /** Called for each event as it arrives (e.g. to append the override log once the run exists). */
   onEvent?: (event: SupervisorEvent) => Promise<void> | void;
@@ -47,7 +49,7 @@ export async function runSupervisor(options: SupervisorOptions): Promise<Supervi
     platformDir: options.platformDir,
     module: "supervisor",
     args: [options.planPath, "--parent-pipe"],
-    env: { MLFLOW_TRACKING_URI: options.trackingUri },
+    env: { MLFLOW_TRACKING_URI: options.trackingUri, UV_PROJECT_ENVIRONMENT: options.environment },
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
