@@ -60,6 +60,12 @@ export const CARD_PARAMS = ["card.intended_use", "card.approver", "card.approval
  */
 export const REPRODUCTION_TAGS = ["mlp.reproduces", "mlp.reproduction_verdict"] as const;
 
+/**
+ * The tag of a run that `mlp reproduce` made ({@linkcode REPRODUCTION_TAGS}' first): such a run
+ * is never a baseline nor counted by `mlp query`, which would count its original twice.
+ */
+export const REPRODUCES_TAG: (typeof REPRODUCTION_TAGS)[0] = REPRODUCTION_TAGS[0];
+
 /** The verdicts of `mlp reproduce`: every metric and fingerprint identical, or not. */
 export const REPRODUCTION_VERDICTS = ["reproduced", "differs"] as const;
 

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { MetricDirection } from "../contract/lists.ts";
+import { type MetricDirection, REPRODUCES_TAG } from "../contract/lists.ts";
 import type { RunRecord } from "../tracking/run_record.ts";
 
 /** What of the current run decides which prior runs compare with it. */
@@ -33,15 +33,17 @@ export interface Ranked {
 const FOLD_PARAMS = ["random_seed", "evaluation.n_splits", "evaluation.test_fraction"] as const;
 
 /**
- * Ranks `runs` (any runs of the experiment) for `current`: FINISHED, active, with every
- * `protected.*` param equal to the current run's (and no other), and a finite value of the
+ * Ranks `runs` (any runs of the experiment) for `current`: FINISHED, active, not a reproduction
+ * (`mlp reproduce`'s remake of a run is no experiment of its own), with every `protected.*` param
+ * equal to the current run's (and no other), and a finite value of the
  * metric; best first in the metric's direction, the later run first among equals.
  */
 export function rankCandidates(runs: RunRecord[], current: CurrentRun): Ranked {
   const sign = current.direction === "higher" ? 1 : -1;
   const usable = runs.filter((run) =>
     run.status === "FINISHED" && run.lifecycleStage === "active" &&
-    sameProtected(run.params, current.params) && Number.isFinite(run.metrics[current.metric])
+    run.tags[REPRODUCES_TAG] === undefined && sameProtected(run.params, current.params) &&
+    Number.isFinite(run.metrics[current.metric])
   ).sort((a, b) =>
     sign * (b.metrics[current.metric] - a.metrics[current.metric]) ||
     (b.startTime ?? 0) - (a.startTime ?? 0)

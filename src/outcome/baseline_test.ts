@@ -48,13 +48,14 @@ Deno.test("rankCandidates() never makes a run on other data comparable, and list
   assert.deepEqual(ranked.otherData.map((r) => r.runId), ["r2"]);
 });
 
-Deno.test("rankCandidates() requires the same protected fields, a finished active run, a value", () => {
+Deno.test("rankCandidates() requires the same protected fields, a finished active run, a value, no reproduction", () => {
   const runs = [
     run("r1", 0.8, {}, { "protected.target_column": "late" }),
     run("r2", 0.8, {}, { "protected.date_column": "day" }),
     run("r3", 0.8, { status: "FAILED" }),
     run("r4", 0.8, { lifecycleStage: "deleted" }),
     run("r5", NaN),
+    run("r8", 0.9, { tags: { "mlp.reproduces": "r6" } }),
     run("r6", 0.6),
     run("r7", 0.6),
   ];

@@ -12,7 +12,7 @@
  * @module
  */
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
-import { SEAL_TAG } from "../contract/lists.ts";
+import { REPRODUCES_TAG, SEAL_TAG } from "../contract/lists.ts";
 import { openSqliteRunReader } from "../tracking/sqlite_reader.ts";
 import { FIELD_KEYS, type QueryField, type QueryRun, toQueryRun } from "./record.ts";
 
@@ -126,17 +126,19 @@ export function openSqliteQueryStore(path: string): SqliteQueryStore {
       const rows = allArrays(
         db,
         "SELECT r.run_uuid, r.status, r.lifecycle_stage, r.start_time, e.name, " +
+          "EXISTS (SELECT 1 FROM tags s WHERE s.key = ? AND s.run_uuid = r.run_uuid), " +
           "EXISTS (SELECT 1 FROM tags s WHERE s.key = ? AND s.run_uuid = r.run_uuid) " +
           "FROM runs r JOIN experiments e ON e.experiment_id = r.experiment_id",
-        [SEAL_TAG],
+        [SEAL_TAG, REPRODUCES_TAG],
       );
       for (const row of rows) {
-        const [runId, status, stage, start, experiment, sealed] = row as [
+        const [runId, status, stage, start, experiment, sealed, reproduction] = row as [
           string,
           string | null,
           string | null,
           number | bigint | null,
           string,
+          number | bigint,
           number | bigint,
         ];
         raws.set(runId, {
@@ -146,8 +148,11 @@ export function openSqliteQueryStore(path: string): SqliteQueryStore {
           lifecycleStage: stage ?? "active",
           startTime: start === null ? null : Number(start),
           params: {},
-          // toQueryRun records the seal's presence; its value is --verify's to read.
-          tags: sealed ? { [SEAL_TAG]: "" } : {},
+          // toQueryRun records the two tags' presence; the seal's value is --verify's to read.
+          tags: {
+            ...(sealed ? { [SEAL_TAG]: "" } : {}),
+            ...(reproduction ? { [REPRODUCES_TAG]: "" } : {}),
+          },
           metrics: {},
         });
       }

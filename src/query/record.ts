@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { SEAL_TAG } from "../contract/lists.ts";
+import { REPRODUCES_TAG, SEAL_TAG } from "../contract/lists.ts";
 
 /** One run as the queries see it. */
 export interface QueryRun {
@@ -24,6 +24,8 @@ export interface QueryRun {
   startTime: number | null;
   /** Whether the run carries an `mlp.seal` tag (the supervisor sealed it). */
   sealed: boolean;
+  /** Whether the run is `mlp reproduce`'s remake of another (tag `mlp.reproduces`). */
+  reproduction: boolean;
   /** Param `reasoning.hypothesis_category`. */
   category: string | null;
   /** Param `reasoning.change_description`. */
@@ -131,6 +133,7 @@ export function toQueryRun(
     lifecycleStage: raw.lifecycleStage,
     startTime: raw.startTime,
     sealed: tags[SEAL_TAG] !== undefined,
+    reproduction: tags[REPRODUCES_TAG] !== undefined,
     category: params["reasoning.hypothesis_category"] ?? null,
     change: params["reasoning.change_description"] ?? null,
     modelType: params.model_type ?? null,

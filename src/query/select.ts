@@ -28,6 +28,7 @@ export const LEFT_OUT = {
   deleted: "deleted (in the trash)",
   unfinished: "not FINISHED",
   unsealed: "no mlp.seal tag (not recorded by mlp run)",
+  reproduction: "remade by mlp reproduce (a reproduction of another run)",
   broken: "seal broken (--verify: the record changed since it was sealed)",
 } as const;
 
@@ -52,8 +53,9 @@ export function inScope(runs: readonly QueryRun[], filter: RunFilter): QueryRun[
 }
 
 /**
- * Splits `runs` into those a query counts (active, FINISHED, carrying an `mlp.seal` tag) and the
- * count of the others by reason. The seal tag's presence is the fast rule: it shows that the
+ * Splits `runs` into those a query counts (active, FINISHED, carrying an `mlp.seal` tag, not a
+ * reproduction, which would count its original's experiment twice) and the count of the others
+ * by reason. The seal tag's presence is the fast rule: it shows that the
  * supervisor recorded and sealed the run; whether the record was edited since is what `--verify`
  * checks (`checkSeal`), run by run.
  */
@@ -65,6 +67,7 @@ export function eligible(runs: readonly QueryRun[]): { runs: QueryRun[]; leftOut
     if (run.lifecycleStage !== "active") leave(LEFT_OUT.deleted);
     else if (run.status !== "FINISHED") leave(LEFT_OUT.unfinished);
     else if (!run.sealed) leave(LEFT_OUT.unsealed);
+    else if (run.reproduction) leave(LEFT_OUT.reproduction);
     else kept.push(run);
   }
   // Always in LEFT_OUT's order, whichever order the store returned the runs in.

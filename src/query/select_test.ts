@@ -2,13 +2,14 @@ import { deepEqual } from "node:assert/strict";
 import { describeLeftOut, eligible, filterFields, inScope } from "./select.ts";
 import { queryRun } from "./testing.ts";
 
-Deno.test("only active, FINISHED, sealed runs count; the others are counted by reason", () => {
+Deno.test("only active, FINISHED, sealed runs that reproduce none count; the others are counted by reason", () => {
   const runs = [
     queryRun(0),
     queryRun(1, { status: "FAILED" }),
     queryRun(2, { sealed: false }),
     queryRun(3, { lifecycleStage: "deleted" }),
     queryRun(4, { status: "RUNNING", sealed: false }),
+    queryRun(5, { reproduction: true }),
   ];
   const { runs: kept, leftOut } = eligible(runs);
   deepEqual(kept.map((r) => r.change), ["change 0"]);
@@ -16,11 +17,13 @@ Deno.test("only active, FINISHED, sealed runs count; the others are counted by r
     "deleted (in the trash)": 1,
     "not FINISHED": 2,
     "no mlp.seal tag (not recorded by mlp run)": 1,
+    "remade by mlp reproduce (a reproduction of another run)": 1,
   });
   deepEqual(
     describeLeftOut(1, leftOut),
     "mlp query: 1 run counted; left out: 1 deleted (in the trash), 2 not FINISHED, " +
-      "1 no mlp.seal tag (not recorded by mlp run)",
+      "1 no mlp.seal tag (not recorded by mlp run), " +
+      "1 remade by mlp reproduce (a reproduction of another run)",
   );
 });
 

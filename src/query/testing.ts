@@ -16,6 +16,7 @@ export function queryRun(minute: number, fields: Partial<QueryRun> = {}): QueryR
     lifecycleStage: "active",
     startTime: Date.UTC(2026, 0, 1, 0, minute),
     sealed: true,
+    reproduction: false,
     category: "feature_addition",
     change: `change ${minute}`,
     modelType: "xgboost",

@@ -14,7 +14,7 @@ import type { ExperimentConfig } from "../config/experiment.ts";
 import type { ReasoningConfig } from "../config/reasoning.ts";
 import { flattenParams } from "../config/flatten.ts";
 import type { HyperparameterSpec } from "../config/standards.ts";
-import { REPRODUCTION_TAGS, type SandboxMode } from "../contract/lists.ts";
+import { REPRODUCES_TAG, type SandboxMode } from "../contract/lists.ts";
 import {
   type Comparison,
   isProjectRelative,
@@ -114,7 +114,7 @@ export function buildRunPlan(inputs: RunPlanInputs): RunPlan {
       "mlp.operator": inputs.operator,
       sandbox: inputs.sandbox,
       primary_metric: primary,
-      ...(inputs.reproduces === undefined ? {} : { [REPRODUCTION_TAGS[0]]: inputs.reproduces }),
+      ...(inputs.reproduces === undefined ? {} : { [REPRODUCES_TAG]: inputs.reproduces }),
     },
     params,
     dataset: {
