@@ -12,8 +12,9 @@
 #   6. a person, whose SSH key (a throwaway one) the first commit enrolled as approver,
 #      promotes the confirmed change (`mlp promote --sign-key`, the approval signed; `mlp log
 #      verify` checks it): the champion of the registered model demo_bank.credit_default scores
-#      raw applications; its model card (`mlp card`); and a
-#      backup of the store that tested its own restore (`mlp backup`, into demo-backups/).
+#      raw applications; its model card (`mlp card`); its run made again from the record
+#      (`mlp reproduce`); `mlp audit` over the whole history; and a backup of the store that
+#      tested its own restore (`mlp backup`, into demo-backups/).
 # Running it again starts over from a new demo/ and demo-backups/ (the old ones are removed).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -158,6 +159,9 @@ PY
 say "Its model card, from the run's record in MLflow alone (demo/model-card.md)"
 mlp card "$candidate" --output "$demo/model-card.md"
 sed -n 1,25p "$demo/model-card.md"
+
+say "The champion's run made again from its record alone (mlp reproduce): same metrics, same fingerprints"
+mlp reproduce "$candidate"
 
 say "mlp audit: every commit on main proven or an exception, the log, the runs, the champion"
 mlp audit
