@@ -21,6 +21,7 @@ import { registerOutcome } from "./outcome.ts";
 import { registerQuery } from "./query.ts";
 import { registerPromote } from "./promote.ts";
 import { registerCard } from "./card.ts";
+import { registerAudit } from "./audit.ts";
 
 /** Builds the full `mlp` command tree (`baseProgram` and every command), ready for `parseAsync`. */
 export function buildProgram(): Command {
@@ -40,5 +41,6 @@ export function buildProgram(): Command {
   registerQuery(program);
   registerPromote(program);
   registerCard(program);
+  registerAudit(program);
   return program;
 }

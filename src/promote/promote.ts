@@ -108,13 +108,29 @@ async function isAncestor(root: string, commit: string, of: string): Promise<boo
 }
 
 /** Every check but the model's, on `run`; the verified dataset when its check passed. */
-async function runChecks(
+function runChecks(
   root: string,
   reader: RunReader,
   run: RunRecord,
 ): Promise<{ failed: FailedCheck[]; dataset: VerifiedDataset | null }> {
   const complete = run.tags[PROMOTION_TAGS.registeredVersion] !== undefined;
-  const failed = [...alreadyPromoted(run, complete), ...stateChecks(run)];
+  return qualificationChecks(root, reader, run, alreadyPromoted(run, complete));
+}
+
+/**
+ * The checks a run must pass to be promoted, and a promoted run to still qualify (`mlp audit`):
+ * every check but "not promoted" (`prior` holds its result for a promotion) and the model's.
+ *
+ * @param prior Checks already failed; the commit's proof is not checked when there is one.
+ * @returns The failed checks (`prior` first), and the verified dataset when its check passed.
+ */
+export async function qualificationChecks(
+  root: string,
+  reader: RunReader,
+  run: RunRecord,
+  prior: FailedCheck[] = [],
+): Promise<{ failed: FailedCheck[]; dataset: VerifiedDataset | null }> {
+  const failed = [...prior, ...stateChecks(run)];
   const commit = run.params.git_commit ?? "";
   if (failed.length === 0) {
     try {
