@@ -12,6 +12,7 @@ import { equal, match } from "node:assert/strict";
 import { join } from "node:path";
 import { createProject, exec, MLP_ROOT, type Output } from "../support/project.ts";
 import { type MlflowServer, startMlflowServer } from "../../src/tracking/testing.ts";
+import { exists } from "../../src/project/exists.ts";
 
 const POSTGRES = Deno.env.get("MLP_TEST_POSTGRES") ?? "postgresql://postgres@127.0.0.1:5432";
 const SERVER_PYTHON = join(MLP_ROOT, ".cache/mlflow-server/bin/python");
@@ -33,9 +34,11 @@ Deno.test("the template's CI check proves a pull request's head on an MLflow ser
   const database = `mlp_test_${crypto.randomUUID().replaceAll("-", "")}`;
   await psql(`CREATE DATABASE ${database}`);
   let server: MlflowServer | undefined;
+  let scratch: string | undefined;
   try {
     const project = await createProject({ rows: 1500 });
     const parent = join(project.root, "..");
+    scratch = parent;
     server = await startMlflowServer(`${POSTGRES}/${database}`, {
       python: SERVER_PYTHON,
       artifactsDir: join(parent, "server-artifacts"),
@@ -72,18 +75,23 @@ Deno.test("the template's CI check proves a pull request's head on an MLflow ser
     /** Clones the remote as actions/checkout does (whole history, detached at `commit`) and runs the check. */
     const check = async (commit: string, extra: Record<string, string> = {}): Promise<Output> => {
       const ci = join(parent, `ci-${++checkouts}`);
+      const tools = join(parent, `tools-${checkouts}`);
       await project.git(["clone", "--quiet", origin, ci]);
       await exec("git", ["-c", "advice.detachedHead=false", "checkout", "--quiet", commit], ci);
-      return await exec("bash", ["scripts/ci/mlp_check.sh"], ci, {
+      const out = await exec("bash", ["scripts/ci/mlp_check.sh"], ci, {
         PATH: path,
         MLP_REPOSITORY: MLP_ROOT,
         MLP_VERSION: mlpVersion,
         MLFLOW_TRACKING_URI: url,
         MLP_CHECK_COMMIT: commit,
         MLP_CHECK_BRANCH: "main",
-        MLP_CHECK_TOOLS: join(parent, `tools-${checkouts}`),
+        MLP_CHECK_TOOLS: tools,
         ...extra,
       });
+      // Each check installs mlp and Deno afresh, as a CI job does (~100 MB): not kept.
+      await Deno.remove(ci, { recursive: true });
+      if (await exists(tools)) await Deno.remove(tools, { recursive: true });
+      return out;
     };
 
     await t.step("the check passes for the pull request's proven head", async () => {
@@ -169,6 +177,7 @@ Deno.test("the template's CI check proves a pull request's head on an MLflow ser
     });
   } finally {
     await server?.stop();
+    if (scratch) await Deno.remove(scratch, { recursive: true });
     await psql(`DROP DATABASE ${database} WITH (FORCE)`);
   }
 });
