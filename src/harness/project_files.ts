@@ -1,7 +1,8 @@
 /**
  * The project files the Claude Code hook guards by their place: production data, which agents
  * never touch; what only mlp or a person writes (datasets, logs, the standards, the git hooks,
- * `.claude/`); and experiment configs, whose protected fields an edit may not change. Pure.
+ * `.claude/`, the CI files of the required check); and experiment configs, whose protected fields
+ * an edit may not change. Pure.
  *
  * @module
  */
@@ -28,6 +29,12 @@ const PROTECTED_PATHS: readonly { test: (rel: string) => boolean; why: string }[
   },
   { test: under(".githooks"), why: "the git hooks run mlp's checks: only a person changes them" },
   { test: under(".claude"), why: "the agent's settings and hooks are set by a person" },
+  {
+    test: (rel) =>
+      under(".github/workflows")(rel) || rel === ".gitlab-ci.yml" ||
+      under("scripts/ci")(rel),
+    why: "the required CI check runs mlp's merge proof: only a person changes it",
+  },
 ];
 
 /** Whether a project-relative path lies in data/production. */
