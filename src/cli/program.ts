@@ -22,6 +22,7 @@ import { registerQuery } from "./query.ts";
 import { registerPromote } from "./promote.ts";
 import { registerCard } from "./card.ts";
 import { registerAudit } from "./audit.ts";
+import { registerDrift } from "./drift.ts";
 
 /** Builds the full `mlp` command tree (`baseProgram` and every command), ready for `parseAsync`. */
 export function buildProgram(): Command {
@@ -42,5 +43,6 @@ export function buildProgram(): Command {
   registerPromote(program);
   registerCard(program);
   registerAudit(program);
+  registerDrift(program);
   return program;
 }
