@@ -51,8 +51,10 @@ Example:
         console.log(finding.diff.trimEnd());
         console.log(`  how to proceed: ${finding.fix}`);
       }
-      const count = findings.length === 1 ? "1 scaffold file" : `${findings.length} scaffold files`;
-      throw new CheckError(`${count} differ from ${version} (listed above)`, {
+      const count = findings.length === 1
+        ? "1 scaffold file differs"
+        : `${findings.length} scaffold files differ`;
+      throw new CheckError(`${count} from ${version} (listed above)`, {
         hint: "scaffold files change only with `copier update`: restore each as described",
       });
     });

@@ -67,6 +67,11 @@ export interface ProjectOptions {
    * project (a benchmark compares an older commit's mlp with this one); this checkout by default.
    */
   mlpRoot?: string;
+  /**
+   * The template source Copier generates from (a git repository holding copier.yml) and the
+   * version (`--vcs-ref`); the mlp checkout and its working tree by default.
+   */
+  template?: { src: string; ref: string };
 }
 
 const GIT_ENV = {
@@ -148,7 +153,7 @@ export async function createProject(options: ProjectOptions = {}): Promise<TestP
     "--trust",
     "--defaults",
     ...Object.entries(answers).flatMap(([k, v]) => ["--data", `${k}=${v}`]),
-    mlpRoot,
+    ...(options.template ? ["--vcs-ref", options.template.ref, options.template.src] : [mlpRoot]),
     root,
   ], parent);
   await mustExec("git", ["init", "--quiet", "--initial-branch=main"], root);
