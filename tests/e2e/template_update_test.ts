@@ -2,8 +2,9 @@
  * `copier update` a team can rely on: a template repository with release tags (built here, as a
  * CI checkout may carry no tags), a project generated from v1.0.0 and committed through the real
  * hooks, `mlp drift` clean, then drifting, a `copier update` to v1.1.0 committed through the
- * hooks with `mlp drift` clean after, and an update that conflicts with an edit the project made
- * to the same lines: the markers Copier leaves are refused by the pre-commit hook.
+ * hooks with `mlp drift` clean after, run and merged through the merge gate, and an update that
+ * conflicts with an edit the project made to the same lines: the markers Copier leaves are
+ * refused by the pre-commit hook.
  */
 import { equal } from "node:assert/strict";
 import { join } from "node:path";
@@ -40,7 +41,7 @@ Deno.test("a project generated from a release tag takes the next release with co
   await replaceIn(readme, "# {{ project_name }}", "# {{ project_name }} (v1.1.0)");
   await release(tpl, "v1.1.0");
 
-  const project = await createProject({ template: { src: tpl, ref: "v1.0.0" }, rows: 400 });
+  const project = await createProject({ template: { src: tpl, ref: "v1.0.0" }, rows: 1000 });
   const answers = () => Deno.readTextFile(join(project.root, ".copier-answers.yml"));
 
   await t.step("the project records the tag and its scaffold is the template's", async () => {
@@ -81,8 +82,9 @@ Deno.test("a project generated from a release tag takes the next release with co
   });
 
   await t.step(
-    "copier update to v1.1.0 commits through the hooks; drift is clean after",
+    "copier update to v1.1.0 on a branch, committed through the hooks, run, merged through the gate",
     async () => {
+      await project.git(["checkout", "--quiet", "-b", "template/v1.1.0"]);
       await must(
         "copier",
         ["update", "--quiet", "--defaults", "--trust", "--vcs-ref", "v1.1.0"],
@@ -96,6 +98,19 @@ Deno.test("a project generated from a release tag takes the next release with co
       const drift = await project.mlp(["drift"]);
       equal(drift.stdout, `ok: every scaffold file matches the template "${tpl}" at v1.1.0\n`);
       equal(drift.code, 0, drift.stderr);
+      const run = await project.mlp(["run"]);
+      equal(run.code, 0, run.stderr);
+      const runId = run.stdout.trim().split("\n").at(-1)!;
+      await project.git(["checkout", "--quiet", "main"]);
+      const merged = await project.git([
+        "merge",
+        "--no-ff",
+        "template/v1.1.0",
+        "-m",
+        `Merge template/v1.1.0\n\nMLflow-Run: ${runId}`,
+      ], { allowFailure: true });
+      equal(merged.code, 0, merged.stderr);
+      equal(/^_commit: (.*)$/m.exec(await answers())?.[1], "v1.1.0");
     },
   );
 
