@@ -47,10 +47,11 @@ export function runningMlp(): string {
 export async function installHooks(root: string): Promise<string[]> {
   const foreign = await foreignHooks(root);
   if (foreign.length > 0) {
+    const what = foreign.length === 1
+      ? "a file that is not one of mlp's template's hook scripts"
+      : `${foreign.length} files that are not mlp's template's hook scripts`;
     throw new CheckError(
-      `${HOOKS_DIR}/ holds ${
-        foreign.length === 1 ? "a file" : `${foreign.length} files`
-      } that are not mlp's template's hook scripts, so the hooks are not installed`,
+      `${HOOKS_DIR}/ holds ${what}, so the hooks are not installed`,
       {
         details: foreign.map((f) => `${HOOKS_DIR}/${f.name}: ${f.why}`),
         hint: "git runs every script there on its events: restore the template's scripts " +
