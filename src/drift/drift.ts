@@ -11,7 +11,7 @@ import { CheckError } from "../errors.ts";
 import { gitOutput } from "../fingerprint/git.ts";
 import { type CopierAnswers, parseAnswers } from "./answers.ts";
 import { listFiles } from "./files.ts";
-import { ANSWERS_FILE, bytewise, inTemplateOnlyFolder, isScaffoldPath } from "./scaffold.ts";
+import { ANSWERS_FILE, bytewise, isScaffoldPath, TEMPLATE_ONLY_FOLDERS } from "./scaffold.ts";
 
 /** How a scaffold file differs from the template's. */
 export type DriftKind = "changed" | "missing" | "extra";
@@ -55,9 +55,12 @@ export async function scaffoldDrift(root: string): Promise<DriftReport> {
     const templateFiles = (await listFiles(rendered))
       .filter((path) => isScaffoldPath(path) && path !== ANSWERS_FILE);
     const expected = new Set(templateFiles);
-    const extras = (await listFiles(root)).filter((path) =>
-      inTemplateOnlyFolder(path) && !expected.has(path)
-    );
+    const extras: string[] = [];
+    for (const folder of TEMPLATE_ONLY_FOLDERS) {
+      for (const name of await listFiles(join(root, folder))) {
+        if (!expected.has(`${folder}${name}`)) extras.push(`${folder}${name}`);
+      }
+    }
     const base = await lastAnswersCommit(root);
     const findings: DriftFinding[] = [];
     for (const file of [...templateFiles, ...extras].sort(bytewise)) {
