@@ -29,6 +29,7 @@ Deno.test("template paths map to the files Copier writes", () => {
 
 Deno.test("the scaffold of mlp's own template", async () => {
   assert.deepEqual(scaffoldFiles(await listFiles(TEMPLATE_DIR)), [
+    ".claude/settings.json",
     ".copier-answers.yml",
     ".dockerignore",
     ".githooks/commit-msg",
