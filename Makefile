@@ -51,7 +51,7 @@ ui-check: tools
 build: tools
 	@mkdir -p dist && deno run --quiet --allow-read --allow-write=dist scripts/mlp_build.ts dist/mlp_build
 	@source bin/permissions.sh && deno compile --no-prompt "$${MLP_PERMISSIONS[@]}" \
-	  --include src/python --include dist/mlp_build --exclude node_modules \
+	  --include src/python --include template --include dist/mlp_build --exclude node_modules \
 	  --output dist/mlp src/main.ts || { \
 	  echo "build: deno compile needs its denort runtime from dl.deno.land: allow that download," \
 	    "or point DENORT_BIN at a denort $$(deno --version | head -1 | cut -d' ' -f2) binary" >&2; exit 1; }

@@ -3,7 +3,7 @@
 MLP_PERMISSIONS=(
   --allow-read
   --allow-write
-  --allow-run=git,uv,pg_dump,pg_restore,psql,ssh-keygen
+  --allow-run=git,uv,copier,pg_dump,pg_restore,psql,ssh-keygen
   --allow-env
   --allow-net
 )

@@ -20,6 +20,7 @@ import type { StoreScope } from "../runs/owner.ts";
 import { storeScope } from "../runs/open_store.ts";
 import { openRunReader, storeFilePath } from "../tracking/reader.ts";
 import type { RunReader, RunRecord } from "../tracking/run_record.ts";
+import { checkConflictMarkers } from "./checks/conflict_markers.ts";
 import { checkHistory } from "./checks/history.ts";
 import { checkOverrideLog } from "./checks/override_log.ts";
 import { checkPromoted } from "./checks/promoted.ts";
@@ -58,6 +59,7 @@ export const CHECKS: readonly AuditCheck[] = [
   checkRuns,
   checkPromoted,
   checkRunning,
+  checkConflictMarkers,
 ];
 
 /** What to audit. */

@@ -23,6 +23,7 @@ import { registerPromote } from "./promote.ts";
 import { registerCard } from "./card.ts";
 import { registerAudit } from "./audit.ts";
 import { registerReproduce } from "./reproduce.ts";
+import { registerDrift } from "./drift.ts";
 
 /** Builds the full `mlp` command tree (`baseProgram` and every command), ready for `parseAsync`. */
 export function buildProgram(): Command {
@@ -44,5 +45,6 @@ export function buildProgram(): Command {
   registerCard(program);
   registerAudit(program);
   registerReproduce(program);
+  registerDrift(program);
   return program;
 }

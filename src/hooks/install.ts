@@ -14,6 +14,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CheckError } from "../errors.ts";
 import { gitRun } from "../fingerprint/git.ts";
+import { sameBytes } from "../drift/drift.ts";
+import { listFiles, TEMPLATE_DIR } from "../drift/files.ts";
 
 /** The hooks directory, relative to the project root (the repository's top level). */
 export const HOOKS_DIR = ".githooks";
@@ -39,9 +41,26 @@ export function runningMlp(): string {
 /**
  * Installs the hooks of the project at `root` and returns one line per thing it did.
  *
- * @throws {CheckError} when a hook script is missing.
+ * @throws {CheckError} when a hook script is missing, or `.githooks/` holds a file that is not
+ *   the template's (see {@linkcode foreignHooks}).
  */
 export async function installHooks(root: string): Promise<string[]> {
+  const foreign = await foreignHooks(root);
+  if (foreign.length > 0) {
+    const what = foreign.length === 1
+      ? "a file that is not one of mlp's template's hook scripts"
+      : `${foreign.length} files that are not mlp's template's hook scripts`;
+    throw new CheckError(
+      `${HOOKS_DIR}/ holds ${what}, so the hooks are not installed`,
+      {
+        details: foreign.map((f) => `${HOOKS_DIR}/${f.name}: ${f.why}`),
+        hint: "git runs every script there on its events: restore the template's scripts " +
+          `(\`copier update\`, or copy them from mlp: \`cp ${join(TEMPLATE_DIR, HOOKS_DIR)}/* ` +
+          `${HOOKS_DIR}/\`), remove any other file (\`git rm -f -- ${HOOKS_DIR}/<name>\`), then ` +
+          "run `mlp hooks install` again",
+      },
+    );
+  }
   const done: string[] = [];
   for (const name of [...HOOK_NAMES, MESSAGE_HOOK]) {
     const path = join(root, HOOKS_DIR, name);
@@ -82,4 +101,38 @@ export async function installHooks(root: string): Promise<string[]> {
     "git config merge.ff false  (every merge creates a merge commit, so the merge gate runs)",
   );
   return done;
+}
+
+/** A file of the project's `.githooks/` that is not the template's. */
+export interface ForeignHook {
+  /** File name inside `.githooks/`. */
+  name: string;
+  /** What is wrong with it. */
+  why: string;
+}
+
+/**
+ * The files of the project's `.githooks/` that are not byte for byte the hook scripts of the
+ * template shipped inside mlp (`template/.githooks/`): a changed script, or a file the template
+ * has not (git would run it on its event). Missing scripts are {@linkcode installHooks}'s to
+ * report.
+ */
+export async function foreignHooks(root: string): Promise<ForeignHook[]> {
+  const template = join(TEMPLATE_DIR, HOOKS_DIR);
+  const shipped = new Set(await listFiles(template));
+  const foreign: ForeignHook[] = [];
+  for (const name of await listFiles(join(root, HOOKS_DIR))) {
+    if (!shipped.has(name)) {
+      foreign.push({ name, why: "the template has no such hook" });
+      continue;
+    }
+    const [ours, theirs] = await Promise.all([
+      Deno.readFile(join(root, HOOKS_DIR, name)),
+      Deno.readFile(join(template, name)),
+    ]);
+    if (!sameBytes(ours, theirs)) {
+      foreign.push({ name, why: `it differs from the template's (${join(template, name)})` });
+    }
+  }
+  return foreign;
 }

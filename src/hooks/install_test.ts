@@ -39,3 +39,26 @@ Deno.test("mlp hooks install sets core.hooksPath, mlp.path and merge.ff, and mak
   );
   await Deno.remove(root, { recursive: true });
 });
+
+Deno.test("mlp hooks install refuses a hook script that is not the template's, and an extra one", async () => {
+  const root = await makeProject();
+  const template = fileURLToPath(new URL("../../template/.githooks", import.meta.url));
+  await Deno.writeTextFile(join(root, ".githooks/pre-commit"), "#!/bin/sh\nexit 0\n");
+  await Deno.writeTextFile(join(root, ".githooks/post-checkout"), "#!/bin/sh\n");
+  const refused = await mlp(root, ["hooks", "install"]);
+  assert.deepEqual(refused, {
+    code: 1,
+    stdout: "",
+    stderr: "error: .githooks/ holds 2 files that are not mlp's template's hook scripts, so the " +
+      "hooks are not installed\n" +
+      "  - .githooks/post-checkout: the template has no such hook\n" +
+      `  - .githooks/pre-commit: it differs from the template's (${template}/pre-commit)\n` +
+      "hint: git runs every script there on its events: restore the template's scripts " +
+      `(\`copier update\`, or copy them from mlp: \`cp ${template}/* .githooks/\`), remove any ` +
+      "other file (`git rm -f -- .githooks/<name>`), then run `mlp hooks install` again\n",
+  });
+  await Deno.remove(join(root, ".githooks/post-checkout"));
+  await Deno.copyFile(join(template, "pre-commit"), join(root, ".githooks/pre-commit"));
+  assert.equal((await mlp(root, ["hooks", "install"])).code, 0);
+  await Deno.remove(root, { recursive: true });
+});

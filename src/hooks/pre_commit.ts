@@ -2,7 +2,8 @@
  * `mlp hook pre-commit`: every governance check on the staged content (plan §6.3-§6.5, §10):
  * protected fields and their reference values in the standards, config validation, the training
  * guard, the append-only override log, immutable datasets, no data files in src/ and configs/,
- * and no production data in code. (A
+ * no production data in code, scaffold files changed only by `copier update`, and no conflict
+ * markers in any staged file. (A
  * merge's proof is checked by the pre-merge-commit and commit-msg hooks: see pre_merge_commit.ts.)
  *
  * @module
@@ -42,6 +43,9 @@ import { REASONING_PATH, STANDARDS_PATH } from "../project/paths.ts";
 import { checkCodeFolders, dataExtension, inCodeFolder, maxFileBytes } from "./code_folders.ts";
 import { indexPaths, readObjects, type StagedChange, stagedChanges } from "./staged.ts";
 import { guardIndex } from "./staged_guard.ts";
+import { scaffoldChanges } from "./scaffold_change.ts";
+import { conflictProblem } from "../drift/conflict_markers.ts";
+import { ANSWERS_FILE } from "../drift/scaffold.ts";
 import {
   approversChange,
   type ReferenceChange,
@@ -97,6 +101,10 @@ export async function preCommit(
     ...guarded.map((c) => `:${c.path}`),
     ...code.map((c) => `:${c.path}`),
     ...changes.filter((c) => c.path.startsWith(SHADOW)).map((c) => `:${c.path}`),
+    `:${ANSWERS_FILE}`,
+    `HEAD:${ANSWERS_FILE}`,
+    // Every staged file is read for conflict markers.
+    ...changes.filter((c) => c.status !== "D").map((c) => `:${c.path}`),
   ]);
   const text = (spec: string) => {
     const bytes = blobs.get(spec);
@@ -161,6 +169,12 @@ export async function preCommit(
   for (const change of code) {
     if (!change.path.startsWith("src/") || dataExtension(change.path) !== undefined) continue;
     findings.push(...productionReferences(change.path, text(`:${change.path}`) ?? ""));
+  }
+  findings.push(...await scaffoldChanges(root, changes, blobs));
+  for (const change of changes) {
+    const bytes = change.status === "D" ? null : blobs.get(`:${change.path}`);
+    const conflict = bytes ? conflictProblem(change.path, bytes) : null;
+    if (conflict !== null) findings.push(conflict);
   }
   return findings;
 }

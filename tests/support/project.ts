@@ -69,6 +69,11 @@ export interface ProjectOptions {
    * project (a benchmark compares an older commit's mlp with this one); this checkout by default.
    */
   mlpRoot?: string;
+  /**
+   * The template source Copier generates from (a git repository holding copier.yml) and the
+   * version (`--vcs-ref`); the mlp checkout and its working tree by default.
+   */
+  template?: { src: string; ref: string };
 }
 
 const GIT_ENV = {
@@ -148,10 +153,18 @@ export async function createProject(options: ProjectOptions = {}): Promise<TestP
   const mlpRoot = options.mlpRoot ?? MLP_ROOT;
   const answers = { project_name: "credit_risk", client_name: "acme_bank", ...options.answers };
   const rows = options.rows ?? 4000;
+  const parent = await Deno.makeTempDir({ prefix: "mlp-e2e-" });
+  if (options.template) {
+    // A template repository of the test's own: generated from it, never cached.
+    const hash = await generateProject(
+      { mlpRoot, answers, rows, template: options.template },
+      parent,
+    );
+    return makeProject(join(parent, "project"), hash, join(mlpRoot, "bin/mlp"));
+  }
   const kind = await projectKind(mlpRoot, answers, rows);
   const cached = join(mlpRoot, ".cache/e2e-projects", kind);
-  if (!(await exists(join(cached, "done")))) await generateProject(mlpRoot, answers, rows, cached);
-  const parent = await Deno.makeTempDir({ prefix: "mlp-e2e-" });
+  if (!(await exists(join(cached, "done")))) await cacheProject({ mlpRoot, answers, rows }, cached);
   const root = join(parent, "project");
   await mustExec("cp", ["-a", join(cached, "project"), root], parent);
   const datasetHash = (await Deno.readTextFile(join(cached, "dataset"))).trim();
@@ -162,15 +175,17 @@ export async function createProject(options: ProjectOptions = {}): Promise<TestP
 const PROJECT_SOURCES = ["copier.yml", "template", "scripts/make_credit_data.py", "bin", "src"];
 
 /**
- * A name for what a project would be generated from: the answers, the rows and the bytes of
- * `PROJECT_SOURCES` (tests beside the code left out, as they change no project).
+ * A name for what a project would be generated from: the answers, the rows, the checkout's commit
+ * and the bytes of `PROJECT_SOURCES` (tests beside the code left out, as they change no project).
  */
 async function projectKind(
   mlpRoot: string,
   answers: Record<string, string>,
   rows: number,
 ): Promise<string> {
-  const hash = createHash("sha256").update(JSON.stringify({ mlpRoot, answers, rows }));
+  // The commit too: Copier records it in .copier-answers.yml, which `mlp drift` renders from.
+  const head = (await mustExec("git", ["rev-parse", "HEAD"], mlpRoot)).stdout.trim();
+  const hash = createHash("sha256").update(JSON.stringify({ mlpRoot, head, answers, rows }));
   const walk = async (path: string): Promise<void> => {
     const info = await Deno.lstat(join(mlpRoot, path));
     if (info.isDirectory) {
@@ -190,20 +205,39 @@ async function projectKind(
   return hash.digest("hex").slice(0, 16);
 }
 
+/** What a project is generated from. */
+interface ProjectSource {
+  mlpRoot: string;
+  answers: Record<string, string>;
+  rows: number;
+  template?: { src: string; ref: string };
+}
+
 /**
  * Generates a project into `cached` (its `project/`, and `dataset` holding the dataset's hash),
  * built beside it and renamed into place, so a test running at the same time sees a whole one
  * or none (and the loser of two that built at once throws its copy away).
  */
-async function generateProject(
-  mlpRoot: string,
-  answers: Record<string, string>,
-  rows: number,
-  cached: string,
-): Promise<void> {
-  const mlp = join(mlpRoot, "bin/mlp");
+async function cacheProject(source: ProjectSource, cached: string): Promise<void> {
   await Deno.mkdir(resolve(cached, ".."), { recursive: true });
   const parent = await Deno.makeTempDir({ dir: resolve(cached, ".."), prefix: ".building-" });
+  const datasetHash = await generateProject(source, parent);
+  await Deno.writeTextFile(join(parent, "dataset"), `${datasetHash}\n`);
+  await Deno.writeTextFile(join(parent, "done"), "");
+  try {
+    await Deno.rename(parent, cached);
+  } catch (error) {
+    // Another test built the same kind first: keep its copy.
+    if (!(await exists(join(cached, "done")))) throw error;
+    await mustExec("chmod", ["-R", "u+w", parent], "/");
+    await mustExec("rm", ["-rf", parent], "/");
+  }
+}
+
+/** Generates a project into `parent/project` and returns its dataset's hash. */
+async function generateProject(source: ProjectSource, parent: string): Promise<string> {
+  const { mlpRoot, answers, rows, template } = source;
+  const mlp = join(mlpRoot, "bin/mlp");
   const root = join(parent, "project");
   await mustExec("copier", [
     "copy",
@@ -211,7 +245,7 @@ async function generateProject(
     "--trust",
     "--defaults",
     ...Object.entries(answers).flatMap(([k, v]) => ["--data", `${k}=${v}`]),
-    mlpRoot,
+    ...(template ? ["--vcs-ref", template.ref, template.src] : [mlpRoot]),
     root,
   ], parent);
   await mustExec("git", ["init", "--quiet", "--initial-branch=main"], root);
@@ -247,16 +281,7 @@ async function generateProject(
   // What the first `mlp run` of every copy would do first: hash the shared environment's 15,000
   // files against uv.lock and keep the stat cache in .mlp/ (a copy keeps it; its stamps hold).
   if (mlpRoot === MLP_ROOT) await checkEnvironment(root, SHARED_ENVIRONMENT);
-  await Deno.writeTextFile(join(parent, "dataset"), `${datasetHash}\n`);
-  await Deno.writeTextFile(join(parent, "done"), "");
-  try {
-    await Deno.rename(parent, cached);
-  } catch (error) {
-    // Another test built the same kind first: keep its copy.
-    if (!(await exists(join(cached, "done")))) throw error;
-    await mustExec("chmod", ["-R", "u+w", parent], "/");
-    await mustExec("rm", ["-rf", parent], "/");
-  }
+  return datasetHash;
 }
 
 async function exists(path: string): Promise<boolean> {
