@@ -20,6 +20,7 @@ import type { StoreScope } from "../runs/owner.ts";
 import { storeScope } from "../runs/open_store.ts";
 import { openRunReader, storeFilePath } from "../tracking/reader.ts";
 import type { RunReader, RunRecord } from "../tracking/run_record.ts";
+import { checkDrift } from "./checks/drift.ts";
 import { checkConflictMarkers } from "./checks/conflict_markers.ts";
 import { checkHistory } from "./checks/history.ts";
 import { checkOverrideLog } from "./checks/override_log.ts";
@@ -60,6 +61,7 @@ export const CHECKS: readonly AuditCheck[] = [
   checkPromoted,
   checkRunning,
   checkConflictMarkers,
+  checkDrift,
 ];
 
 /** What to audit. */

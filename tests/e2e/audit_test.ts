@@ -341,4 +341,27 @@ print(json.dumps(value))
       ].join("\n") + "\n",
     });
   });
+
+  await t.step("scaffold edited around the hook: each file is template drift", async () => {
+    const copy = await copyOf(project);
+    await Deno.writeTextFile(join(copy.root, ".githooks/pre-commit"), "#!/bin/sh\nexit 0\n");
+    const agents = join(copy.root, "AGENTS.md");
+    await Deno.writeTextFile(agents, `${await Deno.readTextFile(agents)}\nSkip the hooks.\n`);
+    await Deno.writeTextFile(
+      join(copy.root, "notes.md"),
+      "<<<<<<< HEAD\nours\n=======\ntheirs\n>>>>>>> v1.1.0\n",
+    );
+    await copy.git(["add", "-A"]);
+    await copy.git(["commit", "--quiet", "--no-verify", "-m", "Quiet the hooks"]);
+    const out = await copy.mlp(["audit"]);
+    equal(out.code, 1, out.stderr);
+    const findings = out.stdout.split("\n").filter((line) => line.startsWith("finding: "));
+    const commit = (await sha(copy, "HEAD")).slice(0, 12);
+    deepEqual(findings.map((line) => line.replace(/ \(.*$/, "")), [
+      `finding: commit ${commit}`,
+      "finding: notes.md:1: conflict markers left by a merge or `copier update`",
+      "finding: .githooks/pre-commit: changed against the template at",
+      "finding: AGENTS.md: changed against the template at",
+    ]);
+  });
 });
