@@ -3,7 +3,7 @@
 # and the pytest suite of the Python that ships inside mlp. Ends with `N passed, N failed`.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root"
+cd "$root" || exit 1
 export NO_COLOR=1
 mkdir -p .cache
 passed=0

@@ -357,11 +357,13 @@ print(json.dumps(value))
     equal(out.code, 1, out.stderr);
     const findings = out.stdout.split("\n").filter((line) => line.startsWith("finding: "));
     const commit = (await sha(copy, "HEAD")).slice(0, 12);
+    const answers = await Deno.readTextFile(join(copy.root, ".copier-answers.yml"));
+    const version = answers.match(/^_commit: (.+)$/m)![1];
     deepEqual(findings.map((line) => line.replace(/ \(.*$/, "")), [
       `finding: commit ${commit}`,
-      "finding: notes.md:1: conflict markers left by a merge or `copier update`",
-      "finding: .githooks/pre-commit: changed against the template at",
-      "finding: AGENTS.md: changed against the template at",
+      "finding: notes.md:1: conflict markers are left in the file",
+      `finding: .githooks/pre-commit: changed against the template at ${version}`,
+      `finding: AGENTS.md: changed against the template at ${version}`,
     ]);
   });
 });
