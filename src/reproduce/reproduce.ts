@@ -41,6 +41,7 @@ import {
   createScratch,
   keepArtifacts,
   placeDataset,
+  removeAbandonedScratches,
   removeScratch,
   type Scratch,
   syncEnvironment,
@@ -98,6 +99,9 @@ const PLAN_ARTIFACT = "mlp/plan.json";
  */
 export async function reproduceRun(options: ReproduceOptions): Promise<ReproductionReport> {
   const { root, runId, log } = options;
+  for (const left of await removeAbandonedScratches(root)) {
+    log(`mlp: removed ${left}, left by a reproduction that was killed`);
+  }
   const storeUri = resolveTrackingUri(await gateStoreUri(root, options.env));
   const reader = await openStore(root, { ...options.env, MLFLOW_TRACKING_URI: storeUri }, log);
   try {

@@ -2,15 +2,28 @@
  * The scratch checkout a reproduction runs in: a temporary git worktree of the project at the
  * run's commit, under `.mlp/reproduce/` (ignored by git, on the project's file system), with its
  * own environment synced from that commit's uv.lock. Everything here is removed by
- * {@linkcode removeScratch}, whichever way the reproduction ends.
+ * {@linkcode removeScratch}, whichever way the reproduction ends; a scratch whose mlp was killed
+ * (SIGKILL, a closed terminal, a crash: no cleanup ran) is found by its free lock and removed by
+ * the next reproduction ({@linkcode removeAbandonedScratches}), so no worktree with its
+ * gigabyte of environment is left behind for good.
  *
  * @module
  */
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { CheckError } from "../errors.ts";
 import { gitOutput } from "../fingerprint/git.ts";
 import { projectPaths } from "../project/paths.ts";
 import type { RunInterrupts } from "../run/interrupts.ts";
+import { lockState } from "../runs/owner.ts";
+
+/** The lock the reproducing mlp holds in its scratch directory while it lives. */
+const OWNER_LOCK = "mlp.lock";
+
+/**
+ * A scratch directory without its lock is abandoned only once it is this old: the lock is taken
+ * just after the directory is made, and a directory that young may be in between.
+ */
+const UNLOCKED_GRACE_MS = 60_000;
 
 /** A scratch checkout: the directory that holds it, and the worktree itself. */
 export interface Scratch {
@@ -20,6 +33,8 @@ export interface Scratch {
   worktree: string;
   /** The environment synced from the worktree's uv.lock (`<worktree>/.venv`). */
   environment: string;
+  /** The lock this mlp holds on `dir` until {@linkcode removeScratch}. */
+  lock: Deno.FsFile | null;
 }
 
 /**
@@ -38,7 +53,14 @@ export async function createScratch(
   const parent = join(projectPaths(root).state, "reproduce");
   await Deno.mkdir(parent, { recursive: true });
   const dir = await Deno.makeTempDir({ dir: parent, prefix: `${runId.slice(0, 12)}-` });
-  const scratch = { dir, worktree: join(dir, "tree"), environment: join(dir, "tree", ".venv") };
+  const lock = await Deno.open(join(dir, OWNER_LOCK), { write: true, create: true });
+  await lock.lock(true);
+  const scratch: Scratch = {
+    dir,
+    worktree: join(dir, "tree"),
+    environment: join(dir, "tree", ".venv"),
+    lock,
+  };
   try {
     const added = await runChild(
       "git",
@@ -124,6 +146,48 @@ export async function removeScratch(root: string, scratch: Scratch): Promise<voi
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   });
   await gitOutput(root, ["worktree", "prune"]);
+  scratch.lock?.close();
+  scratch.lock = null;
+}
+
+/**
+ * Removes every scratch checkout under `.mlp/reproduce/` whose mlp is gone (its lock is free, or
+ * it has none and is older than a minute), with git's record of its worktree, and returns their
+ * project-relative paths. A scratch another live reproduction holds is left alone.
+ */
+export async function removeAbandonedScratches(root: string): Promise<string[]> {
+  const parent = join(projectPaths(root).state, "reproduce");
+  const removed: string[] = [];
+  let entries: Deno.DirEntry[];
+  try {
+    entries = await Array.fromAsync(Deno.readDir(parent));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return removed;
+    throw error;
+  }
+  for (const entry of entries) {
+    if (!entry.isDirectory) continue;
+    const dir = join(parent, entry.name);
+    const state = await lockState(join(dir, OWNER_LOCK));
+    if (state === "held") continue;
+    if (state === "missing") {
+      const age = Date.now() - ((await Deno.stat(dir)).mtime?.getTime() ?? Date.now());
+      if (age < UNLOCKED_GRACE_MS) continue;
+    }
+    try {
+      await removeScratch(root, {
+        dir,
+        worktree: join(dir, "tree"),
+        environment: join(dir, "tree", ".venv"),
+        lock: null,
+      });
+    } catch {
+      // A process the killed mlp started (uv sync) may still be writing into it: next time.
+      continue;
+    }
+    removed.push(`${relative(root, dir)}/`);
+  }
+  return removed;
 }
 
 /**

@@ -9,6 +9,7 @@ import { DatabaseSync } from "node:sqlite";
 import { dirname, join } from "node:path";
 import { TIMING_METRICS } from "../../src/contract/lists.ts";
 import { createProject, MLP_ROOT, type Output, testEnv } from "../support/project.ts";
+import { processesIn, waitUntil } from "../support/processes.ts";
 import { Spawned } from "../support/spawned.ts";
 
 const RUN_ID = /^[0-9a-f]{32}$/;
@@ -256,6 +257,31 @@ Deno.test("mlp reproduce: a run made again from its record, and each refusal", a
         "temporary worktree is removed",
         `hint: run \`mlp reproduce ${runId}\` again when you are ready`,
       ]);
+      equal(await runCount(), 3);
+      equal(await worktrees(), 1);
+      deepEqual(await scratchLeft(), []);
+    },
+  );
+
+  await t.step(
+    "kill -9 while the environment is installed: the next reproduce removes what was left",
+    async () => {
+      const child = new Spawned(join(MLP_ROOT, "bin/mlp"), ["reproduce", runId], root, testEnv());
+      await child.waitFor(/^mlp: installing the run's uv\.lock/);
+      child.child.kill("SIGKILL");
+      equal((await child.status()).signal, "SIGKILL");
+      const left = await scratchLeft();
+      equal(left.length, 1, "the killed mlp cleaned nothing up");
+      equal(await worktrees(), 2);
+      // uv outlives the mlp that started it, and goes on writing the environment until done.
+      await waitUntil(() => processesIn(root).length === 0, "the orphaned uv sync to end");
+      // Refused at once (no such run), after the cleanup every reproduction starts with.
+      const next = await project.mlp(["reproduce", "0".repeat(32)]);
+      equal(next.code, 1, next.stderr);
+      equal(
+        next.stderr.split("\n")[0],
+        `mlp: removed .mlp/reproduce/${left[0]}/, left by a reproduction that was killed`,
+      );
       equal(await runCount(), 3);
       equal(await worktrees(), 1);
       deepEqual(await scratchLeft(), []);
