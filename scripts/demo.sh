@@ -25,7 +25,10 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 
 say "Generating demo/ from the template (copier copy)"
 rm -rf "$demo" "$backups"
-copier copy --quiet --trust --defaults \
+# This checkout's template (HEAD), not Copier's default of the latest release tag. Uncommitted
+# changes are included by Copier under a commit that exists nowhere, which `mlp drift` (and so
+# `mlp audit`, at the end) cannot render, and says so: run the demo from a clean checkout.
+copier copy --quiet --trust --defaults --vcs-ref HEAD \
   --data project_name=credit_default --data client_name=demo_bank "$root" "$demo"
 cd "$demo"
 git init --quiet --initial-branch=main

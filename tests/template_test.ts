@@ -43,6 +43,8 @@ Deno.test("copier copy --data generates the client layout non-interactively", as
     "--trust",
     "--defaults",
     ...Object.entries(answers).flatMap(([key, value]) => ["--data", `${key}=${value}`]),
+    "--vcs-ref",
+    "HEAD",
     MLP_ROOT,
     root,
   ], parent);

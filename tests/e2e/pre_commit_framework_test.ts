@@ -18,6 +18,8 @@ Deno.test("the template's pre-commit framework hooks run mlp's checks", async (t
     "project_name=framework",
     "--data",
     "client_name=acme",
+    "--vcs-ref",
+    "HEAD",
     MLP_ROOT,
     root,
   ], parent);

@@ -245,7 +245,9 @@ async function generateProject(source: ProjectSource, parent: string): Promise<s
     "--trust",
     "--defaults",
     ...Object.entries(answers).flatMap(([k, v]) => ["--data", `${k}=${v}`]),
-    ...(template ? ["--vcs-ref", template.ref, template.src] : [mlpRoot]),
+    // HEAD (with its uncommitted changes, as Copier takes them), not Copier's default of the
+    // latest release tag: the tests test this checkout's template.
+    ...(template ? ["--vcs-ref", template.ref, template.src] : ["--vcs-ref", "HEAD", mlpRoot]),
     root,
   ], parent);
   await mustExec("git", ["init", "--quiet", "--initial-branch=main"], root);
