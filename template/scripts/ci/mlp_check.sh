@@ -4,12 +4,13 @@
 # can be skipped (`git merge --no-verify`, a clone without `mlp hooks install`); this check cannot,
 # once branch protection requires it. It:
 #   1. fetches the run notes (refs/notes/mlflow) and the main branch from the remote;
-#   2. installs mlp at a pinned version from the team's mlp repository, with the Deno that mlp's
-#      own scripts/install_tools.sh pins (from npm, as mlp's CI does);
+#   2. installs mlp at a pinned version from the team's mlp repository, with the Deno and the
+#      Copier that mlp's own scripts/install_tools.sh pins (Deno from npm, as mlp's CI does;
+#      Copier from PyPI into a venv, for the audit's template drift check);
 #   3. runs `mlp verify-run` on the commit to prove, against the team's tracking server;
 #   4. runs `mlp audit` on the main branch's whole history.
-# mlp reads only git objects and the tracking server here: it runs no project code, and needs
-# neither uv nor the project's Python environment.
+# mlp reads only git objects, the tracking server and the template here: it runs no project code,
+# and needs neither uv nor the project's Python environment (git, bash, npm and python3 do).
 #
 # Environment (set by the CI file; docs: "The required check" in mlp's docs/governance.md):
 #   MLP_REPOSITORY       git URL of the team's mlp repository (a CI variable, or a secret when the
@@ -68,6 +69,14 @@ deno_version="$(sed -n 's/^DENO_VERSION=//p' "$mlp_home/scripts/install_tools.sh
 [ -n "$deno_version" ] || setup_error "mlp $MLP_VERSION pins no DENO_VERSION in scripts/install_tools.sh"
 npm install --silent --no-save --no-audit --no-fund --prefix "$mlp_home/.tools/deno" "deno@$deno_version"
 (cd "$mlp_home" && .tools/deno/node_modules/.bin/deno install --frozen --quiet)
+# Copier, at the version mlp pins, for `mlp audit`'s drift check: it renders the template at the
+# version .copier-answers.yml records and compares the scaffold files with it.
+copier_version="$(sed -n 's/^COPIER_VERSION=//p' "$mlp_home/scripts/install_tools.sh")"
+[ -n "$copier_version" ] || setup_error "mlp $MLP_VERSION pins no COPIER_VERSION in scripts/install_tools.sh"
+python3 -m venv "$tools/copier" ||
+  setup_error "python3 -m venv failed: the check needs Python 3 with venv (Debian: python3-venv) for Copier"
+"$tools/copier/bin/pip" install --quiet --disable-pip-version-check "copier==$copier_version"
+export PATH="$tools/copier/bin:$PATH"
 mlp="$mlp_home/bin/mlp"
 echo "mlp-check: mlp $(git -C "$mlp_home" rev-parse --short=12 HEAD) ($MLP_VERSION), deno $deno_version" >&2
 
