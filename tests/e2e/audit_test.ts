@@ -358,7 +358,8 @@ print(json.dumps(value))
     const findings = out.stdout.split("\n").filter((line) => line.startsWith("finding: "));
     const commit = (await sha(copy, "HEAD")).slice(0, 12);
     const answers = await Deno.readTextFile(join(copy.root, ".copier-answers.yml"));
-    const version = answers.match(/^_commit: (.+)$/m)![1];
+    // YAML-quoted when it reads as a number (a short hash of digits only).
+    const version = answers.match(/^_commit: '?([^'\n]+)'?$/m)![1];
     deepEqual(findings.map((line) => line.replace(/ \(.*$/, "")), [
       `finding: commit ${commit}`,
       "finding: notes.md:1: conflict markers are left in the file",
