@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
+import { exists } from "../../src/project/exists.ts";
 import { checkEnvironment } from "../../src/venv/check.ts";
 
 /** The mlp repository (this checkout). */
@@ -284,15 +285,6 @@ async function generateProject(source: ProjectSource, parent: string): Promise<s
   // files against uv.lock and keep the stat cache in .mlp/ (a copy keeps it; its stamps hold).
   if (mlpRoot === MLP_ROOT) await checkEnvironment(root, SHARED_ENVIRONMENT);
   return datasetHash;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function makeProject(root: string, datasetHash: string, mlp: string): TestProject {
